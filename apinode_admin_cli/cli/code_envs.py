@@ -1,0 +1,69 @@
+"""``code-envs``: the node's cache of code environments."""
+
+from __future__ import annotations
+
+import click
+
+from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.options import output_options, pass_app, yes_option
+
+language_option = click.option(
+    "--language",
+    required=True,
+    type=click.Choice(["python", "R"]),
+    help="Language of the code env.",
+)
+
+
+@click.group("code-envs")
+def code_envs() -> None:
+    """Manage the node's code environment cache."""
+
+
+@code_envs.command("import")
+@click.argument("directory", metavar="DIR")
+@language_option
+@output_options
+@pass_app
+def code_envs_import(app: App, directory: str, language: str) -> None:
+    """Import an exported code env folder (on the node's disk) into the cache.
+
+    \b
+    Example:
+      apinode-admin code-envs import /srv/envs/py39-churn --language python
+    """
+    path = app.node_path(directory)
+    app.emit_summary(app.client().import_code_env_in_cache(path, language))
+
+
+@code_envs.command("register")
+@click.argument("exported_dir")
+@click.argument("built_dir")
+@language_option
+@output_options
+@pass_app
+def code_envs_register(app: App, exported_dir: str, built_dir: str, language: str) -> None:
+    """Register an already built code env (both folders on the node's disk).
+
+    \b
+    Example:
+      apinode-admin code-envs register /srv/envs/export /opt/envs/built --language python
+    """
+    exported = app.node_path(exported_dir)
+    built = app.node_path(built_dir)
+    app.emit_summary(app.client().register_code_env_in_cache(exported, built, language))
+
+
+@code_envs.command("clean")
+@yes_option
+@output_options
+@pass_app
+def code_envs_clean(app: App, yes: bool) -> None:
+    """Delete unused code envs from the cache.
+
+    \b
+    Example:
+      apinode-admin code-envs clean --yes
+    """
+    app.confirm("Delete unused code envs from the cache", yes)
+    app.emit_summary(app.client().clean_code_env_cache())

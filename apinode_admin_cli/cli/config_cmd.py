@@ -1,0 +1,157 @@
+"""``config``: see and change the settings, with where each one comes from."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.options import output_options, pass_app
+from apinode_admin_cli.errors import UsageError
+
+_SECRET_SETTINGS = {"api_key"}
+
+
+@click.group()
+def config() -> None:
+    """Show and edit settings and profiles (no node needed)."""
+
+
+def config_file(app: App) -> Path:
+    """The config file this run reads: --config, APINODE_ADMIN_CONFIG, or the default path."""
+    from apinode_admin_cli.config import default_config_path
+
+    given = app.flags.get("config") or os.environ.get("APINODE_ADMIN_CONFIG")
+    return Path(given).expanduser() if given else default_config_path()
+
+
+def target_profile(app: App, path: Path) -> str:
+    """The profile that `set`/`unset` write to: --profile, env, default_profile, else default."""
+    from apinode_admin_cli.config import load_config
+
+    named = app.flags.get("profile") or os.environ.get("APINODE_ADMIN_PROFILE")
+    if named:
+        return str(named)
+    default = load_config(path).get("default_profile")
+    return str(default) if isinstance(default, str) and default else "default"
+
+
+@config.command("path")
+@pass_app
+def config_path(app: App) -> None:
+    """Print the config file's path.
+
+    \b
+    Example:
+      $EDITOR "$(apinode-admin config path)"
+    """
+    click.echo(str(config_file(app)))
+
+
+@config.command("show")
+@output_options
+@pass_app
+def config_show(app: App) -> None:
+    """Show every effective setting and its source; the key is masked.
+
+    \b
+    Examples:
+      apinode-admin config show
+      apinode-admin --profile prod config show -o json
+    """
+    from apinode_admin_cli.config import SETTING_NAMES
+    from apinode_admin_cli.output.columns import Column
+    from apinode_admin_cli.redact import mask
+
+    settings = app.settings
+    rows: list[dict[str, Any]] = [
+        {"setting": "config", "value": str(settings.config_path), "source": _file_state(settings)},
+        {"setting": "profile", "value": settings.profile, "source": settings.profile_source},
+    ]
+    for name in SETTING_NAMES:
+        value = settings.values.get(name)
+        if name in _SECRET_SETTINGS and value:
+            value = mask(str(value))
+        rows.append({"setting": name, "value": value, "source": settings.sources.get(name, "")})
+    columns = [Column("setting", "SETTING"), Column("value", "VALUE"), Column("source", "SOURCE")]
+    raw = {row["setting"]: {"value": row["value"], "source": row["source"]} for row in rows}
+    app.emit(rows, columns, raw=raw)
+
+
+def _file_state(settings: Any) -> str:
+    return "exists" if settings.config_exists else "not found (nothing read)"
+
+
+@config.command("profiles")
+@output_options
+@pass_app
+def config_profiles(app: App) -> None:
+    """List the profiles of the config file; the active one is marked.
+
+    \b
+    Example:
+      apinode-admin config profiles
+    """
+    from apinode_admin_cli.config import list_profiles
+    from apinode_admin_cli.output.columns import Column
+
+    path = config_file(app)
+    active = target_profile(app, path)
+    names = list_profiles(path)
+    rows = [{"profile": n, "active": n == active} for n in names]
+    app.emit(rows, [Column("profile", "PROFILE"), Column("active", "ACTIVE", "bool")], raw=rows)
+
+
+@config.command("set")
+@click.argument("key")
+@click.argument("value")
+@pass_app
+def config_set(app: App, key: str, value: str) -> None:
+    """Set KEY in the active profile (default_profile sets the top-level default).
+
+    VALUE `-` reads the value from stdin, so a key stays out of `ps` and shell history.
+    The file is written atomically with mode 0600.
+
+    \b
+    Examples:
+      apinode-admin --profile prod config set uri https://apinode-1.example.com:12000
+      apinode-admin --profile prod config set api_key_file ~/.secrets/apinode-prod
+      pass show apinode/prod | apinode-admin --profile prod config set api_key -
+      apinode-admin config set default_profile prod
+    """
+    from apinode_admin_cli.config import set_default_profile, set_value
+
+    if value == "-":
+        value = sys.stdin.read().strip()
+    path = config_file(app)
+    if key == "default_profile":
+        set_default_profile(path, value)
+        app.info(f"default_profile = {value} in {path}")
+        return
+    profile = target_profile(app, path)
+    set_value(path, profile, key, value)
+    shown = "****" if key in _SECRET_SETTINGS else value
+    app.info(f"[profiles.{profile}] {key} = {shown} in {path}")
+
+
+@config.command("unset")
+@click.argument("key")
+@pass_app
+def config_unset(app: App, key: str) -> None:
+    """Remove KEY from the active profile.
+
+    \b
+    Example:
+      apinode-admin --profile prod config unset ca_bundle
+    """
+    from apinode_admin_cli.config import unset_value
+
+    path = config_file(app)
+    profile = target_profile(app, path)
+    if not unset_value(path, profile, key):
+        raise UsageError(f"{key} is not set in profile {profile!r} of {path}")
+    app.info(f"Removed {key} from [profiles.{profile}] in {path}")

@@ -1,0 +1,83 @@
+"""``generations``: list, import and preload the generations of a service."""
+
+from __future__ import annotations
+
+import click
+
+from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.options import output_options, pass_app
+
+
+@click.group()
+def generations() -> None:
+    """Manage the generations (package versions) of a service."""
+
+
+@generations.command("list")
+@click.argument("service_id")
+@output_options
+@pass_app
+def generations_list(app: App, service_id: str) -> None:
+    """List a service's generations and their share of traffic.
+
+    \b
+    Examples:
+      apinode-admin generations list churn
+      apinode-admin generations list churn -o json | jq -r '.[] | select(.mapped > 0) | .generationId'
+    """
+    from apinode_admin_cli.output.columns import GENERATIONS
+
+    records = app.client().service(service_id).list_generations()
+    app.emit(records, GENERATIONS, raw=records)
+
+
+@generations.command("import")
+@click.argument("service_id")
+@click.argument("archive")
+@click.option("--activate", is_flag=True, help="Then switch all traffic to the newest generation.")
+@output_options
+@pass_app
+def generations_import(app: App, service_id: str, archive: str, activate: bool) -> None:
+    """Import a generation from a package archive on the node's disk.
+
+    ARCHIVE is read by the node from its own disk: copy it there first (on every node of
+    a high-availability setup). It is sent as an absolute path.
+
+    \b
+    Examples:
+      apinode-admin generations import churn /srv/packages/churn-v2.zip
+      apinode-admin generations import churn ./churn-v2.zip --activate
+    """
+    path = app.node_path(archive)
+    service = app.client().service(service_id)
+    answer = service.import_generation_from_archive(path)
+    app.info(f"Imported {path} into service {service_id}.")
+    if not activate:
+        app.info(
+            "Hint: the new generation is not active yet; the service answers no query with it "
+            f"until you run `apinode-admin services switch-to-newest {service_id}` "
+            "or set a mapping."
+        )
+        app.emit_action(answer)
+        return
+    switched = service.switch_to_newest()
+    generation = switched.get("switchedToGeneration") if isinstance(switched, dict) else None
+    app.info(f"Service {service_id} now serves generation {generation}.")
+    app.emit_action(switched, str(generation) if generation is not None else None)
+
+
+@generations.command("preload")
+@click.argument("service_id")
+@click.argument("generation")
+@output_options
+@pass_app
+def generations_preload(app: App, service_id: str, generation: str) -> None:
+    """Load a generation into memory before it takes traffic.
+
+    \b
+    Example:
+      apinode-admin generations preload churn v2
+    """
+    answer = app.client().service(service_id).preload_generation(generation)
+    app.info(f"Preloaded generation {generation} of service {service_id}.")
+    app.emit_action(answer)

@@ -1,0 +1,105 @@
+"""``keys``: list, create and delete the node's admin API keys."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Optional
+
+import click
+
+from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.options import output_options, pass_app, yes_option
+from apinode_admin_cli.errors import UsageError
+
+
+@click.group()
+def keys() -> None:
+    """Manage the node's admin API keys."""
+
+
+@keys.command("list")
+@output_options
+@pass_app
+def keys_list(app: App) -> None:
+    """List admin keys; secrets are masked (nodes that hash keys never return them).
+
+    \b
+    Examples:
+      apinode-admin keys list
+      apinode-admin keys list -o json | jq -r '.[] | select(.label == "ci") | .id'
+    """
+    from apinode_admin_cli.output.columns import KEYS
+
+    records = app.client().auth().list_keys()
+    app.emit(records, KEYS, raw=records)
+
+
+def _expiry(value: Optional[str]) -> Any:
+    """Epoch milliseconds stay numbers; anything else (ISO-8601) is sent as text."""
+    if value is None:
+        return None
+    return int(value) if value.strip().isdigit() else value
+
+
+@keys.command("create")
+@click.option("--label", help="A short name for the key.")
+@click.option("--description", help="What the key is for.")
+@click.option("--created-by", help="Who asked for it.")
+@click.option("--expiry", metavar="WHEN", help="Epoch milliseconds or an ISO-8601 date/time.")
+@output_options
+@pass_app
+def keys_create(
+    app: App,
+    label: Optional[str],
+    description: Optional[str],
+    created_by: Optional[str],
+    expiry: Optional[str],
+) -> None:
+    """Create an admin key and print its secret, once.
+
+    \b
+    Examples:
+      apinode-admin keys create --label ci --expiry 2027-01-01
+      KEY=$(apinode-admin keys create --label deploy)
+      apinode-admin keys create --label ci -o json | jq -r .key
+    """
+    answer = app.client().auth().add_key(label, description, created_by, _expiry(expiry))
+    secret = answer.get("key") if isinstance(answer, dict) else None
+    key_id = answer.get("id") if isinstance(answer, dict) else None
+    app.info(f"Created key {key_id}. Its secret is shown once: store it now.")
+    app.emit_action(answer, secret)
+
+
+@keys.command("delete")
+@click.argument("key", required=False)
+@click.option("--id", "key_id", metavar="ID", help="Delete by key id instead of by secret.")
+@yes_option
+@output_options
+@pass_app
+def keys_delete(app: App, key: Optional[str], key_id: Optional[str], yes: bool) -> None:
+    """Delete an admin key, by its secret (- reads it from stdin) or by --id.
+
+    \b
+    Examples:
+      apinode-admin keys delete --id 3f2a9c -y
+      printf '%s' "$OLD_KEY" | apinode-admin keys delete - -y
+    """
+    from apinode_admin_cli.redact import mask
+
+    if bool(key) == bool(key_id):
+        raise UsageError("give either KEY or --id ID", hint="keys delete --id ID -y")
+    if key == "-":
+        key = sys.stdin.read().strip()
+        if not key:
+            raise UsageError("no key on stdin")
+    auth = app.client().auth()
+    if key_id:
+        app.confirm(f"Delete key with id {key_id}", yes)
+        answer = auth.delete_key_by_id(key_id)
+        app.info(f"Deleted key {key_id}.")
+    else:
+        assert key is not None
+        app.confirm(f"Delete key {mask(key)}", yes)
+        answer = auth.delete_key(key)
+        app.info(f"Deleted key {mask(key)}.")
+    app.emit_action(answer)

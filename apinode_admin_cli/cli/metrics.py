@@ -1,0 +1,33 @@
+"""``metrics``: the node's metrics."""
+
+from __future__ import annotations
+
+import click
+
+from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.options import output_options, pass_app
+
+
+@click.group()
+def metrics() -> None:
+    """Read the node's metrics."""
+
+
+@metrics.command("show")
+@output_options
+@pass_app
+def metrics_show(app: App) -> None:
+    """Show every metric, nested keys flattened to dotted names.
+
+    \b
+    Examples:
+      apinode-admin metrics show
+      apinode-admin metrics show -o tsv | grep requests
+      apinode-admin metrics show -o json | jq .
+    """
+    from apinode_admin_cli.output import flatten
+    from apinode_admin_cli.output.columns import METRICS
+
+    data = app.client().get_metrics()
+    rows = [{"name": name, "value": value} for name, value in flatten(data)]
+    app.emit(rows, METRICS, raw=data)

@@ -1,0 +1,45 @@
+"""``model-cache``: the node's cache of model archives."""
+
+from __future__ import annotations
+
+import click
+
+from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.options import output_options, pass_app, yes_option
+
+
+@click.group("model-cache")
+def model_cache() -> None:
+    """Manage the node's model cache."""
+
+
+@model_cache.command("import")
+@click.argument("archive")
+@output_options
+@pass_app
+def model_cache_import(app: App, archive: str) -> None:
+    """Import an exported model archive (on the node's disk) into the cache.
+
+    \b
+    Example:
+      apinode-admin model-cache import /srv/models/llm-small.zip
+    """
+    path = app.node_path(archive)
+    app.emit_summary(app.client().import_model_archive_in_cache(path))
+
+
+@model_cache.command("clear")
+@yes_option
+@output_options
+@pass_app
+def model_cache_clear(app: App, yes: bool) -> None:
+    """Empty the model cache.
+
+    \b
+    Example:
+      apinode-admin model-cache clear --yes
+    """
+    app.confirm("Clear the model cache", yes)
+    answer = app.client().clear_model_cache()
+    app.info("Model cache cleared.")
+    app.emit_action(answer)

@@ -1,0 +1,201 @@
+"""``services``: list, create, delete, enable, disable, switch and map services."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import click
+
+from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.options import output_options, pass_app, read_text_input, yes_option
+from apinode_admin_cli.errors import UsageError
+
+
+@click.group()
+def services() -> None:
+    """Manage the services hosted by the node."""
+
+
+@services.command("list")
+@output_options
+@pass_app
+def services_list(app: App) -> None:
+    """List services with their state.
+
+    \b
+    Examples:
+      apinode-admin services list
+      apinode-admin services list -o json | jq -r '.[] | select(.enabled) | .serviceId'
+    """
+    from apinode_admin_cli.output.columns import SERVICES
+
+    records = app.client().list_services()
+    app.emit(records, SERVICES, raw=records)
+
+
+@services.command("create")
+@click.argument("service_id")
+@output_options
+@pass_app
+def services_create(app: App, service_id: str) -> None:
+    """Create an empty service.
+
+    \b
+    Examples:
+      apinode-admin services create churn
+      apinode-admin generations import churn /srv/packages/v1.zip --activate
+    """
+    answer = app.client().create_service(service_id)
+    app.info(f"Created service {service_id}.")
+    app.info(f"Next: apinode-admin generations import {service_id} ARCHIVE --activate")
+    app.emit_action(answer)
+
+
+@services.command("delete")
+@click.argument("service_id")
+@yes_option
+@output_options
+@pass_app
+def services_delete(app: App, service_id: str, yes: bool) -> None:
+    """Delete a service and its generations.
+
+    \b
+    Examples:
+      apinode-admin services delete churn          # asks on a terminal
+      apinode-admin services delete churn --yes    # in scripts
+    """
+    app.confirm(f"Delete service {service_id}", yes)
+    answer = app.client().service(service_id).delete()
+    app.info(f"Deleted service {service_id}.")
+    app.emit_action(answer)
+
+
+@services.command("enable")
+@click.argument("service_id")
+@output_options
+@pass_app
+def services_enable(app: App, service_id: str) -> None:
+    """Enable a service.
+
+    \b
+    Example:
+      apinode-admin services enable churn
+    """
+    answer = app.client().service(service_id).enable()
+    app.info(f"Enabled service {service_id}.")
+    app.emit_action(answer)
+
+
+@services.command("disable")
+@click.argument("service_id")
+@output_options
+@pass_app
+def services_disable(app: App, service_id: str) -> None:
+    """Disable a service: it stops answering predictions.
+
+    \b
+    Example:
+      apinode-admin services disable churn
+    """
+    answer = app.client().service(service_id).disable()
+    app.info(f"Disabled service {service_id}.")
+    app.emit_action(answer)
+
+
+@services.command("switch-to-newest")
+@click.argument("service_id")
+@output_options
+@pass_app
+def services_switch_to_newest(app: App, service_id: str) -> None:
+    """Send all traffic to the newest generation; prints its id.
+
+    \b
+    Examples:
+      apinode-admin services switch-to-newest churn
+      GEN=$(apinode-admin services switch-to-newest churn)
+    """
+    answer = app.client().service(service_id).switch_to_newest()
+    generation = answer.get("switchedToGeneration") if isinstance(answer, dict) else None
+    app.info(f"Service {service_id} now serves generation {generation}.")
+    app.emit_action(answer, str(generation) if generation is not None else None)
+
+
+@services.command("switch-to")
+@click.argument("service_id")
+@click.argument("generation")
+@output_options
+@pass_app
+def services_switch_to(app: App, service_id: str, generation: str) -> None:
+    """Send all traffic to one generation (a rollback, say).
+
+    \b
+    Example:
+      apinode-admin services switch-to churn v1
+    """
+    answer = app.client().service(service_id).switch_to_single_generation(generation)
+    app.info(f"Service {service_id} now serves generation {generation}.")
+    app.emit_action(answer)
+
+
+@services.command("set-mapping")
+@click.argument("service_id")
+@click.argument("mapping_file", required=False, metavar="[FILE|-]")
+@click.option(
+    "--entry",
+    "entries",
+    multiple=True,
+    metavar="GENERATION=PROBA",
+    help="One mapping entry; repeat it. PROBA is a share (0.9) or a percentage (90%).",
+)
+@output_options
+@pass_app
+def services_set_mapping(
+    app: App, service_id: str, mapping_file: Optional[str], entries: tuple[str, ...]
+) -> None:
+    """Split traffic between generations; this also enables the service.
+
+    The mapping is checked before anything is sent: entries present, distinct generations,
+    probabilities in [0, 1] that sum to 1. Unknown fields of a JSON mapping are sent as given.
+
+    \b
+    Examples:
+      apinode-admin services set-mapping churn --entry v1=0.9 --entry v2=0.1
+      apinode-admin services set-mapping churn mapping.json
+      echo '{"entries":[{"generation":"v2","proba":1}]}' | apinode-admin services set-mapping churn -
+    """
+    from apinode_admin_cli.mapping import mapping_from_entries, parse_mapping_text
+
+    if mapping_file and entries:
+        raise UsageError("give the mapping either as FILE or as --entry options, not both")
+    if entries:
+        mapping = mapping_from_entries(entries)
+    elif mapping_file:
+        mapping = parse_mapping_text(read_text_input(mapping_file), _input_name(mapping_file))
+    else:
+        raise UsageError(
+            "no mapping given",
+            hint="pass --entry GEN=PROBA (repeatable), a JSON file, or - to read JSON on stdin",
+        )
+    answer = app.client().service(service_id).set_generations_mapping(mapping)
+    shares = ", ".join(f"{e['generation']} {e['proba']:.0%}" for e in mapping["entries"])
+    app.info(f"Mapping of {service_id} set ({shares}); the service is enabled.")
+    app.emit_action(answer)
+
+
+@services.command("clean-unused")
+@yes_option
+@output_options
+@pass_app
+def services_clean_unused(app: App, yes: bool) -> None:
+    """Delete disabled services, unused generations and unused code envs.
+
+    \b
+    Example:
+      apinode-admin services clean-unused --yes -o json
+    """
+    app.confirm("Delete disabled services, unused generations and code envs", yes)
+    app.emit_summary(app.client().clean_unused_services_and_generations())
+
+
+def _input_name(path: str) -> str:
+    return "the mapping on stdin" if path == "-" else f"mapping file {path}"

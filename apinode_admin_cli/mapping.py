@@ -1,0 +1,72 @@
+"""Generation mappings: read them from JSON or ``GEN=PROBA`` entries and check them before sending."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Iterable
+
+from apinode_admin_cli.errors import UsageError
+
+TOLERANCE = 1e-6
+
+
+def parse_mapping_text(text: str, source: str = "the mapping") -> dict[str, Any]:
+    """Parse mapping JSON; unknown fields are kept exactly as given."""
+    if not text.strip():
+        raise UsageError(f"{source} is empty", hint='expected {"entries": [...]}')
+    try:
+        mapping = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{source} is not valid JSON: {exc}") from None
+    if not isinstance(mapping, dict):
+        raise UsageError(f'{source} must be a JSON object like {{"entries": [...]}}')
+    validate_mapping(mapping)
+    return mapping
+
+
+def parse_entry(text: str) -> dict[str, Any]:
+    """``v2=0.1`` -> ``{"generation": "v2", "proba": 0.1}``."""
+    generation, sep, proba_text = text.rpartition("=")
+    if not sep or not generation:
+        raise UsageError(f"invalid --entry {text!r}: expected GENERATION=PROBA, e.g. v2=0.1")
+    try:
+        proba = float(proba_text)
+    except ValueError:
+        raise UsageError(f"invalid --entry {text!r}: {proba_text!r} is not a number") from None
+    if proba_text.strip().endswith("%"):
+        proba /= 100
+    return {"generation": generation, "proba": proba}
+
+
+def mapping_from_entries(entries: Iterable[str]) -> dict[str, Any]:
+    """Build and check a mapping from ``--entry`` values."""
+    mapping = {"entries": [parse_entry(e) for e in entries]}
+    validate_mapping(mapping)
+    return mapping
+
+
+def validate_mapping(mapping: dict[str, Any]) -> None:
+    """Raise UsageError unless the entries are non-empty, distinct, in [0, 1] and sum to 1."""
+    entries = mapping.get("entries")
+    if not isinstance(entries, list) or not entries:
+        raise UsageError('the mapping has no entries: expected {"entries": [...]} with at least one')
+    seen: set[str] = set()
+    total = 0.0
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise UsageError(f"mapping entry {index} is not an object")
+        generation = entry.get("generation")
+        if not isinstance(generation, str) or not generation:
+            raise UsageError(f"mapping entry {index} has no generation")
+        if generation in seen:
+            raise UsageError(f"generation {generation!r} appears twice in the mapping")
+        seen.add(generation)
+        proba = entry.get("proba")
+        if isinstance(proba, bool) or not isinstance(proba, (int, float)) or math.isnan(proba):
+            raise UsageError(f"generation {generation!r} has no numeric proba")
+        if not 0 <= proba <= 1:
+            raise UsageError(f"proba {proba} of generation {generation!r} is outside [0, 1]")
+        total += proba
+    if abs(total - 1) > TOLERANCE:
+        raise UsageError(f"the probabilities sum to {total:g}, not 1")
