@@ -1,0 +1,75 @@
+"""Whole-process timings of apinode-admin against references measured in the same run.
+
+Run: python tests/benchmarks/bench_startup.py [--runs 15]
+
+Prints the median wall time of each command and its ratio to the reference:
+- `apinode-admin --help` against `python -c "import click"` (target: within 1.3x);
+- `apinode-admin services list -o json` against a one-line script of the official
+  client doing the same (target: at most 0.8x).
+Both talk to a bundled emulator started on a free port by this script. Shared machines are
+noisy: interleaving the runs and taking medians keeps the ratio meaningful.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from apinode_admin_cli.emulator import start_emulator
+
+TARGETS = {"help": 1.3, "list-json": 0.8}
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    py = sys.executable
+    # The console script, as users run it; python -m as a fallback.
+    script = os.path.join(os.path.dirname(py), "apinode-admin")
+    tool = [script] if os.path.exists(script) else [py, "-m", "apinode_admin_cli"]
+    with start_emulator() as node:
+        env = dict(os.environ, APINODE_ADMIN_URI=node.uri, APINODE_ADMIN_API_KEY=node.admin_key)
+        env.pop("APINODE_ADMIN_CONFIG", None)
+        official = (
+            "import json,os,dataikuapi;"
+            "c=dataikuapi.APINodeAdminClient(os.environ['APINODE_ADMIN_URI'],"
+            "os.environ['APINODE_ADMIN_API_KEY']);print(json.dumps(c.list_services()))"
+        )
+        pairs = {
+            "help": ([*tool, "--help"], [py, "-c", "import click"]),
+            "list-json": (
+                [*tool, "services", "list", "-o", "json"],
+                [py, "-c", official],
+            ),
+        }
+        failed = False
+        for name, (ours, reference) in pairs.items():
+            mine, theirs = [], []
+            timed(ours, env), timed(reference, env)  # warm the file cache
+            for _ in range(args.runs):
+                mine.append(timed(ours, env))
+                theirs.append(timed(reference, env))
+            ratio = statistics.median(mine) / statistics.median(theirs)
+            ok = ratio <= TARGETS[name]
+            failed |= not ok
+            print(
+                f"{name:10} ours {statistics.median(mine) * 1000:7.1f} ms   "
+                f"reference {statistics.median(theirs) * 1000:7.1f} ms   "
+                f"ratio {ratio:4.2f} (target <= {TARGETS[name]})  {'ok' if ok else 'MISSED'}"
+            )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
