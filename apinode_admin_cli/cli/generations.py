@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from apinode_admin_cli.cli.complete import generation_ids, service_ids
 from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.cli.options import output_options, pass_app
 
@@ -14,7 +15,7 @@ def generations() -> None:
 
 
 @generations.command("list")
-@click.argument("service_id")
+@click.argument("service_id", shell_complete=service_ids)
 @output_options
 @pass_app
 def generations_list(app: App, service_id: str) -> None:
@@ -32,7 +33,7 @@ def generations_list(app: App, service_id: str) -> None:
 
 
 @generations.command("import")
-@click.argument("service_id")
+@click.argument("service_id", shell_complete=service_ids)
 @click.argument("archive")
 @click.option("--activate", is_flag=True, help="Then switch all traffic to the newest generation.")
 @output_options
@@ -67,8 +68,8 @@ def generations_import(app: App, service_id: str, archive: str, activate: bool) 
 
 
 @generations.command("preload")
-@click.argument("service_id")
-@click.argument("generation")
+@click.argument("service_id", shell_complete=service_ids)
+@click.argument("generation", shell_complete=generation_ids)
 @output_options
 @pass_app
 def generations_preload(app: App, service_id: str, generation: str) -> None:

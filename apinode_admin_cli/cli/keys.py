@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 import click
 
+from apinode_admin_cli.cli.complete import key_ids
 from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.cli.options import output_options, pass_app, yes_option
 from apinode_admin_cli.errors import UsageError
@@ -72,7 +73,13 @@ def keys_create(
 
 @keys.command("delete")
 @click.argument("key", required=False)
-@click.option("--id", "key_id", metavar="ID", help="Delete by key id instead of by secret.")
+@click.option(
+    "--id",
+    "key_id",
+    metavar="ID",
+    shell_complete=key_ids,
+    help="Delete by key id instead of by secret.",
+)
 @yes_option
 @output_options
 @pass_app

@@ -6,6 +6,7 @@ from typing import Optional
 
 import click
 
+from apinode_admin_cli.cli.complete import generation_ids, service_ids
 from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.cli.options import output_options, pass_app, read_text_input, yes_option
 from apinode_admin_cli.errors import UsageError
@@ -52,7 +53,7 @@ def services_create(app: App, service_id: str) -> None:
 
 
 @services.command("delete")
-@click.argument("service_id")
+@click.argument("service_id", shell_complete=service_ids)
 @yes_option
 @output_options
 @pass_app
@@ -71,7 +72,7 @@ def services_delete(app: App, service_id: str, yes: bool) -> None:
 
 
 @services.command("enable")
-@click.argument("service_id")
+@click.argument("service_id", shell_complete=service_ids)
 @output_options
 @pass_app
 def services_enable(app: App, service_id: str) -> None:
@@ -87,7 +88,7 @@ def services_enable(app: App, service_id: str) -> None:
 
 
 @services.command("disable")
-@click.argument("service_id")
+@click.argument("service_id", shell_complete=service_ids)
 @output_options
 @pass_app
 def services_disable(app: App, service_id: str) -> None:
@@ -103,7 +104,7 @@ def services_disable(app: App, service_id: str) -> None:
 
 
 @services.command("switch-to-newest")
-@click.argument("service_id")
+@click.argument("service_id", shell_complete=service_ids)
 @output_options
 @pass_app
 def services_switch_to_newest(app: App, service_id: str) -> None:
@@ -121,8 +122,8 @@ def services_switch_to_newest(app: App, service_id: str) -> None:
 
 
 @services.command("switch-to")
-@click.argument("service_id")
-@click.argument("generation")
+@click.argument("service_id", shell_complete=service_ids)
+@click.argument("generation", shell_complete=generation_ids)
 @output_options
 @pass_app
 def services_switch_to(app: App, service_id: str, generation: str) -> None:
@@ -138,7 +139,7 @@ def services_switch_to(app: App, service_id: str, generation: str) -> None:
 
 
 @services.command("set-mapping")
-@click.argument("service_id")
+@click.argument("service_id", shell_complete=service_ids)
 @click.argument("mapping_file", required=False, metavar="[FILE|-]")
 @click.option(
     "--entry",

@@ -1,0 +1,114 @@
+"""Shell-completion callbacks that offer live values (service, generation and key ids).
+
+They ask the node configured for the command line being completed, with a short timeout and a
+single attempt, and offer nothing at all when it is unconfigured, unreachable or refuses: a
+completion must never print an error into the user's prompt nor hang it. Only a callback that
+really queries the node imports the HTTP client.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Any, Callable, Optional
+
+import click
+
+# Long enough for a node on the LAN, short enough that a Tab press never feels stuck.
+COMPLETION_TIMEOUT = 2.0
+_GLOBALS = (
+    "uri",
+    "api_key",
+    "api_key_file",
+    "profile",
+    "config",
+    "no_check_certificate",
+    "ca_bundle",
+    "client_cert",
+    "client_key",
+)
+
+
+def _root_flags(ctx: click.Context) -> dict[str, Any]:
+    params = ctx.find_root().params
+    flags = {name: params.get(name) for name in _GLOBALS if name != "config"}
+    flags["config"] = params.get("config_path")
+    return flags
+
+
+def _client(ctx: click.Context) -> Any:
+    """An admin client for the line's node, or None when settings are missing or unusable."""
+    from apinode_admin_cli.config import resolve_settings
+
+    flags = _root_flags(ctx)
+    if flags.get("api_key_file") == "-" or os.environ.get("APINODE_ADMIN_API_KEY_FILE") == "-":
+        return None  # stdin belongs to the shell during completion
+    settings = resolve_settings(flags, stdin=io.StringIO(""))
+    if not settings.uri or not settings.api_key:
+        return None
+    from apinode_admin_cli.client import APINodeAdminClient
+
+    cert: Any = settings.client_cert
+    if cert and settings.client_key:
+        cert = (cert, settings.client_key)
+    return APINodeAdminClient(
+        settings.uri,
+        settings.api_key,
+        no_check_certificate=settings.no_check_certificate,
+        client_certificate=cert,
+        ca_bundle=settings.ca_bundle,
+        timeout=COMPLETION_TIMEOUT,
+        retries=1,
+    )
+
+
+def _offer(
+    ctx: click.Context, incomplete: str, fetch: Callable[[Any], list[Any]]
+) -> list[click.shell_completion.CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    try:
+        client = _client(ctx)
+        if client is None:
+            return []
+        values = fetch(client)
+    except Exception:  # any failure means "no suggestions", never noise in the prompt
+        return []
+    seen: list[str] = []
+    for value in values:
+        text = str(value)
+        if value is not None and text.startswith(incomplete) and text not in seen:
+            seen.append(text)
+    return [CompletionItem(text) for text in seen]
+
+
+def _ids(records: Any, field: str) -> list[Any]:
+    return [r.get(field) for r in records if isinstance(r, dict)] if records else []
+
+
+def service_ids(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Ids of the node's services."""
+    return _offer(ctx, incomplete, lambda c: _ids(c.list_services(), "serviceId"))
+
+
+def generation_ids(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Generation ids of the service already given on the line (newest last)."""
+    service_id: Optional[str] = ctx.params.get("service_id")
+    if not service_id:
+        return []
+    return _offer(
+        ctx,
+        incomplete,
+        lambda c: _ids(c.service(service_id).list_generations(), "generationId"),
+    )
+
+
+def key_ids(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Ids (never secrets) of the node's admin keys."""
+    return _offer(ctx, incomplete, lambda c: _ids(c.auth().list_keys(), "id"))

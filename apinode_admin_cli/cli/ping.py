@@ -1,0 +1,76 @@
+"""``ping``: is the node there, does it take the key, how fast, which DSS version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.options import output_options, pass_app
+from apinode_admin_cli.errors import AuthenticationError, ConnectionFailure
+
+
+def ping_report(uri: str, result: Any) -> dict[str, Any]:
+    """The JSON object of ``ping -o json``: the probe's findings plus the URI probed."""
+    return {
+        "uri": uri,
+        "alive": bool(result.alive),
+        "authenticated": bool(result.authenticated),
+        "status": result.status,
+        "elapsedMs": round(float(result.elapsed_ms), 1),
+        "dssVersion": result.dss_version,
+        "dssApiVersion": result.dss_api_version,
+    }
+
+
+def check_ping(uri: str, result: Any) -> None:
+    """Turn a failed probe into the error (and exit code) any other command would give."""
+    if not result.alive:
+        raise ConnectionFailure(
+            f"the API node at {uri} did not answer",
+            hint="check --uri and that the node is running (`curl URI/isAlive/`)",
+        )
+    if not result.authenticated:
+        raise AuthenticationError(
+            f"the API node at {uri} is up but refused the admin key (HTTP {result.status})",
+            status=result.status,
+            hint="check the admin API key (--api-key, --api-key-file or APINODE_ADMIN_API_KEY)",
+        )
+
+
+@click.command()
+@output_options
+@pass_app
+def ping(app: App) -> None:
+    """Check that the node answers and accepts the key; show round trip and version.
+
+    Exits 0 when the node answered and took the key, 7 when it cannot be reached,
+    4 when it refused the key and 3 when no URI or key is configured.
+
+    \b
+    Examples:
+      apinode-admin ping
+      apinode-admin --profile prod ping -o json | jq .elapsedMs
+      apinode-admin ping -q >/dev/null && echo "node is up"
+    """
+    client = app.client()
+    uri = app.settings.uri or ""
+    result = client.ping()
+    check_ping(uri, result)
+    report = ping_report(uri, result)
+    if app.wants_json:
+        app.emit_json(report)
+        return
+    from apinode_admin_cli.output.columns import SUMMARY
+
+    rows = [
+        {"key": "uri", "value": report["uri"]},
+        {"key": "alive", "value": report["alive"]},
+        {"key": "authenticated", "value": report["authenticated"]},
+        {"key": "status", "value": report["status"]},
+        {"key": "round trip", "value": f"{report['elapsedMs']:.1f} ms"},
+        {"key": "DSS-Version", "value": report["dssVersion"] or "-"},
+        {"key": "DSS-API-Version", "value": report["dssApiVersion"] or "-"},
+    ]
+    app.emit(rows, SUMMARY, raw=report)
