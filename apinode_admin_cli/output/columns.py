@@ -1,0 +1,54 @@
+"""The columns of each resource, declared once and shared by every renderer."""
+
+from __future__ import annotations
+
+from apinode_admin_cli.output.render import Column
+
+SERVICES = (
+    Column("serviceId", "SERVICE"),
+    Column("enabled", "ENABLED", "bool"),
+    Column("startAbortedReason", "ERROR"),
+)
+
+GENERATIONS = (
+    Column("generationId", "GENERATION"),
+    Column("createdOn", "CREATED", "epoch_ms"),
+    Column("mounted", "MOUNTED", "bool"),
+    Column("mapped", "MAPPED %", "share"),
+)
+
+# `expiry` may be epoch ms, an ISO string or null: format_value passes strings through.
+KEYS = (
+    Column("id", "ID"),
+    Column("key", "KEY", "secret"),
+    Column("label", "LABEL"),
+    Column("description", "DESCRIPTION"),
+    Column("createdBy", "CREATED BY"),
+    Column("expiry", "EXPIRY", "epoch_ms"),
+)
+
+# Rows built with flat_records(data, "name") or from flatten().
+METRICS = (Column("name", "METRIC"), Column("value", "VALUE"))
+
+MAPPING = (Column("generation", "GENERATION"), Column("proba", "PROBA"))
+
+# Draft for `predict`: one answer of the user API, {"result": {...}, "apiContext": {...}}.
+PREDICTION = (
+    Column("apiContext.serviceGeneration", "GENERATION"),
+    Column("result.prediction", "PREDICTION"),
+    Column("result.probas", "PROBAS", "json"),
+)
+
+# Any JSON object as rows from flat_records(data).
+SUMMARY = (Column("key", "KEY"), Column("value", "VALUE"))
+
+__all__ = [
+    "GENERATIONS",
+    "KEYS",
+    "MAPPING",
+    "METRICS",
+    "PREDICTION",
+    "SERVICES",
+    "SUMMARY",
+    "Column",
+]
