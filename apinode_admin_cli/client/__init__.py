@@ -1,0 +1,47 @@
+"""The library: drop-in replacements for dataikuapi's API node clients.
+
+Importing this package does not import ``requests``; the first client built does.
+"""
+
+from __future__ import annotations
+
+from apinode_admin_cli.client.admin import APINodeAdminClient, PingResult
+from apinode_admin_cli.client.auth import APINodeAuth
+from apinode_admin_cli.client.service import APINodeService
+from apinode_admin_cli.client.user_api import APINodeClient
+from apinode_admin_cli.errors import (
+    APIError,
+    ApinodeAdminError,
+    AuthenticationError,
+    ConfigError,
+    ConflictError,
+    ConnectionFailure,
+    DataikuException,
+    InvalidResponseError,
+    NotFoundError,
+    ServerError,
+    TimeoutFailure,
+    TLSFailure,
+    UsageError,
+)
+
+__all__ = [
+    "APIError",
+    "APINodeAdminClient",
+    "APINodeAuth",
+    "APINodeClient",
+    "APINodeService",
+    "ApinodeAdminError",
+    "AuthenticationError",
+    "ConfigError",
+    "ConflictError",
+    "ConnectionFailure",
+    "DataikuException",
+    "InvalidResponseError",
+    "NotFoundError",
+    "PingResult",
+    "ServerError",
+    "TLSFailure",
+    "TimeoutFailure",
+    "UsageError",
+]

@@ -1,0 +1,50 @@
+"""Retry timing: exponential backoff with full jitter, and ``Retry-After`` parsing."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import timezone
+from email.utils import parsedate_to_datetime
+from typing import Callable, Optional
+
+# Statuses that say "try again later" without the node having done anything.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
+
+
+def backoff_delay(
+    attempt: int,
+    base: float,
+    cap: float,
+    rand: Callable[[], float] = random.random,
+) -> float:
+    """Full-jitter delay after failed attempt number ``attempt`` (1-based), at most ``cap``."""
+    ceiling = min(cap, base * (2.0 ** max(attempt - 1, 0)))
+    return max(0.0, ceiling * float(rand()))
+
+
+def retry_after_delay(
+    value: Optional[str], cap: float, now: Callable[[], float] = time.time
+) -> Optional[float]:
+    """Seconds to wait per a ``Retry-After`` header (seconds or HTTP date), capped; or None."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = when.timestamp() - now()
+    if seconds != seconds:  # NaN would otherwise slip through min/max
+        return None
+    return min(max(seconds, 0.0), cap)

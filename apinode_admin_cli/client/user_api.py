@@ -1,0 +1,181 @@
+"""APINodeClient: the user-facing (prediction) API of one service."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Optional, Sequence
+
+from apinode_admin_cli.client import errormap
+from apinode_admin_cli.client.options import build_transport
+from apinode_admin_cli.client.transport import DEFAULT_MAX_BODY_BYTES
+from apinode_admin_cli.client.urls import ClientCert, segment
+from apinode_admin_cli.errors import UsageError
+
+
+class APINodeClient:
+    """Query the endpoints of one service, like ``dataikuapi.APINodeClient``."""
+
+    def __init__(
+        self,
+        uri: str,
+        service_id: str,
+        api_key: Optional[str] = None,
+        bearer_token: Optional[str] = None,
+        no_check_certificate: bool = False,
+        client_certificate: ClientCert = None,
+        *,
+        ca_bundle: Optional[str] = None,
+        timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+        retries: int = 3,
+        retry_after_cap: float = 30.0,
+        backoff_base: float = 0.5,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        sleep: Callable[[float], None] = time.sleep,
+        **kwargs: Any,
+    ) -> None:
+        self._transport = build_transport(
+            uri,
+            api_key,
+            no_check_certificate,
+            client_certificate,
+            kwargs,
+            bearer_token=bearer_token,
+            ca_bundle=ca_bundle,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retries=retries,
+            retry_after_cap=retry_after_cap,
+            backoff_base=backoff_base,
+            max_body_bytes=max_body_bytes,
+            sleep=sleep,
+            auth_hint=errormap.SERVICE_AUTH_HINT,
+        )
+        self.service_id = service_id
+        self.base_uri = f"{self._transport.root}/public/api/v1/{service_id}"
+
+    def __repr__(self) -> str:
+        return f"APINodeClient({self._transport.root!r}, {self.service_id!r})"
+
+    def __enter__(self) -> APINodeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self._transport.close()
+
+    def _post(self, endpoint_id: str, verb: str, body: dict[str, Any]) -> Any:
+        path: Sequence[str] = (
+            "public",
+            "api",
+            "v1",
+            segment(self.service_id, "service id"),
+            segment(endpoint_id, "endpoint id"),
+            verb,
+        )
+        return self._transport.request("POST", path, body=body).json(required=True)
+
+    @staticmethod
+    def _dispatch(obj: dict[str, Any], forced_generation: Any, dispatch_key: Any) -> None:
+        if forced_generation is not None:
+            obj["dispatch"] = {"forcedGeneration": forced_generation}
+        elif dispatch_key is not None:
+            obj["dispatch"] = {"dispatchKey": dispatch_key}
+
+    @staticmethod
+    def _explanations(
+        enabled: Optional[bool], method: Optional[str], n: Optional[int], steps: Optional[int]
+    ) -> dict[str, Any]:
+        return {"enabled": enabled, "method": method, "nExplanations": n, "nMonteCarloSteps": steps}
+
+    @staticmethod
+    def _check_records(records: Sequence[Any]) -> None:
+        for record in records:
+            if not isinstance(record, dict) or "features" not in record:
+                raise UsageError("each record must be an object with a 'features' object")
+
+    def predict_record(
+        self,
+        endpoint_id: str,
+        features: dict[str, Any],
+        forced_generation: Optional[str] = None,
+        dispatch_key: Optional[str] = None,
+        context: Optional[dict[str, Any]] = None,
+        with_explanations: Optional[bool] = None,
+        explanation_method: Optional[str] = None,
+        n_explanations: Optional[int] = None,
+        n_explanations_mc_steps: Optional[int] = None,
+    ) -> Any:
+        """Predict one record; the answer has a ``result`` object."""
+        obj: dict[str, Any] = {
+            "features": features,
+            "explanations": self._explanations(
+                with_explanations, explanation_method, n_explanations, n_explanations_mc_steps
+            ),
+        }
+        self._dispatch(obj, forced_generation, dispatch_key)
+        if context is not None:
+            obj["context"] = context
+        return self._post(endpoint_id, "predict", obj)
+
+    def predict_records(
+        self,
+        endpoint_id: str,
+        records: Sequence[dict[str, Any]],
+        forced_generation: Optional[str] = None,
+        dispatch_key: Optional[str] = None,
+        with_explanations: Optional[bool] = None,
+        explanation_method: Optional[str] = None,
+        n_explanations: Optional[int] = None,
+        n_explanations_mc_steps: Optional[int] = None,
+    ) -> Any:
+        """Predict a batch of ``{"features": ...}`` records; the answer has ``results``."""
+        self._check_records(records)
+        obj: dict[str, Any] = {
+            "items": records,
+            "explanations": self._explanations(
+                with_explanations, explanation_method, n_explanations, n_explanations_mc_steps
+            ),
+        }
+        self._dispatch(obj, forced_generation, dispatch_key)
+        return self._post(endpoint_id, "predict-multi", obj)
+
+    def forecast(
+        self,
+        endpoint_id: str,
+        records: Sequence[dict[str, Any]],
+        forced_generation: Optional[str] = None,
+        dispatch_key: Optional[str] = None,
+    ) -> Any:
+        """Forecast with a time series endpoint."""
+        obj: dict[str, Any] = {"items": records}
+        self._dispatch(obj, forced_generation, dispatch_key)
+        return self._post(endpoint_id, "forecast", obj)
+
+    def predict_effect(
+        self,
+        endpoint_id: str,
+        features: dict[str, Any],
+        forced_generation: Optional[str] = None,
+        dispatch_key: Optional[str] = None,
+    ) -> Any:
+        """Predict the treatment effect of one record (causal endpoints)."""
+        obj: dict[str, Any] = {"features": features}
+        self._dispatch(obj, forced_generation, dispatch_key)
+        return self._post(endpoint_id, "predict-effect", obj)
+
+    def predict_effects(
+        self,
+        endpoint_id: str,
+        records: Sequence[dict[str, Any]],
+        forced_generation: Optional[str] = None,
+        dispatch_key: Optional[str] = None,
+    ) -> Any:
+        """Predict treatment effects for a batch of records (causal endpoints)."""
+        self._check_records(records)
+        obj: dict[str, Any] = {"items": records}
+        self._dispatch(obj, forced_generation, dispatch_key)
+        return self._post(endpoint_id, "predict-effect-multi", obj)

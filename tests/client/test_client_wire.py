@@ -1,0 +1,161 @@
+"""Wire equivalence: our client and dataikuapi's send the same requests for every operation."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Callable
+
+import dataikuapi
+import pytest
+from conftest import KEY
+from recording_server import Recorded, RecordingServer
+
+from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
+
+MAPPING = {"entries": [{"generation": "v1", "proba": 0.25}, {"generation": "v2", "proba": 0.75}]}
+Op = Callable[[Any], Any]
+
+# name -> (call made identically on both clients, canned answer for the route or None)
+ADMIN_OPS: dict[str, tuple[Op, Any]] = {
+    "create_service": (lambda c: c.create_service("svc1"), None),
+    "list_services": (lambda c: c.list_services(), [{"serviceId": "svc1", "enabled": True}]),
+    "delete_service": (lambda c: c.service("svc1").delete(), None),
+    "list_generations": (lambda c: c.service("svc1").list_generations(), {"generations": []}),
+    "import_generation": (
+        lambda c: c.service("svc1").import_generation_from_archive("pkgs/v1 new.zip"),
+        None,
+    ),
+    "preload_generation": (lambda c: c.service("svc1").preload_generation("v1"), None),
+    "enable": (lambda c: c.service("svc1").enable(), None),
+    "disable": (lambda c: c.service("svc1").disable(), None),
+    "set_mapping": (lambda c: c.service("svc1").set_generations_mapping(MAPPING), None),
+    "set_empty_mapping": (lambda c: c.service("svc1").set_generations_mapping({}), None),
+    "switch_to_newest": (
+        lambda c: c.service("svc1").switch_to_newest(),
+        {"switchedToGeneration": "v2"},
+    ),
+    "switch_to": (lambda c: c.service("svc1").switch_to_single_generation("v2"), None),
+    "list_keys": (lambda c: c.auth().list_keys(), [{"id": "k1", "label": "ci"}]),
+    "add_key": (
+        lambda c: c.auth().add_key(label="ci", created_by="me", expiry="2030-01-01"),
+        {"key": "NEW", "id": "k2"},
+    ),
+    "add_key_defaults": (lambda c: c.auth().add_key(), {"key": "NEW", "id": "k3"}),
+    "delete_key": (lambda c: c.auth().delete_key("SOME-OTHER-KEY"), None),
+    "delete_key_by_id": (lambda c: c.auth().delete_key_by_id("k1"), None),
+    "get_metrics": (lambda c: c.get_metrics(), {"jvm": {"heap": 1}}),
+    "import_code_env": (lambda c: c.import_code_env_in_cache("/data/env a", "python"), {}),
+    "clean_code_env_cache": (lambda c: c.clean_code_env_cache(), {"deleted": []}),
+    "register_code_env": (
+        lambda c: c.register_code_env_in_cache("/exp", "/built", "R"),
+        {"ok": True},
+    ),
+    "import_model_archive": (lambda c: c.import_model_archive_in_cache("/m/a.zip"), {}),
+    "clear_model_cache": (lambda c: c.clear_model_cache(), None),
+    "clean_unused": (lambda c: c.clean_unused_services_and_generations(), {"services": []}),
+}
+
+USER_OPS: dict[str, Op] = {
+    "predict_record": lambda c: c.predict_record(
+        "ep1",
+        {"a": 1, "b": "x"},
+        forced_generation="v1",
+        context={"who": "me"},
+        with_explanations=True,
+        explanation_method="ICE",
+        n_explanations=3,
+    ),
+    "predict_record_plain": lambda c: c.predict_record("ep1", {"a": 1}, dispatch_key="k"),
+    "predict_records": lambda c: c.predict_records(
+        "ep1",
+        [{"features": {"a": 1}}, {"features": {"a": 2}, "context": {"c": 1}}],
+        dispatch_key="d",
+    ),
+}
+
+
+def _record(server: RecordingServer, call: Op, client: Any, answer: Any) -> Recorded:
+    server.clear()
+    server.default.body = json.dumps({"ok": True} if answer is None else answer).encode()
+    call(client)
+    assert len(server.requests) == 1, server.requests
+    return server.requests[0]
+
+
+def _same_wire(ours: Recorded, theirs: Recorded) -> None:
+    assert ours.method == theirs.method
+    assert ours.path == theirs.path
+    assert ours.query == theirs.query
+    assert ours.body == theirs.body
+    if theirs.body:
+        assert json.loads(ours.body) == json.loads(theirs.body)
+    assert ours.headers.get("Authorization") == theirs.headers.get("Authorization")
+    assert ours.headers.get("Content-Type") == theirs.headers.get("Content-Type")
+    assert ours.headers.get("Content-Length") == theirs.headers.get("Content-Length")
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_OPS))
+def test_admin_operation_matches_official_client(
+    name: str, server: RecordingServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call, answer = ADMIN_OPS[name]
+    official = dataikuapi.APINodeAdminClient(server.url, KEY)
+    theirs = _record(server, call, official, answer)
+    with APINodeAdminClient(server.url, KEY) as client:
+        ours = _record(server, call, client, answer)
+    _same_wire(ours, theirs)
+    expected = "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
+    assert ours.headers["Authorization"] == expected
+    assert ours.headers["User-Agent"].startswith("apinode-admin/")
+
+
+@pytest.mark.parametrize("name", sorted(USER_OPS))
+@pytest.mark.parametrize("key", [None, "SERVICE-KEY-42"])
+def test_user_api_matches_official_client(name: str, key: Any, server: RecordingServer) -> None:
+    call = USER_OPS[name]
+    answer = {"result": {"prediction": "yes"}}
+    theirs = _record(server, call, dataikuapi.APINodeClient(server.url, "svc1", key), answer)
+    with APINodeClient(server.url, "svc1", key) as client:
+        ours = _record(server, call, client, answer)
+    _same_wire(ours, theirs)
+    assert ours.path.startswith("/public/api/v1/svc1/ep1/predict")
+
+
+def test_no_content_type_and_no_body_like_official(server: RecordingServer) -> None:
+    with APINodeAdminClient(server.url, KEY) as client:
+        client.service("svc1").enable()
+        client.create_service("svc2")
+    enable, create = server.requests
+    assert enable.body == b"" and "Content-Type" not in enable.headers
+    assert create.body == b'{"serviceId": "svc2"}' and "Content-Type" not in create.headers
+
+
+def test_trailing_slash_uri_is_normalised_where_official_doubles_it(
+    server: RecordingServer,
+) -> None:
+    dataikuapi.APINodeAdminClient(server.url + "/", KEY).list_services()
+    with APINodeAdminClient(server.url + "/", KEY) as client:
+        client.list_services()
+    theirs, ours = server.requests
+    assert theirs.target == "//admin/api/services"
+    assert ours.target == "/admin/api/services"
+
+
+def test_odd_ids_are_percent_encoded(server: RecordingServer) -> None:
+    with APINodeAdminClient(server.url, KEY) as client:
+        client.service("a/b c?d#e").switch_to_single_generation("v 1/x")
+        client.auth().delete_key("k+/=")
+    switch, delete = server.requests
+    assert switch.path == "/admin/api/services/a%2Fb%20c%3Fd%23e/actions/switchTo/v%201%2Fx"
+    assert switch.query == {}
+    assert delete.path == "/admin/api/keys/k%2B%2F%3D"
+
+
+def test_actions_return_the_json_answer_or_none(server: RecordingServer) -> None:
+    server.queue("DELETE", "/admin/api/services-clean-unused", json_body={"deleted": ["s"]})
+    server.queue("POST", "/admin/api/services/s/actions/enable", body=b"")
+    with APINodeAdminClient(server.url, KEY) as client:
+        assert client.clean_unused_services_and_generations() == {"deleted": ["s"]}
+        assert client.service("s").enable() is None
+        assert client.service("s").disable() == {"ok": True}
