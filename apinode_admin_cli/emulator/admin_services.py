@@ -1,0 +1,240 @@
+"""Admin API: services, generations, activation and mappings (rows 1-11 of admin-api.md)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import zipfile
+from typing import Any
+
+from apinode_admin_cli.emulator.errors import bad_request, conflict, not_found
+from apinode_admin_cli.emulator.routes import Request, Router
+from apinode_admin_cli.emulator.store import fsync_dir, now_ms, safe_name
+from apinode_admin_cli.emulator.validation import validate_id, validate_mapping
+
+router = Router()
+OK = {"ok": True}
+
+
+def get_service(state: dict[str, Any], service_id: str) -> dict[str, Any]:
+    """The service record, else a 404 naming it."""
+    validate_id(service_id)
+    service = state["services"].get(service_id)
+    if service is None:
+        raise not_found(f"Service {service_id!r} not found")
+    return service
+
+
+def get_generation(service: dict[str, Any], service_id: str, generation: str) -> dict[str, Any]:
+    """The generation record, else a 404 naming it."""
+    validate_id(generation, "generation id")
+    record = service["generations"].get(generation)
+    if record is None:
+        raise not_found(f"Generation {generation!r} not found in service {service_id!r}")
+    return record
+
+
+def mapped_share(mapping: Any, generation: str) -> float:
+    """The share of traffic the mapping sends to ``generation`` (0 when it is not mapped)."""
+    if not isinstance(mapping, dict):
+        return 0.0
+    return float(
+        sum(
+            e.get("proba", 0)
+            for e in mapping.get("entries") or []
+            if isinstance(e, dict) and e.get("generation") == generation
+        )
+    )
+
+
+@router.route("POST", "services")
+def create_service(req: Request) -> Any:
+    body = req.json()
+    if not isinstance(body, dict) or "serviceId" not in body:
+        raise bad_request('Invalid body: expected {"serviceId": "..."}')
+    service_id = validate_id(body["serviceId"])
+    with req.app.store.transaction() as state:
+        if service_id in state["services"]:
+            raise conflict(f"Service {service_id!r} already exists")
+        state["services"][service_id] = {
+            "enabled": True,
+            "createdOn": now_ms(),
+            "generations": {},
+            "mapping": None,
+        }
+    return OK
+
+
+@router.route("GET", "services")
+def list_services(req: Request) -> Any:
+    state = req.app.store.read()
+    answer = []
+    for service_id in sorted(state["services"]):
+        service = state["services"][service_id]
+        item = {"serviceId": service_id, "enabled": service["enabled"]}
+        if service.get("startAbortedReason"):
+            item["startAbortedReason"] = service["startAbortedReason"]
+        answer.append(item)
+    return answer
+
+
+@router.route("DELETE", "services/{sid}")
+def delete_service(req: Request, sid: str) -> Any:
+    store = req.app.store
+    with store.lock:
+        with store.transaction() as state:
+            get_service(state, sid)
+            del state["services"][sid]
+        # Only once the state no longer points at them: a crash here leaves orphan files only.
+        shutil.rmtree(store.archive_dir(sid), ignore_errors=True)
+    return OK
+
+
+@router.route("GET", "services/{sid}/generations")
+def list_generations(req: Request, sid: str) -> Any:
+    service = get_service(req.app.store.read(), sid)
+    items = sorted(service["generations"].items(), key=lambda kv: (kv[1]["seq"], kv[0]))
+    return {
+        "generations": [
+            {
+                "generationId": gen_id,
+                "createdOn": gen["createdOn"],
+                "mounted": gen["mounted"],
+                "mapped": mapped_share(service["mapping"], gen_id),
+            }
+            for gen_id, gen in items
+        ]
+    }
+
+
+def _read_manifest(path: str) -> dict[str, Any]:
+    """The archive's optional manifest.json; a 400 if the file is not a readable zip."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if "manifest.json" not in names:
+                return {}
+            manifest = json.loads(archive.read("manifest.json").decode("utf-8"))
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise bad_request(f"Archive {path} is not a valid zip file: {exc}")
+    except (UnicodeDecodeError, ValueError):
+        raise bad_request(f"Archive {path} has a manifest.json that is not valid JSON")
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _str_list(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+@router.route("POST", "services/{sid}/generations/actions/importFromArchive")
+def import_generation(req: Request, sid: str) -> Any:
+    raw = req.query.get("filePath")
+    if not raw:
+        raise bad_request("Missing query parameter 'filePath' (the archive's path on the node)")
+    if "\x00" in raw:
+        raise bad_request("Invalid filePath: the path contains a NUL character")
+    path = os.path.abspath(raw)
+    if not os.path.exists(path):
+        raise bad_request(f"Archive {path} does not exist on the API node's disk")
+    if not os.path.isfile(path):
+        raise bad_request(f"Archive {path} is not a file")
+    name = os.path.basename(path)
+    generation = name[:-4] if name.lower().endswith(".zip") else name
+    validate_id(generation, "generation id")
+    store = req.app.store
+    get_service(store.read(), sid)  # a 404 before copying anything
+    manifest = _read_manifest(path)
+    target_dir = store.archive_dir(sid)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{safe_name(generation)}-{secrets.token_hex(4)}.zip"
+    try:
+        with store.transaction() as state:
+            service = get_service(state, sid)
+            if generation in service["generations"]:
+                raise conflict(f"Generation {generation!r} already exists in service {sid!r}")
+            shutil.copyfile(path, target)
+            with open(target, "rb") as handle:
+                os.fsync(handle.fileno())
+            fsync_dir(target_dir)
+            state["importSeq"] += 1
+            service["generations"][generation] = {
+                "createdOn": now_ms(),
+                "seq": state["importSeq"],
+                "mounted": False,
+                "archive": str(target.relative_to(store.data_dir)),
+                "sourcePath": path,
+                "sizeBytes": os.path.getsize(target),
+                "codeEnvs": _str_list(manifest.get("codeEnvs")),
+                "endpoints": _str_list(manifest.get("endpoints")),
+            }
+    except BaseException:
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise
+    return OK
+
+
+@router.route("POST", "services/{sid}/generations/{gen}/preload")
+def preload_generation(req: Request, sid: str, gen: str) -> Any:
+    with req.app.store.transaction() as state:
+        service = get_service(state, sid)
+        get_generation(service, sid, gen)["mounted"] = True
+    return OK
+
+
+def _set_enabled(req: Request, sid: str, enabled: bool) -> Any:
+    with req.app.store.transaction() as state:
+        get_service(state, sid)["enabled"] = enabled
+    return OK
+
+
+@router.route("POST", "services/{sid}/actions/enable")
+def enable_service(req: Request, sid: str) -> Any:
+    return _set_enabled(req, sid, True)
+
+
+@router.route("POST", "services/{sid}/actions/disable")
+def disable_service(req: Request, sid: str) -> Any:
+    return _set_enabled(req, sid, False)
+
+
+@router.route("POST", "services/{sid}/actions/setMapping")
+def set_mapping(req: Request, sid: str) -> Any:
+    mapping = req.json()
+    with req.app.store.transaction() as state:
+        service = get_service(state, sid)
+        validate_mapping(mapping, set(service["generations"]))
+        service["mapping"] = mapping
+        service["enabled"] = True
+    return OK
+
+
+def _single(generation: str) -> dict[str, Any]:
+    return {"entries": [{"generation": generation, "proba": 1.0}]}
+
+
+@router.route("POST", "services/{sid}/actions/switchToNewest")
+def switch_to_newest(req: Request, sid: str) -> Any:
+    with req.app.store.transaction() as state:
+        service = get_service(state, sid)
+        if not service["generations"]:
+            raise bad_request(f"Service {sid!r} has no generation: import an archive first")
+        newest = max(
+            service["generations"].items(), key=lambda kv: (kv[1]["createdOn"], kv[1]["seq"])
+        )[0]
+        service["mapping"] = _single(newest)
+        service["enabled"] = True
+    return {"switchedToGeneration": newest}
+
+
+@router.route("POST", "services/{sid}/actions/switchTo/{gen}")
+def switch_to(req: Request, sid: str, gen: str) -> Any:
+    with req.app.store.transaction() as state:
+        service = get_service(state, sid)
+        get_generation(service, sid, gen)
+        service["mapping"] = _single(gen)
+        service["enabled"] = True
+    return OK

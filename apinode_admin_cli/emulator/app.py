@@ -1,0 +1,239 @@
+"""The emulator object shared by all handlers, its background runner and the serve loop."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import IO, Any, Optional, Union
+
+from apinode_admin_cli.emulator import (
+    admin_caches,
+    admin_keys,
+    admin_services,
+    faults,
+    metrics,
+    user_api,
+)
+from apinode_admin_cli.emulator.errors import ApiError
+from apinode_admin_cli.emulator.routes import Router
+from apinode_admin_cli.emulator.server import EmulatorHTTPServer
+from apinode_admin_cli.emulator.store import Store, now_ms, resolve_admin_key
+
+
+def _merge(*routers: Router) -> Router:
+    merged = Router()
+    for router in routers:
+        merged._routes.extend(router._routes)
+    return merged
+
+
+class Emulator:
+    """State, counters, faults and journal behind one server."""
+
+    admin_router = _merge(
+        admin_services.router, admin_keys.router, admin_caches.router, metrics.router
+    )
+    public_router = _merge(user_api.router, faults.router)
+
+    def __init__(
+        self, data_dir: Path, admin_key: Optional[str], latency_ms: float, log_stream: Any
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.store = Store(self.data_dir)
+        self.admin_key, self.key_source = resolve_admin_key(self.data_dir, admin_key)
+        self.store.ensure_bootstrap_key(self.admin_key)
+        self.metrics = metrics.Metrics(self.data_dir)
+        self.faults = faults.Faults()
+        self.journal = faults.Journal()
+        self.latency_ms = latency_ms
+        self._log_stream = log_stream
+        self._log_lock = threading.Lock()
+
+    def log(self, line: str) -> None:
+        """Write one line to the log stream, if any."""
+        if self._log_stream is None:
+            return
+        with self._log_lock:
+            try:
+                self._log_stream.write(line.rstrip("\n") + "\n")
+                self._log_stream.flush()
+            except (OSError, ValueError):
+                pass
+
+    def authenticate(self, headers: dict[str, str]) -> dict[str, Any]:
+        """The admin key record behind the request's Basic auth, else a 401."""
+        value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        challenge = {"WWW-Authenticate": 'Basic realm="DSS API node admin"'}
+        if not value:
+            raise ApiError(
+                401,
+                "No API key: send the admin key as the HTTP Basic user name, empty password",
+                headers=challenge,
+            )
+        scheme, _, token = value.strip().partition(" ")
+        if scheme.lower() != "basic":
+            raise ApiError(401, f"Unsupported authentication scheme {scheme!r}: use Basic")
+        try:
+            user = base64.b64decode(token.strip(), validate=True).decode("utf-8").split(":")[0]
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise ApiError(401, "Malformed Basic authorization header")
+        record = self.store.find_key(user) if user else None
+        if record is None:
+            raise ApiError(401, "Invalid API key", headers=challenge)
+        expiry = record.get("expiry")
+        if expiry is not None and expiry <= now_ms():
+            moment = dt.datetime.fromtimestamp(expiry / 1000, dt.timezone.utc).isoformat()
+            raise ApiError(401, f"API key expired on {moment}", headers=challenge)
+        return record
+
+
+class EmulatorHandle:
+    """A running emulator: its URI and key, the journal, faults, and a stop switch."""
+
+    def __init__(
+        self,
+        emulator: Emulator,
+        server: EmulatorHTTPServer,
+        thread: threading.Thread,
+        scheme: str,
+        temp_dir: Optional[Path],
+    ) -> None:
+        self.app = emulator
+        self._server = server
+        self._thread = thread
+        self._temp_dir = temp_dir
+        self._stopped = False
+        host, port = server.server_address[:2]
+        self.port: int = port
+        connect_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+        if ":" in connect_host:
+            connect_host = f"[{connect_host}]"
+        self.uri = f"{scheme}://{connect_host}:{port}"
+        self.admin_key: str = emulator.admin_key
+        self.key_source: str = emulator.key_source
+        self.data_dir: Path = emulator.data_dir
+
+    @property
+    def received(self) -> list[dict[str, Any]]:
+        """The recorded requests (method, path, query, raw_query, headers, body, ...)."""
+        return self.app.journal.list()
+
+    def clear_received(self) -> None:
+        """Forget the recorded requests."""
+        self.app.journal.clear()
+
+    def add_fault(self, **spec: Any) -> dict[str, Any]:
+        """Queue a fault; same fields as ``POST /__emulator__/faults`` (method/path allowed)."""
+        return self.app.faults.add(spec)
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault."""
+        self.app.faults.clear()
+
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        """The pending faults."""
+        return self.app.faults.list()
+
+    def stop(self) -> None:
+        """Stop accepting, let requests in flight finish, save counters, drop a temp data dir."""
+        if self._stopped:
+            return
+        self._stopped = True
+        server = self._server
+        server.stopping = True
+        server.shutdown()
+        server.close_idle_connections()
+        server.server_close()
+        self._thread.join(timeout=10)
+        self.app.metrics.save(force=True)
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+
+    def __enter__(self) -> EmulatorHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def start_emulator(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data_dir: Optional[Union[str, Path]] = None,
+    admin_key: Optional[str] = None,
+    latency_ms: float = 0,
+    ssl_context: Any = None,
+    log_stream: Optional[IO[str]] = None,
+) -> EmulatorHandle:
+    """Start an emulator in a background thread and return its handle (port 0: a free port)."""
+    temp_dir = None
+    if data_dir is None:
+        temp_dir = Path(tempfile.mkdtemp(prefix="apinode-emulator-"))
+        data_dir = temp_dir
+    try:
+        emulator = Emulator(Path(data_dir), admin_key, latency_ms, log_stream)
+        server = EmulatorHTTPServer((host, port), emulator, ssl_context)
+    except BaseException:
+        if temp_dir is not None:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+        raise
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="apinode-emulator"
+    )
+    thread.daemon = True
+    thread.start()
+    scheme = "https" if ssl_context is not None else "http"
+    return EmulatorHandle(emulator, server, thread, scheme, temp_dir)
+
+
+def serve_forever(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 12000,
+    data_dir: Optional[Union[str, Path]] = None,
+    admin_key: Optional[str] = None,
+    latency_ms: float = 0,
+    ssl_context: Any = None,
+    stdout: Optional[IO[str]] = None,
+    log_stream: Optional[IO[str]] = None,
+) -> None:
+    """Run an emulator until SIGTERM or Ctrl-C, printing the one start line on stdout."""
+    stdout = stdout or sys.stdout
+    handle = start_emulator(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        admin_key=admin_key,
+        latency_ms=latency_ms,
+        ssl_context=ssl_context,
+        log_stream=log_stream if log_stream is not None else sys.stderr,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        line = f"Emulator listening on {handle.uri}"
+        if handle.key_source == "generated":
+            line += f" (admin key: {handle.admin_key})"
+        elif handle.key_source == "file":
+            line += f" (admin key in {handle.data_dir / 'admin-key'})"
+        stdout.write(line + "\n")
+        stdout.flush()
+        while not stop.wait(0.5):
+            pass
+    finally:
+        handle.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,209 @@
+"""Fault injection queue, request journal, and their ``/__emulator__/`` control routes."""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import re
+import threading
+import time
+from typing import Any, Optional
+
+from apinode_admin_cli.emulator.errors import bad_request
+from apinode_admin_cli.emulator.routes import Request, Router
+
+router = Router()
+JOURNAL_SIZE = 1000
+_FAULT_FIELDS = {
+    "match", "count", "status", "retryAfter", "body", "contentType", "delayMs", "drop", "headers",
+    "method", "path", "pathRegex",
+}  # fmt: skip
+
+
+def normalize_fault(spec: Any) -> dict[str, Any]:
+    """Validate a fault spec and fill its defaults; a 400 names the first problem."""
+    if not isinstance(spec, dict):
+        raise bad_request("Invalid fault: expected a JSON object")
+    unknown = sorted(set(spec) - _FAULT_FIELDS)
+    if unknown:
+        raise bad_request(f"Invalid fault: unknown field(s) {', '.join(unknown)}")
+    match = spec.get("match") or {}
+    if not isinstance(match, dict):
+        raise bad_request("Invalid fault: 'match' must be an object")
+    match = {k: match.get(k, spec.get(k)) for k in ("method", "path", "pathRegex")}
+    for name, value in match.items():
+        if value is not None and not isinstance(value, str):
+            raise bad_request(f"Invalid fault: match.{name} must be a string")
+    if match["pathRegex"] is not None:
+        try:
+            re.compile(match["pathRegex"])
+        except re.error as exc:
+            raise bad_request(f"Invalid fault: match.pathRegex does not compile: {exc}")
+    count = spec.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise bad_request("Invalid fault: 'count' must be an integer >= 1")
+    status = spec.get("status")
+    if status is not None and (
+        isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599
+    ):
+        raise bad_request("Invalid fault: 'status' must be an HTTP status between 100 and 599")
+    delay = spec.get("delayMs", 0)
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
+        raise bad_request("Invalid fault: 'delayMs' must be a number >= 0")
+    drop = spec.get("drop", False)
+    if drop not in (False, True, "mid-body"):
+        raise bad_request("Invalid fault: 'drop' must be true, false or \"mid-body\"")
+    if status is None and not delay and not drop:
+        raise bad_request("Invalid fault: give at least one of 'status', 'delayMs', 'drop'")
+    headers = spec.get("headers") or {}
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise bad_request("Invalid fault: 'headers' must map names to strings")
+    if match["method"]:
+        match["method"] = match["method"].upper()
+    return {
+        "match": {k: v for k, v in match.items() if v is not None},
+        "count": count,
+        "status": status,
+        "retryAfter": spec.get("retryAfter"),
+        "body": spec.get("body"),
+        "contentType": spec.get("contentType"),
+        "delayMs": delay,
+        "drop": drop,
+        "headers": headers,
+    }
+
+
+def path_matches(prefix: str, path: str) -> bool:
+    """A segment-wise prefix: ``/admin/api/services`` matches ``.../services/x`` only."""
+    prefix = "/" + prefix.strip("/")
+    return prefix == "/" or path == prefix or path.startswith(prefix + "/")
+
+
+class Faults:
+    """Pending faults, each consumed by the next ``count`` matching requests."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: list[dict[str, Any]] = []
+        self._ids = itertools.count(1)
+
+    def add(self, spec: Any) -> dict[str, Any]:
+        """Queue a fault (validated) and return it with its ``id``."""
+        fault = normalize_fault(spec)
+        with self._lock:
+            fault["id"] = next(self._ids)
+            self._pending.append(fault)
+            return dict(fault)
+
+    def list(self) -> list[dict[str, Any]]:
+        """The pending faults, oldest first."""
+        with self._lock:
+            return [dict(f) for f in self._pending]
+
+    def clear(self) -> int:
+        """Drop every pending fault; return how many there were."""
+        with self._lock:
+            count = len(self._pending)
+            self._pending.clear()
+            return count
+
+    def take(self, method: str, path: str, raw_path: str) -> Optional[dict[str, Any]]:
+        """Consume one use of the first fault matching this request, if any."""
+        with self._lock:
+            for fault in self._pending:
+                match = fault["match"]
+                if match.get("method") and match["method"] != method:
+                    continue
+                if match.get("path") and not path_matches(match["path"], path):
+                    continue
+                if match.get("pathRegex") and not re.search(match["pathRegex"], raw_path):
+                    continue
+                fault["count"] -= 1
+                if fault["count"] <= 0:
+                    self._pending.remove(fault)
+                return dict(fault)
+        return None
+
+
+class Journal:
+    """The last requests received, for tests comparing wire requests."""
+
+    def __init__(self, size: int = JOURNAL_SIZE) -> None:
+        self._lock = threading.Lock()
+        self._items: collections.deque[dict[str, Any]] = collections.deque(maxlen=size)
+
+    def record(self, entry: dict[str, Any]) -> None:
+        """Remember one request."""
+        with self._lock:
+            self._items.append(entry)
+
+    def list(self) -> list[dict[str, Any]]:
+        """Copies of the recorded requests, oldest first."""
+        with self._lock:
+            return [
+                dict(e, headers=dict(e["headers"]), query=dict(e["query"])) for e in self._items
+            ]
+
+    def clear(self) -> None:
+        """Forget every recorded request."""
+        with self._lock:
+            self._items.clear()
+
+
+def journal_entry(req: Request) -> dict[str, Any]:
+    """The journal record of a request."""
+    return {
+        "time": time.time(),
+        "method": req.method,
+        "path": req.raw_path,
+        "decoded_path": "/" + "/".join(req.segments),
+        "raw_query": req.raw_query,
+        "query": dict(req.query),
+        "headers": dict(req.headers),
+        "body": req.body,
+    }
+
+
+def _wire_view(entry: dict[str, Any]) -> dict[str, Any]:
+    headers = dict(entry["headers"])
+    for name in headers:
+        if name.lower() == "authorization":
+            scheme = headers[name].split(" ", 1)[0]
+            headers[name] = f"{scheme} ***"
+    return {
+        "time": entry["time"],
+        "method": entry["method"],
+        "path": entry["path"],
+        "decodedPath": entry["decoded_path"],
+        "rawQuery": entry["raw_query"],
+        "query": entry["query"],
+        "headers": headers,
+        "body": entry["body"].decode("utf-8", "replace"),
+        "bodySize": len(entry["body"]),
+    }
+
+
+@router.route("GET", "__emulator__/faults")
+def list_faults(req: Request) -> Any:
+    return {"faults": req.app.faults.list()}
+
+
+@router.route("POST", "__emulator__/faults")
+def add_fault(req: Request) -> Any:
+    return {"ok": True, "fault": req.app.faults.add(req.json())}
+
+
+@router.route("DELETE", "__emulator__/faults")
+def clear_faults(req: Request) -> Any:
+    return {"ok": True, "cleared": req.app.faults.clear()}
+
+
+@router.route("GET", "__emulator__/requests")
+def list_requests(req: Request) -> Any:
+    return {"requests": [_wire_view(e) for e in req.app.journal.list()]}
+
+
+@router.route("DELETE", "__emulator__/requests")
+def clear_requests(req: Request) -> Any:
+    req.app.journal.clear()
+    return {"ok": True}

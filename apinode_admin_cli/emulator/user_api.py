@@ -1,0 +1,141 @@
+"""The user API: predict and predict-multi with generation dispatch and placeholder results."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from typing import Any, Optional
+
+from apinode_admin_cli.emulator.admin_services import get_generation, get_service
+from apinode_admin_cli.emulator.errors import ApiError, bad_request
+from apinode_admin_cli.emulator.routes import Request, Router
+from apinode_admin_cli.emulator.validation import validate_id
+
+router = Router()
+_random = random.SystemRandom()
+
+
+def unit_point(value: Any) -> float:
+    """A stable point in [0, 1) for a dispatch key: the same key always lands on the same point."""
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big") / 2.0**64
+
+
+def pick_from_mapping(mapping: Any, point: float) -> Optional[str]:
+    """The generation whose slice of the cumulative proba line holds ``point``."""
+    entries = [
+        e
+        for e in (mapping or {}).get("entries") or []
+        if isinstance(e, dict) and isinstance(e.get("proba"), (int, float)) and e["proba"] > 0
+    ]
+    if not entries:
+        return None
+    total = sum(e["proba"] for e in entries)
+    cumulative = 0.0
+    for entry in entries:
+        cumulative += entry["proba"] / total
+        if point < cumulative:
+            return str(entry["generation"])
+    return str(entries[-1]["generation"])  # rounding left the point past the last slice
+
+
+def choose_generation(service: dict[str, Any], sid: str, dispatch: Any) -> str:
+    """forcedGeneration wins, then a sticky dispatchKey, else a weighted random draw."""
+    if dispatch is not None and not isinstance(dispatch, dict):
+        raise bad_request("Invalid 'dispatch': expected an object")
+    dispatch = dispatch or {}
+    forced = dispatch.get("forcedGeneration")
+    if forced is not None:
+        get_generation(service, sid, forced)
+        return str(forced)
+    if "dispatchKey" in dispatch and dispatch["dispatchKey"] is not None:
+        point = unit_point(dispatch["dispatchKey"])
+    else:
+        point = _random.random()
+    chosen = pick_from_mapping(service["mapping"], point)
+    if chosen is None:
+        raise ApiError(
+            503,
+            f"Service {sid!r} has no active generation: generations are not active after "
+            "import; switch to one or set a mapping",
+        )
+    return chosen
+
+
+def placeholder(features: Any, generation: str) -> dict[str, Any]:
+    """An emulated, deterministic binary-classification result for ``features``."""
+    if not isinstance(features, dict):
+        raise bad_request("Invalid record: 'features' must be a JSON object")
+    text = json.dumps(features, sort_keys=True, default=str)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    p1 = round(int.from_bytes(digest[:4], "big") / 0xFFFFFFFF, 4)
+    return {
+        "prediction": "1" if p1 >= 0.5 else "0",
+        "probas": {"0": round(1 - p1, 4), "1": p1},
+        "ignored": False,
+        "generation": generation,
+        "emulated": True,
+    }
+
+
+def _serve(req: Request, sid: str, endpoint: str, multi: bool) -> Any:
+    started = time.monotonic()
+    generation: Optional[str] = None
+    status, records = 200, 0
+    try:
+        body = req.json()
+        if not isinstance(body, dict):
+            raise bad_request("Invalid body: expected a JSON object")
+        found = req.app.store.read_service(validate_id(sid))
+        service = get_service({"services": {sid: found} if found else {}}, sid)
+        if not service["enabled"]:
+            raise ApiError(503, f"Service {sid!r} is disabled: enable it to answer queries")
+        generation = choose_generation(service, sid, body.get("dispatch"))
+        if multi:
+            items = body.get("items")
+            if not isinstance(items, list):
+                raise bad_request("Invalid body: 'items' must be a list of {\"features\": {...}}")
+            results = [
+                placeholder(i.get("features") if isinstance(i, dict) else None, generation)
+                for i in items
+            ]
+            records = len(results)
+            answer: dict[str, Any] = {"results": results}
+        else:
+            answer = {"result": placeholder(body.get("features"), generation)}
+            records = 1
+        if not service["generations"][generation]["mounted"]:
+            with req.app.store.transaction() as draft:
+                if generation in draft["services"].get(sid, {}).get("generations", {}):
+                    draft["services"][sid]["generations"][generation]["mounted"] = True
+        answer["generation"] = generation
+        answer["apiContext"] = {
+            "serviceId": sid,
+            "endpointId": endpoint,
+            "serviceGeneration": generation,
+            "emulated": True,
+        }
+        return answer
+    except ApiError as exc:
+        status = exc.status
+        raise
+    except Exception:
+        status = 500
+        raise
+    finally:
+        if req.app.store.read_service(sid) is not None:
+            elapsed = (time.monotonic() - started) * 1000
+            req.app.metrics.count_prediction(sid, endpoint, status, elapsed, generation, records)
+
+
+@router.route("POST", "public/api/v1/{sid}/{endpoint}/predict")
+def predict(req: Request, sid: str, endpoint: str) -> Any:
+    return _serve(req, sid, endpoint, multi=False)
+
+
+@router.route("POST", "public/api/v1/{sid}/{endpoint}/predict-multi")
+def predict_multi(req: Request, sid: str, endpoint: str) -> Any:
+    return _serve(req, sid, endpoint, multi=True)

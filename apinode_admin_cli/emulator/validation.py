@@ -1,0 +1,120 @@
+"""Input rules of the emulator: identifiers, key expiry, mappings, languages and paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import unicodedata
+from typing import Any, Optional
+
+from apinode_admin_cli.emulator.errors import bad_request
+
+MAX_ID_LENGTH = 200
+MAPPING_TOLERANCE = 1e-6
+
+
+def validate_id(value: Any, what: str = "service id") -> str:
+    """Return ``value`` if it is an acceptable service or generation id, else raise a 400.
+
+    Spaces and any printable Unicode are allowed; ``/``, ``\\``, control characters, ``.``,
+    ``..`` and leading or trailing whitespace are not, because ids become path segments and
+    file names.
+    """
+    if not isinstance(value, str):
+        raise bad_request(f"Invalid {what}: expected a string, got {type(value).__name__}")
+    if value == "":
+        raise bad_request(f"Invalid {what}: it must not be empty")
+    if len(value) > MAX_ID_LENGTH:
+        raise bad_request(f"Invalid {what} {value[:40]!r}...: longer than {MAX_ID_LENGTH}")
+    if value in (".", ".."):
+        raise bad_request(f"Invalid {what} {value!r}: '.' and '..' are reserved")
+    if value != value.strip():
+        raise bad_request(f"Invalid {what} {value!r}: leading or trailing whitespace")
+    for char in value:
+        if char in "/\\":
+            raise bad_request(f"Invalid {what} {value!r}: it must not contain '{char}'")
+        if unicodedata.category(char).startswith("C"):
+            raise bad_request(f"Invalid {what} {value!r}: it must not contain control characters")
+    return value
+
+
+def parse_expiry(value: Any) -> Optional[int]:
+    """Turn a key expiry (null, epoch ms, or ISO-8601 date or date-time) into epoch ms."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise bad_request("Invalid expiry: expected epoch milliseconds or an ISO-8601 date")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise bad_request(f"Invalid expiry {value!r}: not a finite number")
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            return int(text)
+        try:
+            # fromisoformat before 3.11 rejects a trailing Z: spell it as an offset.
+            moment = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        except ValueError:
+            raise bad_request(
+                f"Invalid expiry {value!r}: expected epoch milliseconds or an ISO-8601 "
+                "date (2030-01-31) or date-time (2030-01-31T12:00:00Z)"
+            )
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+        return int(moment.timestamp() * 1000)
+    raise bad_request(f"Invalid expiry: expected a number or a string, got {type(value).__name__}")
+
+
+def validate_mapping(mapping: Any, known: set[str]) -> None:
+    """Raise a 400 unless ``mapping`` is a valid generations mapping over ``known`` ids."""
+    if not isinstance(mapping, dict):
+        raise bad_request("Invalid mapping: expected a JSON object with an 'entries' list")
+    entries = mapping.get("entries")
+    if not isinstance(entries, list) or not entries:
+        raise bad_request("Invalid mapping: 'entries' must be a non-empty list")
+    seen: set[str] = set()
+    total = 0.0
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise bad_request(f"Invalid mapping: entry {index} is not an object")
+        generation = entry.get("generation")
+        if not isinstance(generation, str) or not generation:
+            raise bad_request(f"Invalid mapping: entry {index} has no 'generation' string")
+        if generation not in known:
+            raise bad_request(f"Invalid mapping: unknown generation {generation!r}")
+        if generation in seen:
+            raise bad_request(f"Invalid mapping: generation {generation!r} appears twice")
+        seen.add(generation)
+        proba = entry.get("proba")
+        if isinstance(proba, bool) or not isinstance(proba, (int, float)):
+            raise bad_request(f"Invalid mapping: entry {index} needs a numeric 'proba'")
+        if not (0.0 <= proba <= 1.0):
+            raise bad_request(f"Invalid mapping: proba {proba} of {generation!r} not in [0, 1]")
+        total += proba
+    if abs(total - 1.0) > MAPPING_TOLERANCE:
+        raise bad_request(f"Invalid mapping: probas sum to {total:g}, they must sum to 1")
+
+
+def parse_language(value: Optional[str]) -> str:
+    """Return the canonical code env language, ``python`` or ``R``."""
+    canonical = {"python": "python", "r": "R"}.get((value or "").strip().lower())
+    if canonical is None:
+        raise bad_request(f"Invalid language {value!r}: expected 'python' or 'R'")
+    return canonical
+
+
+def existing_path(query: dict[str, str], name: str, kind: str) -> str:
+    """The absolute path in query parameter ``name``; it must exist as a ``file`` or ``dir``."""
+    raw = query.get(name)
+    if raw is None or raw == "":
+        raise bad_request(f"Missing query parameter '{name}'")
+    if "\x00" in raw:
+        raise bad_request(f"Invalid {name}: the path contains a NUL character")
+    path = os.path.abspath(raw)
+    if kind == "dir" and not os.path.isdir(path):
+        raise bad_request(f"Invalid {name}: {path} does not exist or is not a directory")
+    if kind == "file" and not os.path.isfile(path):
+        raise bad_request(f"Invalid {name}: {path} does not exist or is not a file")
+    return path
