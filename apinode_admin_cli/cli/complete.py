@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import click
 
@@ -58,6 +58,7 @@ def _client(ctx: click.Context) -> Any:
         client_certificate=cert,
         ca_bundle=settings.ca_bundle,
         timeout=COMPLETION_TIMEOUT,
+        connect_timeout=COMPLETION_TIMEOUT,
         retries=1,
     )
 
@@ -97,7 +98,7 @@ def generation_ids(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[click.shell_completion.CompletionItem]:
     """Generation ids of the service already given on the line (newest last)."""
-    service_id: Optional[str] = ctx.params.get("service_id")
+    service_id = ctx.params.get("service_id")
     if not service_id:
         return []
     return _offer(

@@ -28,12 +28,13 @@ def check_ping(uri: str, result: Any) -> None:
     """Turn a failed probe into the error (and exit code) any other command would give."""
     if not result.alive:
         raise ConnectionFailure(
-            f"the API node at {uri} did not answer",
-            hint="check --uri and that the node is running (`curl URI/isAlive/`)",
+            f"{uri} answered, but its /isAlive/ check failed: not a running API node",
+            hint="check --uri (the node's base URL, e.g. http://host:12000) and the node's logs",
         )
     if not result.authenticated:
         raise AuthenticationError(
-            f"the API node at {uri} is up but refused the admin key (HTTP {result.status})",
+            f"the API node at {uri} is up but refused the admin key (HTTP {result.status})"
+            + (f": {result.message}" if getattr(result, "message", None) else ""),
             status=result.status,
             hint="check the admin API key (--api-key, --api-key-file or APINODE_ADMIN_API_KEY)",
         )

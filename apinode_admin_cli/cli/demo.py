@@ -1,0 +1,191 @@
+"""``emulator demo``: a guided deployment on a throwaway emulator, with the real commands."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+import sys
+import tempfile
+import zipfile
+from contextlib import contextmanager, redirect_stderr
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+from apinode_admin_cli.errors import ApinodeAdminError
+
+SERVICE = "churn"
+ENDPOINT = "score"
+
+
+def build_archive(path: Path, version: str) -> Path:
+    """A small package archive: the emulator reads its manifest, not a model."""
+    manifest = f'{{"endpoints": ["{ENDPOINT}"], "version": "{version}"}}'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", manifest)
+        archive.writestr(f"{ENDPOINT}/README.txt", f"Demo package {version} (emulated model)\n")
+    return path
+
+
+@contextmanager
+def _isolated_settings() -> Iterator[None]:
+    """Hide the user's APINODE_ADMIN_* variables so the tour only sees its own node."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith("APINODE_ADMIN_")}
+    for name in saved:
+        del os.environ[name]
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+class Tour:
+    """Runs the steps: prints each command line, then the command's own output."""
+
+    def __init__(self, uri: str, admin_key: str, config: Path, color: bool) -> None:
+        self.connection = ["--uri", uri, "--api-key", admin_key, "--config", str(config)]
+        self.color = color
+        self.steps = 0
+
+    def say(self, text: str) -> None:
+        self.steps += 1
+        click.echo()
+        title = f"# {self.steps}. {text}"
+        click.echo(click.style(title, bold=True) if self.color else title)
+
+    def run(self, *args: str) -> None:
+        """Run ``apinode-admin ARGS`` in this process, through the real command tree."""
+        from apinode_admin_cli.cli import cli
+        from apinode_admin_cli.cli.context import App
+
+        line = "$ apinode-admin " + " ".join(shlex.quote(a) for a in args)
+        click.echo(click.style(line, fg="cyan") if self.color else line)
+        sys.stdout.flush()
+        extra = [] if self.color else ["--no-color"]
+        # The command's messages join its data on stdout so that the tour reads in order
+        # even when piped into a pager or a file.
+        with redirect_stderr(sys.stdout):
+            code = cli.main(
+                args=[*self.connection, *extra, *args],
+                prog_name="apinode-admin",
+                obj=App(),
+                standalone_mode=False,
+            )
+            sys.stdout.flush()
+        if code:
+            raise ApinodeAdminError(f"the demo step `{line[2:]}` failed with exit code {code}")
+
+
+@click.command("demo")
+@click.option("--keep", is_flag=True, help="Keep the emulator's data dir and print its path.")
+@click.pass_context
+def demo(ctx: click.Context, keep: bool) -> None:
+    """Tour a whole deployment on a throwaway emulator: no node, settings or network needed.
+
+    It starts an emulator on a free local port, builds two package archives and runs the
+    real commands against it over HTTP, each shown as the command line you would type:
+    create a service, import and activate v1, canary v2 at 10%, read generations and
+    metrics, predict, promote v2, create and revoke an admin key, clean up.
+
+    \b
+    Examples:
+      apinode-admin emulator demo
+      apinode-admin emulator demo 2>&1 | less -R
+    """
+    from apinode_admin_cli.cli.context import App
+
+    app = ctx.find_object(App)
+    color = bool(app.color if app else True) and sys.stdout.isatty()
+    workdir = Path(tempfile.mkdtemp(prefix="apinode-admin-demo-"))
+    try:
+        with _isolated_settings():
+            _tour(workdir, color)
+    finally:
+        if keep:
+            click.echo(f"\nThe emulator's data is kept in {workdir}", err=True)
+        else:
+            _remove(workdir)
+
+
+def _tour(workdir: Path, color: bool) -> None:
+    from apinode_admin_cli.emulator import start_emulator
+
+    packages = workdir / "packages"
+    packages.mkdir()
+    v1 = build_archive(packages / "v1.zip", "v1")
+    v2 = build_archive(packages / "v2.zip", "v2")
+    handle = start_emulator(
+        host="127.0.0.1",
+        port=0,
+        data_dir=str(workdir / "node"),
+        admin_key="demo-" + secrets.token_hex(16),
+    )
+    try:
+        click.echo(f"Started a throwaway API node emulator at {handle.uri}")
+        click.echo(
+            "Each step below runs as if you had typed it after:\n"
+            f"  export APINODE_ADMIN_URI={handle.uri}\n"
+            "  export APINODE_ADMIN_API_KEY=<the emulator's admin key>"
+        )
+        tour = Tour(handle.uri, handle.admin_key, workdir / "config.toml", color)
+        _steps(tour, v1, v2, handle)
+        click.echo()
+        click.echo(
+            "Done. Rehearse your own deployment with `apinode-admin emulator serve`, "
+            "then point --uri at a real node."
+        )
+    finally:
+        handle.stop()
+
+
+def _steps(tour: Tour, v1: Path, v2: Path, handle: Any) -> None:
+    tour.say("The node is up and takes the key")
+    tour.run("ping")
+    tour.say("Create a service")
+    tour.run("services", "create", SERVICE)
+    tour.say("Import the first package: a new generation, not active yet")
+    tour.run("generations", "import", SERVICE, str(v1))
+    tour.say("Activate it: all traffic goes to the newest generation")
+    tour.run("services", "switch-to-newest", SERVICE)
+    tour.say("Ask it for a prediction (results are emulated placeholders)")
+    tour.run("predict", SERVICE, ENDPOINT, "--feature", "tenure=3", "--feature", "plan=basic")
+    tour.say("Import v2 and send it 10% of the traffic: a canary")
+    tour.run("generations", "import", SERVICE, str(v2))
+    tour.run("services", "set-mapping", SERVICE, "--entry", "v1=0.9", "--entry", "v2=0.1")
+    tour.say("Look at the generations and their share of traffic")
+    tour.run("generations", "list", SERVICE)
+    tour.say("A few predictions; a dispatch key always reaches the same generation")
+    for customer in ("customer-17", "customer-42"):
+        tour.run("predict", SERVICE, ENDPOINT, "--feature", "tenure=12", "--dispatch-key", customer)
+    tour.run("predict", SERVICE, ENDPOINT, "--feature", "tenure=12", "--forced-generation", "v2")
+    tour.say("Read the node's metrics")
+    tour.run("metrics", "show")
+    tour.say("v2 looks good: promote it to 100%")
+    tour.run("services", "switch-to", SERVICE, "v2")
+    tour.run("generations", "list", SERVICE)
+    tour.say("Create an admin key for CI (its secret is printed once), list, revoke it")
+    tour.run("keys", "create", "--label", "ci", "--description", "demo key")
+    tour.run("keys", "list")
+    tour.run("keys", "delete", "--id", _key_id(handle, "ci"), "--yes")
+    tour.say("Clean up")
+    tour.run("services", "delete", SERVICE, "--yes")
+    tour.run("services", "list")
+
+
+def _key_id(handle: Any, label: str) -> str:
+    """The id of the key just created: the demo reads it the way a script would."""
+    from apinode_admin_cli.client import APINodeAdminClient
+
+    client = APINodeAdminClient(handle.uri, handle.admin_key, retries=1)
+    ids = [k.get("id") for k in client.auth().list_keys() if k.get("label") == label]
+    if not ids:
+        raise ApinodeAdminError(f"the demo could not find the key labelled {label!r}")
+    return str(ids[-1])
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
