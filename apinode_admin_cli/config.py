@@ -350,12 +350,27 @@ def write_config(path: Path, data: Mapping[str, Any]) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
+            _fsync_dir(path.parent)
         except BaseException:
             with suppress(OSError):
                 os.unlink(tmp)
             raise
     except OSError as exc:
         raise ConfigError(f"cannot write config file {path}: {exc.strerror or exc}")
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform lets a directory be opened.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def set_value(path: Path, profile: str, key: str, value: str) -> None:
@@ -556,6 +571,10 @@ def require_connection(settings: Settings) -> tuple[str, str]:
     """``(uri, api_key)``, or ConfigError naming every way to supply what is missing."""
     where = f"profile {settings.profile!r} of {display_path(settings.config_path)}"
     hint = "`apinode-admin config show` tells where each setting comes from"
+    if settings.config_exists and not (settings.uri and settings.api_key):
+        others = [p for p in list_profiles(settings.config_path) if p != settings.profile]
+        if others and settings.profile_source == "default":
+            hint = f"the file has profile(s) {', '.join(others)}: choose one with --profile NAME"
     if not settings.uri:
         raise ConfigError(
             f"no API node URI: pass --uri, set {env_var('uri')}, or set `uri` in {where}",

@@ -308,6 +308,43 @@ def test_missing_key_names_every_source(tmp_path: Path) -> None:
     )
 
 
+def test_missing_uri_hints_at_other_profiles(two_profiles: Path, tmp_path: Path) -> None:
+    s = resolve({"config": str(two_profiles)}, base_env(tmp_path))
+    with pytest.raises(ConfigError) as err:
+        require_connection(s)
+    assert err.value.hint is not None and "prod, local" in err.value.hint
+
+
+KEY_LEVELS = st.lists(st.sampled_from(["key", "file", "both", None]), min_size=3, max_size=3)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(KEY_LEVELS)
+def test_property_key_and_key_file_compete_as_one(tmp_path: Path, plan: list[str | None]) -> None:
+    flags: dict[str, Any] = {}
+    env = {"HOME": str(tmp_path)}
+    table: dict[str, Any] = {}
+    for level, (given_, target) in enumerate(zip(plan, (flags, env, table))):
+        key_name = "APINODE_ADMIN_API_KEY" if target is env else "api_key"
+        file_name = key_name + ("_FILE" if target is env else "_file")
+        if given_ in ("key", "both"):
+            target[key_name] = f"direct-key-{level}"
+        if given_ in ("file", "both"):
+            (tmp_path / f"k{level}").write_text(f"file-key-{level}\n")
+            (tmp_path / f"k{level}").chmod(0o600)
+            target[file_name] = str(tmp_path / f"k{level}")
+    path = tmp_path / "config.toml"
+    write_config(path, {"profiles": {"default": table}})
+    s = resolve({**flags, "config": str(path)}, env)
+    top = next(((lv, g) for lv, g in enumerate(plan) if g), None)
+    if top is None:
+        assert s.api_key is None and s.sources["api_key"] == "unset"
+    else:
+        level, given_ = top
+        assert s.api_key == (f"direct-key-{level}" if given_ != "file" else f"file-key-{level}")
+        assert s.sources["api_key"].startswith(("flag", "env", "config")[level])
+
+
 # -- validation ---------------------------------------------------------------------------
 
 
