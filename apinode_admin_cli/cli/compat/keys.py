@@ -1,0 +1,123 @@
+"""The original tool's admin key commands, whose JSON Dataiku's Ansible modules read."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import click
+
+from apinode_admin_cli.cli.compat._common import (
+    OK,
+    dash_if_empty,
+    dumps,
+    formatting_options,
+    print_table,
+    say,
+)
+from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.options import pass_app
+from apinode_admin_cli.errors import APIError, NotFoundError
+
+# What the original shows in place of a secret that a hashing node no longer returns;
+# the Ansible collection tests for exactly this value before falling back to the key id.
+HIDDEN_SECRET = "******"
+_NOT_FOUND_TAIL = "Key to delete not found"
+
+
+def _listed(key: Any) -> Any:
+    """A listed key with a ``key`` field, so that ``key["key"]`` works in every script."""
+    if isinstance(key, dict) and not key.get("key"):
+        return dict(key, key=HIDDEN_SECRET)
+    return key
+
+
+@click.command("admin-keys-list")
+@formatting_options
+@pass_app
+def admin_keys_list(app: App, output: str, no_header: bool) -> None:
+    """List admin keys: Key, Label (modern: keys list).
+
+    Nodes that store keys hashed never return secrets: the key shows as ******, and the
+    JSON keeps the node's fields (id, label, ...) with "key": "******".
+
+    \b
+    Examples:
+      apinode-admin admin-keys-list
+      apinode-admin admin-keys-list --output json | jq -r '.[] | select(.label == "ci") | .id'
+    """
+    keys = [_listed(k) for k in app.client().auth().list_keys()]
+    if output == "json":
+        say(dumps(keys))
+        return
+    rows = [[k.get("key"), dash_if_empty(k.get("label"))] for k in keys]
+    print_table(rows, ["Key", "Label"], no_header)
+
+
+@click.command("admin-key-create")
+@click.option("--label", help="Key label.")
+@click.option("--description", help="Key long description (the original tool dropped it).")
+@formatting_options
+@pass_app
+def admin_key_create(
+    app: App, label: Optional[str], description: Optional[str], output: str, no_header: bool
+) -> None:
+    """Create an admin key and print its secret (modern: keys create).
+
+    \b
+    Examples:
+      apinode-admin admin-key-create --label deploy
+      apinode-admin admin-key-create --output json --label ci | jq -r .key
+    """
+    answer = app.client().auth().add_key(label, description)
+    if output == "json":
+        say(dumps(answer))
+        return
+    if not no_header:
+        say("The new API key is:")
+    say(f"\t{answer.get('key') if isinstance(answer, dict) else answer}")
+
+
+def _delete(output: str, call: Callable[[], Any]) -> None:
+    """Run a deletion; an unknown key is an answer, not a failure, as scripts expect."""
+    try:
+        call()
+    except APIError as exc:
+        said = f"{exc.message} {exc.detailed_message or ''}"
+        if not isinstance(exc, NotFoundError) and _NOT_FOUND_TAIL not in said:
+            raise
+        say('{"result":false}' if output == "json" else "KEY NOT FOUND")
+        return
+    say('{"result":true}' if output == "json" else OK)
+
+
+@click.command("admin-key-delete")
+@click.argument("key", metavar="KEY")
+@formatting_options
+@pass_app
+def admin_key_delete(app: App, key: str, output: str, no_header: bool) -> None:
+    """Delete an admin key by its secret, without asking (modern: keys delete KEY -y).
+
+    An unknown key prints KEY NOT FOUND (or {"result":false}) and exits with 0.
+
+    \b
+    Examples:
+      apinode-admin admin-key-delete "$OLD_KEY"
+      apinode-admin admin-key-delete "$OLD_KEY" --output json
+    """
+    _delete(output, lambda: app.client().auth().delete_key(key))
+
+
+@click.command("admin-key-delete-by-id")
+@click.argument("key_id", metavar="ID")
+@formatting_options
+@pass_app
+def admin_key_delete_by_id(app: App, key_id: str, output: str, no_header: bool) -> None:
+    """Delete an admin key by its id, without asking (modern: keys delete --id ID -y).
+
+    An unknown id prints KEY NOT FOUND (or {"result":false}) and exits with 0.
+
+    \b
+    Example:
+      apinode-admin admin-key-delete-by-id 3f2a9c0d1e2b4a5f
+    """
+    _delete(output, lambda: app.client().auth().delete_key_by_id(key_id))
