@@ -63,13 +63,13 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 def _tls_reason(exc: BaseException) -> str:
     for inner in _chain(exc):
         if isinstance(inner, ssl.SSLError):
-            text = getattr(inner, "verify_message", None) or inner.reason or str(inner)
-            return re.sub(r"\s*\(_ssl\.c:\d+\)", "", str(text))
+            text = re.sub(r"\s*\(_ssl\.c:\d+\)", "", str(inner))
+            return re.sub(r"^\[SSL: \w+\]\s*", "", text) or str(inner.reason)
     return "the handshake failed"
 
 
 def _tls_hint(reason: str) -> str:
-    low = reason.lower()
+    low = reason.lower().replace("_", " ")
     if "wrong version number" in low or "record layer failure" in low:
         return "the node may be serving plain HTTP: try an http:// URI"
     if "certificate required" in low or "alert" in low or "client" in low:
