@@ -189,18 +189,22 @@ def config_init(app: App, api_key_stdin: bool, no_verify: bool, force: bool) -> 
     data = load_config(path)
     profiles = data.setdefault("profiles", {})
     interactive = sys.stdin.isatty() and not api_key_stdin and app.flags.get("api_key_file") != "-"
-    if profile in profiles and not force and not _may_replace(profile, path, interactive):
-        raise UsageError(
-            f"profile {profile!r} exists already in {path}",
-            hint="pass --force to replace it, or --profile NAME to create another one",
-        )
+    if profile in profiles and not force:
+        _confirm_replace(profile, path, interactive)
 
     uri = _init_uri(app, interactive)
     key, entry = _init_key(app, interactive, api_key_stdin)
     table: dict[str, Any] = {"uri": uri, **entry}
     for name in _TLS_SETTINGS:
-        if app.flags.get(name) is not None:
-            table[name] = convert(name, app.flags[name])
+        value = app.flags.get(name)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            value = os.path.abspath(os.path.expanduser(value))  # the file outlives this cwd
+        try:
+            table[name] = convert(name, value)
+        except ValueError as exc:
+            raise UsageError(f"invalid --{name.replace('_', '-')}: {exc}")
 
     if not no_verify:
         _verify(app, uri, key, table)
@@ -213,9 +217,14 @@ def config_init(app: App, api_key_stdin: bool, no_verify: bool, force: bool) -> 
     app.info("Next: apinode-admin services list")
 
 
-def _may_replace(profile: str, path: Path, interactive: bool) -> bool:
-    question = f"Profile {profile!r} exists in {path}. Replace it?"
-    return interactive and click.confirm(question, default=False, err=True)
+def _confirm_replace(profile: str, path: Path, interactive: bool) -> None:
+    if not interactive:
+        raise UsageError(
+            f"profile {profile!r} exists already in {path}",
+            hint="pass --force to replace it, or --profile NAME to create another one",
+        )
+    if not click.confirm(f"Profile {profile!r} exists in {path}. Replace it?", err=True):
+        raise ApinodeAdminError("cancelled: nothing was changed")
 
 
 def _init_uri(app: App, interactive: bool) -> str:

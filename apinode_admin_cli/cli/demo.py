@@ -6,8 +6,6 @@ import os
 import secrets
 import shlex
 import sys
-import tempfile
-import zipfile
 from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
 from typing import Any, Iterator
@@ -22,6 +20,8 @@ ENDPOINT = "score"
 
 def build_archive(path: Path, version: str) -> Path:
     """A small package archive: the emulator reads its manifest, not a model."""
+    import zipfile
+
     manifest = f'{{"endpoints": ["{ENDPOINT}"], "version": "{version}"}}'
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", manifest)
@@ -82,7 +82,7 @@ class Tour:
 @click.option("--keep", is_flag=True, help="Keep the emulator's data dir and print its path.")
 @click.pass_context
 def demo(ctx: click.Context, keep: bool) -> None:
-    """Tour a whole deployment on a throwaway emulator: no node, settings or network needed.
+    """Tour a deployment on a throwaway emulator (no node, settings or network needed).
 
     It starts an emulator on a free local port, builds two package archives and runs the
     real commands against it over HTTP, each shown as the command line you would type:
@@ -92,8 +92,10 @@ def demo(ctx: click.Context, keep: bool) -> None:
     \b
     Examples:
       apinode-admin emulator demo
-      apinode-admin emulator demo 2>&1 | less -R
+      apinode-admin emulator demo | less -R
     """
+    import tempfile
+
     from apinode_admin_cli.cli.context import App
 
     app = ctx.find_object(App)

@@ -77,3 +77,9 @@ def emulator_serve(
         )
     except OSError as exc:
         raise click.ClickException(f"Cannot serve on {host}:{port}: {exc.strerror or exc}")
+
+
+# The guided tour lives in its own module (cheap to import: its heavy imports are deferred).
+from apinode_admin_cli.cli.demo import demo  # noqa: E402
+
+emulator.add_command(demo)
