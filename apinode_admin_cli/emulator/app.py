@@ -187,7 +187,7 @@ def start_emulator(
             shutil.rmtree(temp_dir, ignore_errors=True)
         raise
     thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="apinode-emulator"
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="apinode-emulator"
     )
     thread.daemon = True
     thread.start()
