@@ -99,7 +99,8 @@ class Transport:
         import requests
 
         method = method.upper()
-        hidden = [*self.secrets, *sensitive]
+        # Secrets in the path appear percent-encoded in URLs, so hide that spelling too.
+        hidden = [*self.secrets, *sensitive, *(quote(s, safe="") for s in sensitive)]
         # Same bytes as the official client: json.dumps text, and no body at all when empty.
         data = json.dumps(body) if body else None
         prepared = self._session.prepare_request(

@@ -28,7 +28,7 @@ class Recorded:
 
 @dataclass
 class Answer:
-    """What to send back; ``action`` may be "drop" (close, no answer) or "truncate"."""
+    """What to send back; ``action``: "drop" (no answer), "truncate" or "unsized" (no length)."""
 
     status: int = 200
     body: bytes = b'{"ok": true}'
@@ -77,8 +77,13 @@ class RecordingServer:
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
-                declared = len(answer.body) * (2 if answer.action == "truncate" else 1)
-                self.send_header("Content-Length", str(declared))
+                if answer.action == "unsized":
+                    # No length: the body ends when the connection closes.
+                    self.close_connection = True
+                    self.send_header("Connection", "close")
+                else:
+                    declared = len(answer.body) * (2 if answer.action == "truncate" else 1)
+                    self.send_header("Content-Length", str(declared))
                 self.end_headers()
                 self.wfile.write(answer.body)
                 if answer.action == "truncate":

@@ -159,3 +159,14 @@ def test_actions_return_the_json_answer_or_none(server: RecordingServer) -> None
         assert client.clean_unused_services_and_generations() == {"deleted": ["s"]}
         assert client.service("s").enable() is None
         assert client.service("s").disable() == {"ok": True}
+
+
+def test_bearer_token_matches_official_client(server: RecordingServer) -> None:
+    call = USER_OPS["predict_record_plain"]
+    answer = {"result": {}}
+    official = dataikuapi.APINodeClient(server.url, "svc1", bearer_token="JWT-TOKEN")
+    theirs = _record(server, call, official, answer)
+    with APINodeClient(server.url, "svc1", bearer_token="JWT-TOKEN") as client:
+        ours = _record(server, call, client, answer)
+    _same_wire(ours, theirs)
+    assert ours.headers["Authorization"] == "Bearer JWT-TOKEN"
