@@ -138,7 +138,8 @@ def test_trailing_slash_uri_is_normalised_where_official_doubles_it(
     with APINodeAdminClient(server.url + "/", KEY) as client:
         client.list_services()
     theirs, ours = server.requests
-    assert theirs.target == "//admin/api/services"
+    # Depending on the urllib3 version, the official "//admin/api" goes out as is or collapsed.
+    assert theirs.target in ("//admin/api/services", "/admin/api/services")
     assert ours.target == "/admin/api/services"
 
 
