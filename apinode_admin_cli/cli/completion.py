@@ -32,8 +32,8 @@ def completion(shell: str) -> None:
 
     \b
     Examples:
-      eval "$(apinode-admin completion bash)"                  # in ~/.bashrc
-      apinode-admin completion zsh > "${fpath[1]}/_apinode-admin"
+      eval "$(apinode-admin completion bash)"     # in ~/.bashrc
+      eval "$(apinode-admin completion zsh)"      # in ~/.zshrc, after compinit
       apinode-admin completion fish > ~/.config/fish/completions/apinode-admin.fish
     """
     click.echo(completion_script(shell), nl=False)

@@ -1,0 +1,128 @@
+"""``emulator demo``: the whole tour runs, shows real output, and cleans up after itself."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from click.testing import Result
+
+RunCli = Callable[..., Result]
+ROOT = Path(__file__).resolve().parents[2]
+
+STEPS = [
+    "$ apinode-admin ping",
+    "$ apinode-admin services create churn",
+    "$ apinode-admin generations import churn ",
+    "$ apinode-admin services switch-to-newest churn",
+    "$ apinode-admin predict churn score --feature tenure=3 --feature plan=basic",
+    "$ apinode-admin services set-mapping churn --entry v1=0.9 --entry v2=0.1",
+    "$ apinode-admin generations list churn",
+    "$ apinode-admin predict churn score --feature tenure=12 --dispatch-key customer-17",
+    "$ apinode-admin metrics show",
+    "$ apinode-admin services switch-to churn v2",
+    "$ apinode-admin keys create --label ci --description 'demo key'",
+    "$ apinode-admin keys list",
+    "$ apinode-admin keys delete --id ",
+    "$ apinode-admin services delete churn --yes",
+    "$ apinode-admin services list",
+]
+
+
+def check_tour(stdout: str) -> None:
+    position = 0
+    for step in STEPS:
+        found = stdout.find(step, position)
+        assert found >= 0, f"step {step!r} missing or out of order in:\n{stdout}"
+        position = found
+    assert "\x1b[" not in stdout  # not a terminal: no colour
+    # real command output, not a script of it
+    assert "Created service churn." in stdout
+    assert re.search(r"^v1\s+\S+\s+true\s+90%$", stdout, re.M), stdout
+    assert re.search(r"^v2\s+\S+\s+(true|false)\s+10%$", stdout, re.M), stdout
+    assert re.search(r"^v2\s+\S+\s+true\s+100%$", stdout, re.M), stdout
+    assert "Deleted service churn." in stdout
+    assert stdout.rstrip().endswith("then point --uri at a real node.")
+
+
+def emulator_uri(stdout: str) -> str:
+    match = re.search(r"emulator at (http://\S+)", stdout)
+    assert match, stdout
+    return match.group(1)
+
+
+def is_listening(uri: str) -> bool:
+    parts = urlsplit(uri)
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def demo_dirs() -> set[str]:
+    return {p for p in os.listdir(tempfile.gettempdir()) if p.startswith("apinode-admin-demo-")}
+
+
+def test_demo_in_process(run_cli: RunCli) -> None:
+    before = demo_dirs()
+    result = run_cli("emulator", "demo")
+    assert result.exit_code == 0, result.output
+    check_tour(result.stdout)
+    assert result.stderr == ""  # the tour merges each command's messages into its transcript
+    assert not is_listening(emulator_uri(result.stdout))  # the emulator was stopped
+    assert demo_dirs() == before  # and its data removed
+
+
+def test_demo_ignores_the_users_settings(run_cli: RunCli, tmp_path: Path) -> None:
+    broken = tmp_path / "config.toml"
+    broken.write_text("not [valid toml\n")
+    env = {
+        "APINODE_ADMIN_URI": "http://127.0.0.1:9",
+        "APINODE_ADMIN_API_KEY": "wrong",
+        "APINODE_ADMIN_CONFIG": str(broken),
+        "APINODE_ADMIN_PROFILE": "nosuch",
+        "APINODE_ADMIN_OUTPUT": "json",
+        "APINODE_ADMIN_TIMEOUT": "0.001",
+    }
+    result = run_cli("emulator", "demo", env=env)
+    assert result.exit_code == 0, result.output
+    check_tour(result.stdout)
+    assert os.environ.get("APINODE_ADMIN_URI") is None  # restored as it was (unset)
+
+
+def test_demo_keep_leaves_the_data(run_cli: RunCli) -> None:
+    result = run_cli("emulator", "demo", "--keep")
+    assert result.exit_code == 0, result.output
+    match = re.search(r"kept in (\S+)", result.stderr)
+    assert match, result.stderr
+    kept = Path(match.group(1))
+    try:
+        assert (kept / "packages" / "v1.zip").is_file()
+        assert (kept / "node").is_dir()
+    finally:
+        import shutil
+
+        shutil.rmtree(kept, ignore_errors=True)
+
+
+def test_demo_as_a_program() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APINODE_ADMIN_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "apinode_admin_cli", "emulator", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    check_tour(proc.stdout)
+    assert proc.stderr == ""

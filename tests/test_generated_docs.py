@@ -1,0 +1,102 @@
+"""The generated files (completions, README reference, man page) match the click tree."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "generate_docs.py"
+
+
+def load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generate_docs", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["generate_docs"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_files_are_current() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--check"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert proc.returncode == 0, (
+        f"generated files are stale; run `python scripts/generate_docs.py`\n{proc.stderr}"
+    )
+    assert proc.stdout == ""
+
+
+def test_readme_reference_lists_every_command_when_markers_exist() -> None:
+    gen = load_generator()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    if gen.BEGIN not in readme:
+        pytest.skip("README.md has no command reference markers yet")
+    section = readme[readme.index(gen.BEGIN) : readme.index(gen.END)]
+    for entry in gen.entries()[1:]:
+        name = entry.path[len("apinode-admin ") :]
+        assert f"`{name}`" in section, name
+        if not entry.is_group:
+            assert f"Usage: `{entry.usage}`" in section
+    assert "services-list" not in section.split("```text")[0]  # compat names stay hidden
+
+
+def test_man_page_is_package_data_and_valid_roff() -> None:
+    from importlib.resources import files
+
+    page = files("apinode_admin_cli").joinpath("data/apinode-admin.1").read_text(encoding="utf-8")
+    assert page.startswith(".TH APINODE\\-ADMIN 1")
+    for section in ("NAME", "SYNOPSIS", "GLOBAL OPTIONS", "COMMANDS", "ENVIRONMENT", "EXIT STATUS"):
+        assert f".SH {section}" in page
+    assert '.SS "apinode\\-admin services set\\-mapping"' in page
+    if shutil.which("groff") is None:
+        pytest.skip("groff is not installed")
+    proc = subprocess.run(
+        ["groff", "-man", "-Tutf8", "-ww", "-z"], input=page, capture_output=True, text=True
+    )
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+
+
+def test_check_detects_and_fixes_stale_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gen = load_generator()
+    monkeypatch.setattr(gen, "ROOT", tmp_path)
+    monkeypatch.setattr(gen, "README", tmp_path / "README.md")
+    monkeypatch.setattr(gen, "MAN_PAGE", tmp_path / "data" / "apinode-admin.1")
+    (tmp_path / "README.md").write_text(f"# Title\n\n{gen.BEGIN}\nold\n{gen.END}\n\n## After\n")
+
+    assert gen.main(["--check"]) == 1
+    assert "stale: completions/apinode-admin.bash" in capsys.readouterr().err
+    assert not (tmp_path / "completions").exists()  # --check writes nothing
+
+    assert gen.main([]) == 0
+    assert gen.main(["--check"]) == 0
+    readme = (tmp_path / "README.md").read_text()
+    assert readme.startswith("# Title\n\n" + gen.BEGIN + "\n## Command reference")
+    assert readme.endswith(gen.END + "\n\n## After\n") and "\nold\n" not in readme
+
+    (tmp_path / "completions" / "apinode-admin.zsh").write_text("edited by hand\n")
+    assert gen.main(["--check"]) == 1
+    assert "stale: completions/apinode-admin.zsh" in capsys.readouterr().err
+
+
+def test_readme_without_markers_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gen = load_generator()
+    monkeypatch.setattr(gen, "ROOT", tmp_path)
+    monkeypatch.setattr(gen, "README", tmp_path / "README.md")
+    monkeypatch.setattr(gen, "MAN_PAGE", tmp_path / "data" / "apinode-admin.1")
+    (tmp_path / "README.md").write_text("# No markers\n")
+    assert gen.main([]) == 0
+    assert "no <!-- BEGIN COMMAND REFERENCE -->" in capsys.readouterr().err
+    assert (tmp_path / "README.md").read_text() == "# No markers\n"
+    assert gen.main(["--check"]) == 0
