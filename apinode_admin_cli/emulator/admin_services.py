@@ -8,7 +8,7 @@ import os
 import secrets
 import shutil
 import zipfile
-from typing import Any
+from typing import Any, Optional
 
 from apinode_admin_cli.emulator.errors import bad_request, conflict, not_found
 from apinode_admin_cli.emulator.routes import Request, Router
@@ -22,7 +22,7 @@ OK = {"ok": True}
 def get_service(state: dict[str, Any], service_id: str) -> dict[str, Any]:
     """The service record, else a 404 naming it."""
     validate_id(service_id)
-    service = state["services"].get(service_id)
+    service: Optional[dict[str, Any]] = state["services"].get(service_id)
     if service is None:
         raise not_found(f"Service {service_id!r} not found")
     return service
@@ -31,7 +31,7 @@ def get_service(state: dict[str, Any], service_id: str) -> dict[str, Any]:
 def get_generation(service: dict[str, Any], service_id: str, generation: str) -> dict[str, Any]:
     """The generation record, else a 404 naming it."""
     validate_id(generation, "generation id")
-    record = service["generations"].get(generation)
+    record: Optional[dict[str, Any]] = service["generations"].get(generation)
     if record is None:
         raise not_found(f"Generation {generation!r} not found in service {service_id!r}")
     return record

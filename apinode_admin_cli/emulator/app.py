@@ -110,7 +110,7 @@ class EmulatorHandle:
         self._thread = thread
         self._temp_dir = temp_dir
         self._stopped = False
-        host, port = server.server_address[:2]
+        host, port = str(server.server_address[0]), int(server.server_address[1])
         self.port: int = port
         connect_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
         if ":" in connect_host:

@@ -27,6 +27,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = False  # so server_close() joins the threads of requests in flight
     block_on_close = True
     allow_reuse_address = True
+    request_queue_size = 128  # socketserver's 5 resets bursts of concurrent clients
 
     def __init__(self, address: tuple[str, int], app: Any, ssl_context: Any = None) -> None:
         if ":" in address[0]:
@@ -45,7 +46,8 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host's FQDN, which can stall for seconds.
         TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
 
     def set_idle(self, handler: Any, idle: Optional[bool]) -> None:
         """Record whether a connection waits for its next request (None: it is gone)."""
@@ -183,7 +185,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _read_chunked(self) -> bytes:
-        chunks = []
+        chunks: list[bytes] = []
         total = 0
         while True:
             line = self.rfile.readline(1024).split(b";", 1)[0].strip()
