@@ -35,7 +35,8 @@ class ApinodeAdminError(Exception):
 
     def to_json(self) -> dict[str, Any]:
         """The ``{"error": {...}}`` object printed on stderr with ``-o json``."""
-        return {"error": {"status": None, "errorType": type(self).__name__, "message": self.message}}
+        kind = type(self).__name__
+        return {"error": {"status": None, "errorType": kind, "message": self.message}}
 
 
 class UsageError(ApinodeAdminError):

@@ -1,4 +1,4 @@
-"""Generation mappings: read them from JSON or ``GEN=PROBA`` entries and check them before sending."""
+"""Generation mappings: read from JSON or ``GEN=PROBA`` entries, checked before sending."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def validate_mapping(mapping: dict[str, Any]) -> None:
     """Raise UsageError unless the entries are non-empty, distinct, in [0, 1] and sum to 1."""
     entries = mapping.get("entries")
     if not isinstance(entries, list) or not entries:
-        raise UsageError('the mapping has no entries: expected {"entries": [...]} with at least one')
+        raise UsageError('the mapping has no entries: expected {"entries": [{...}, ...]}')
     seen: set[str] = set()
     total = 0.0
     for index, entry in enumerate(entries):

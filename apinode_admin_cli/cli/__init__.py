@@ -48,6 +48,7 @@ COMPAT_COMMANDS = {
         "admin-keys-list",
         "admin-key-create",
         "admin-key-delete",
+        "admin-key-delete-by-id",
         "metrics-get",
         "services-clean",
     )
@@ -172,7 +173,7 @@ def _silence_stdout() -> None:
 )
 @click.option("--uri", metavar="URL", help="API node base URL, e.g. http://host:12000.")
 @click.option("--api-key", metavar="KEY", help="Admin API key (prefer --api-key-file).")
-@click.option("--api-key-file", metavar="PATH", help="Read the admin API key from a file (- = stdin).")
+@click.option("--api-key-file", metavar="PATH", help="Read the admin key from a file (- = stdin).")
 @click.option("--profile", metavar="NAME", help="Config profile to use.")
 @click.option("--config", "config_path", metavar="PATH", help="Config file to read.")
 @click.option(
@@ -191,7 +192,7 @@ def _silence_stdout() -> None:
 @click.option("--no-color", is_flag=True, help="No ANSI colour anywhere (also NO_COLOR).")
 @click.version_option(__version__, "--version", prog_name="apinode-admin")
 @click.pass_context
-def cli(ctx: click.Context, **flags: Any) -> None:
+def cli(ctx: click.Context, /, **flags: Any) -> None:
     """Administer Dataiku DSS API nodes, remotely or locally.
 
     \b

@@ -90,7 +90,7 @@ class App:
         if not uri:
             from apinode_admin_cli.config import require_connection
 
-            require_connection(self.settings)
+            uri, _ = require_connection(self.settings)
         return APINodeClient(uri, service_id, service_key, **self._transport_options())
 
     def _transport_options(self) -> dict[str, Any]:

@@ -24,7 +24,7 @@ def generations_list(app: App, service_id: str) -> None:
     \b
     Examples:
       apinode-admin generations list churn
-      apinode-admin generations list churn -o json | jq -r '.[] | select(.mapped > 0) | .generationId'
+      apinode-admin generations list churn -o json | jq -r '.[] | select(.mapped > 0)'
     """
     from apinode_admin_cli.output.columns import GENERATIONS
 
@@ -34,7 +34,7 @@ def generations_list(app: App, service_id: str) -> None:
 
 @generations.command("import")
 @click.argument("service_id", shell_complete=service_ids)
-@click.argument("archive")
+@click.argument("archive", type=click.Path())
 @click.option("--activate", is_flag=True, help="Then switch all traffic to the newest generation.")
 @output_options
 @pass_app

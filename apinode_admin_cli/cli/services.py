@@ -140,7 +140,7 @@ def services_switch_to(app: App, service_id: str, generation: str) -> None:
 
 @services.command("set-mapping")
 @click.argument("service_id", shell_complete=service_ids)
-@click.argument("mapping_file", required=False, metavar="[FILE|-]")
+@click.argument("mapping_file", required=False, type=click.Path(), metavar="[FILE|-]")
 @click.option(
     "--entry",
     "entries",
@@ -162,7 +162,8 @@ def services_set_mapping(
     Examples:
       apinode-admin services set-mapping churn --entry v1=0.9 --entry v2=0.1
       apinode-admin services set-mapping churn mapping.json
-      echo '{"entries":[{"generation":"v2","proba":1}]}' | apinode-admin services set-mapping churn -
+      echo '{"entries":[{"generation":"v2","proba":1}]}' \\
+        | apinode-admin services set-mapping churn -
     """
     from apinode_admin_cli.mapping import mapping_from_entries, parse_mapping_text
 
