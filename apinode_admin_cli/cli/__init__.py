@@ -13,8 +13,9 @@ from apinode_admin_cli import __version__
 from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.errors import ApinodeAdminError
 
-# Each command lives in its own module, imported only when it is invoked (or listed for help),
-# so that `--help` and completion never pay for requests, rich or tabulate.
+# Each command lives in its own module, imported only when it is invoked, so that `--help`
+# and completion never pay for requests, rich or tabulate. The root help lists the summaries
+# below instead of importing every module; a test keeps them equal to the commands' own.
 COMMANDS = {
     "services": "apinode_admin_cli.cli.services:services",
     "generations": "apinode_admin_cli.cli.generations:generations",
@@ -28,6 +29,23 @@ COMMANDS = {
     "completion": "apinode_admin_cli.cli.completion:completion",
     "emulator": "apinode_admin_cli.cli.emulator:emulator",
     "compat": "apinode_admin_cli.cli.compat:compat_help",
+}
+
+SUMMARIES = {
+    "code-envs": "Manage the node's code environment cache.",
+    "compat": "List Dataiku's original apinode-admin commands and their modern equivalents.",
+    "completion": (
+        "Print the completion script for SHELL: commands, options and live ids from the node."
+    ),
+    "config": "Show and edit settings and profiles (no node needed).",
+    "emulator": "Run a local DSS API node emulator for tests, CI and rehearsals.",
+    "generations": "Manage the generations (package versions) of a service.",
+    "keys": "Manage the node's admin API keys.",
+    "metrics": "Read the node's metrics.",
+    "model-cache": "Manage the node's model cache.",
+    "ping": "Check that the node answers and accepts the key; show round trip and version.",
+    "predict": "Predict with an endpoint of a service (user API); prints the prediction.",
+    "services": "Manage the services hosted by the node.",
 }
 
 # The original tool's command names: hidden from the main help, listed by `compat --help`.
@@ -134,6 +152,11 @@ class RootGroup(click.Group):
             return _load(spec)
         except (ImportError, AttributeError):
             return None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(list(args)))
