@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 import sys
-import traceback
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import click
@@ -37,7 +34,7 @@ class App:
         self.no_headers = False
         self._settings: Optional[Settings] = None
         self._client: Optional[APINodeAdminClient] = None
-        self._log_handler: Optional[logging.Handler] = None
+        self._log_handler: Optional[Any] = None
 
     # -- set-up -------------------------------------------------------------------------------
 
@@ -54,6 +51,8 @@ class App:
             self._enable_http_log()
 
     def _enable_http_log(self) -> None:
+        import logging
+
         logger = logging.getLogger("apinode_admin_cli.http")
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("[http] %(message)s"))
@@ -224,6 +223,9 @@ class App:
     # -- the error boundary's voice -----------------------------------------------------------
 
     def report_error(self, exc: ApinodeAdminError) -> None:
+        import json
+        import traceback
+
         from apinode_admin_cli.redact import scrub
 
         secrets = [self.flags.get("api_key")]
@@ -244,6 +246,8 @@ class App:
         click.echo("\nInterrupted.", err=True)
 
     def report_unexpected(self, exc: Exception) -> None:
+        import traceback
+
         from apinode_admin_cli.redact import scrub
 
         secrets = [self.flags.get("api_key")]
