@@ -30,11 +30,12 @@ def parse_entry(text: str) -> dict[str, Any]:
     generation, sep, proba_text = text.rpartition("=")
     if not sep or not generation:
         raise UsageError(f"invalid --entry {text!r}: expected GENERATION=PROBA, e.g. v2=0.1")
+    percent = proba_text.strip().endswith("%")
     try:
-        proba = float(proba_text)
+        proba = float(proba_text.strip()[:-1] if percent else proba_text)
     except ValueError:
         raise UsageError(f"invalid --entry {text!r}: {proba_text!r} is not a number") from None
-    if proba_text.strip().endswith("%"):
+    if percent:
         proba /= 100
     return {"generation": generation, "proba": proba}
 
