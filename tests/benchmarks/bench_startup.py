@@ -13,6 +13,7 @@ noisy: interleaving the runs and taking medians keeps the ratio meaningful.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import subprocess
@@ -34,6 +35,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    # An installed wheel ships byte-code, like the official client's install does; an
+    # editable checkout under PYTHONDONTWRITEBYTECODE would otherwise recompile every run.
+    import apinode_admin_cli
+
+    compileall.compile_dir(os.path.dirname(apinode_admin_cli.__file__), quiet=1)
     py = sys.executable
     # The console script, as users run it; python -m as a fallback.
     script = os.path.join(os.path.dirname(py), "apinode-admin")
