@@ -89,7 +89,10 @@ class Emulator:
             raise ApiError(401, "Invalid API key", headers=challenge)
         expiry = record.get("expiry")
         if expiry is not None and expiry <= now_ms():
-            moment = dt.datetime.fromtimestamp(expiry / 1000, dt.timezone.utc).isoformat()
+            try:
+                moment = dt.datetime.fromtimestamp(expiry / 1000, dt.timezone.utc).isoformat()
+            except (OverflowError, OSError, ValueError):
+                moment = f"{expiry} (epoch ms)"
             raise ApiError(401, f"API key expired on {moment}", headers=challenge)
         return record
 

@@ -34,6 +34,8 @@ class Request:
             return json.loads(self.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise bad_request(f"Malformed JSON body: {exc}")
+        except RecursionError:
+            raise bad_request("Malformed JSON body: nested too deeply")
 
 
 @dataclass

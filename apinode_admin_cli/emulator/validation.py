@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import unicodedata
 from typing import Any, Optional
 
@@ -46,12 +47,14 @@ def parse_expiry(value: Any) -> Optional[int]:
     if isinstance(value, bool):
         raise bad_request("Invalid expiry: expected epoch milliseconds or an ISO-8601 date")
     if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise bad_request(f"Invalid expiry {value!r}: not a finite number")
+        if not math.isfinite(value) or abs(value) >= 1e18:
+            raise bad_request(f"Invalid expiry {value!r}: not a plausible epoch in milliseconds")
         return int(value)
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("-").isdigit():
+        if re.fullmatch(r"-?[0-9]+", text):
+            if len(text) > 20:
+                raise bad_request(f"Invalid expiry {text[:30]!r}...: too many digits")
             return int(text)
         try:
             # fromisoformat before 3.11 rejects a trailing Z: spell it as an offset.
@@ -63,7 +66,10 @@ def parse_expiry(value: Any) -> Optional[int]:
             )
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=dt.timezone.utc)
-        return int(moment.timestamp() * 1000)
+        try:
+            return int(moment.timestamp() * 1000)
+        except (OverflowError, OSError, ValueError):
+            raise bad_request(f"Invalid expiry {value!r}: out of range")
     raise bad_request(f"Invalid expiry: expected a number or a string, got {type(value).__name__}")
 
 
