@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any, Iterable
 
 from apinode_admin_cli.errors import UsageError
@@ -19,6 +18,8 @@ def parse_mapping_text(text: str, source: str = "the mapping") -> dict[str, Any]
         mapping = json.loads(text)
     except ValueError as exc:
         raise UsageError(f"{source} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"{source} is nested too deeply to be a mapping") from None
     if not isinstance(mapping, dict):
         raise UsageError(f'{source} must be a JSON object like {{"entries": [...]}}')
     validate_mapping(mapping)
@@ -64,10 +65,12 @@ def validate_mapping(mapping: dict[str, Any]) -> None:
             raise UsageError(f"generation {generation!r} appears twice in the mapping")
         seen.add(generation)
         proba = entry.get("proba")
-        if isinstance(proba, bool) or not isinstance(proba, (int, float)) or math.isnan(proba):
+        if isinstance(proba, bool) or not isinstance(proba, (int, float)):
             raise UsageError(f"generation {generation!r} has no numeric proba")
+        # Compared before any float conversion: a huge JSON integer would overflow it.
         if not 0 <= proba <= 1:
-            raise UsageError(f"proba {proba} of generation {generation!r} is outside [0, 1]")
+            shown = proba if isinstance(proba, float) or abs(proba) < 10**20 else "(huge)"
+            raise UsageError(f"proba {shown} of generation {generation!r} is outside [0, 1]")
         total += proba
     if abs(total - 1) > TOLERANCE:
         raise UsageError(f"the probabilities sum to {total:g}, not 1")

@@ -66,7 +66,7 @@ def load_object(source: str, what: str) -> dict[str, Any]:
     text, name = _json_text(source)
     try:
         value = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # deep nesting exhausts the decoder's stack
         raise UsageError(f"{what} in {name} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
         raise UsageError(f'{what} in {name} must be a JSON object like {{"age": 42}}')
@@ -99,7 +99,7 @@ def load_batch(source: str) -> list[dict[str, Any]]:
     text, name = _json_text(source if source == "-" else "@" + source)
     try:
         whole = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         whole = None
         items = []
         for number, line in enumerate(text.splitlines(), 1):
@@ -107,7 +107,7 @@ def load_batch(source: str) -> list[dict[str, Any]]:
                 continue
             try:
                 items.append(_as_record(json.loads(line), f"line {number} of {name}"))
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise UsageError(f"line {number} of {name} is not valid JSON: {exc}") from None
     if whole is not None:
         seq = whole if isinstance(whole, list) else [whole]

@@ -1,0 +1,19 @@
+"""Helpers shared by the fault tests (a plain module: conftest is not importable by name)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def cli_command(*args: str) -> list[str]:
+    """The argv of a real ``apinode-admin`` process."""
+    return [sys.executable, "-m", "apinode_admin_cli", *args]
+
+
+def assert_clean_failure(stderr: str) -> None:
+    """One ``Error:`` line (plus at most a hint), never a traceback."""
+    assert "Traceback" not in stderr, stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("Error: ")]
+    assert len(errors) == 1, stderr
+    assert all(line.startswith(("Error: ", "Hint: ", "Warning: ", "{")) for line in lines), stderr
