@@ -339,7 +339,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         stale.append(path)
         if not args.check:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="\n")
+            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
     for path in stale:
         verb = "stale" if args.check else "updated"
         print(f"{verb}: {path.relative_to(ROOT)}", file=sys.stderr)

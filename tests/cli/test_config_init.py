@@ -166,6 +166,15 @@ class Terminal:
     def send(self, line: str) -> None:
         os.write(self.fd, line.encode() + b"\r")
 
+    def wait_for_no_echo(self, timeout: float = 15.0) -> None:
+        """Wait until the program turned echo off: older click prints the prompt first."""
+        import termios
+
+        deadline = time.monotonic() + timeout
+        while termios.tcgetattr(self.fd)[3] & termios.ECHO:
+            assert time.monotonic() < deadline, "the key prompt never turned echo off"
+            time.sleep(0.01)
+
     def wait(self) -> int:
         while True:  # drain, or the child may block on a full pty buffer
             try:
@@ -194,6 +203,7 @@ def test_init_on_a_terminal_prompts_and_hides_the_key(
     term.expect("API node URI")
     term.send(emulator.uri)
     term.expect("Admin API key (input hidden)")
+    term.wait_for_no_echo()
     term.send(emulator.admin_key)
     term.expect("Saved profile 'default'")
     code = term.wait()
