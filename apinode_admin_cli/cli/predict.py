@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import click
 
+from apinode_admin_cli.cli.complete import generation_ids, service_ids
 from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.cli.options import output_options, pass_app, read_text_input
 from apinode_admin_cli.errors import ServerError, UsageError
@@ -147,12 +148,17 @@ def prediction_rows(answer: Any, batch: bool) -> tuple[list[dict[str, Any]], lis
 
 
 @click.command("predict")
-@click.argument("service_id")
+@click.argument("service_id", shell_complete=service_ids)
 @click.argument("endpoint")
 @click.argument("inputs", nargs=-1, metavar="[FEATURES_JSON|@FILE|-|K=V ...]")
 @click.option("-f", "--feature", "feature_opts", multiple=True, metavar="K=V", help="A feature.")
 @click.option("--batch", metavar="FILE|-", help="Predict many: JSON lines or a JSON array.")
-@click.option("--forced-generation", metavar="GEN", help="Query this generation.")
+@click.option(
+    "--forced-generation",
+    metavar="GEN",
+    shell_complete=generation_ids,
+    help="Query this generation.",
+)
 @click.option("--dispatch-key", metavar="KEY", help="Same key, same generation (sticky A/B).")
 @click.option("--context", "context_src", metavar="JSON|@FILE", help="Context object to log.")
 @click.option(

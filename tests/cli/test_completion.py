@@ -172,6 +172,14 @@ def test_generation_ids_of_the_service_on_the_line(deployed: Any, node_env: dict
     assert values(complete("apinode-admin services switch-to nosuch ", env=node_env)) == []
 
 
+def test_predict_completes_service_and_forced_generation(
+    deployed: Any, node_env: dict[str, str]
+) -> None:
+    assert values(complete("apinode-admin predict ch", env=node_env)) == ["churn"]
+    line = "apinode-admin predict churn score --forced-generation "
+    assert values(complete(line, env=node_env)) == ["v1", "v2"]
+
+
 def test_key_ids_for_keys_delete(deployed: Any, node_env: dict[str, str]) -> None:
     created = deployed.auth().add_key("ci")
     ids = [k["id"] for k in deployed.auth().list_keys()]
