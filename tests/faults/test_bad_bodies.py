@@ -1,0 +1,113 @@
+"""Answers that are not what a node sends: proxy pages, broken JSON, empty and gigantic bodies."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any, Callable
+
+import pytest
+from click.testing import Result
+from fault_helpers import assert_clean_failure
+from tiny_server import TinyServer, answer
+
+RunCli = Callable[..., Result]
+SERVICES = "/admin/api/services"
+PROXY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+
+
+def _failed(result: Result, code: int, *words: str) -> str:
+    assert result.exit_code == code, result.output
+    assert result.stdout == ""
+    assert_clean_failure(result.stderr)
+    first = result.stderr.splitlines()[0]
+    for word in words:
+        assert word in first, result.stderr
+    return first
+
+
+def test_proxy_html_page_on_get(node_cli: RunCli, emulator: Any) -> None:
+    emulator.add_fault(
+        method="GET", path=SERVICES, status=502, body=PROXY_PAGE, retryAfter=0, count=2
+    )
+    result = node_cli("--retries", "2", "services", "list")
+    first = _failed(result, 7, "HTTP 502", "HTML page", "proxy")
+    assert "nginx" not in first and "<html>" not in result.stderr
+
+
+def test_proxy_html_page_on_post(node_cli: RunCli, emulator: Any) -> None:
+    emulator.add_fault(method="POST", path=SERVICES, status=502, body=PROXY_PAGE)
+    result = node_cli("services", "create", "s", "-o", "json")
+    _failed(result, 7, "HTML page")
+    assert '"status": 502' in result.stderr
+
+
+def test_proxy_html_login_page_with_200(node_cli: RunCli, emulator: Any) -> None:
+    page = "<!DOCTYPE html><html><body>Sign in to the corporate portal</body></html>"
+    emulator.add_fault(method="GET", path=SERVICES, status=200, body=page)
+    _failed(node_cli("services", "list"), 1, "HTML")
+
+
+@pytest.mark.parametrize(
+    "command", [("services", "list"), ("metrics", "show"), ("generations", "list", "s")]
+)
+def test_invalid_json_with_200(node_cli: RunCli, emulator: Any, command: tuple[str, ...]) -> None:
+    assert node_cli("services", "create", "s").exit_code == 0
+    emulator.add_fault(method="GET", path="/admin/api", status=200, body='[{"serviceId": "s",')
+    _failed(node_cli(*command), 1, "invalid JSON")
+
+
+def test_empty_body_with_200_on_a_list(node_cli: RunCli, emulator: Any) -> None:
+    emulator.add_fault(method="GET", path=SERVICES, status=200, body="")
+    _failed(node_cli("services", "list"), 1, "empty")
+
+
+def test_empty_body_with_200_on_an_action_is_success(node_cli: RunCli, emulator: Any) -> None:
+    assert node_cli("services", "create", "s").exit_code == 0
+    emulator.add_fault(method="POST", path=SERVICES + "/s/actions/enable", status=200, body="")
+    result = node_cli("services", "enable", "s")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("status", "code"), [(400, 1), (401, 4), (404, 5), (409, 6), (500, 7)])
+def test_error_status_with_an_empty_body(
+    node_cli: RunCli, emulator: Any, status: int, code: int
+) -> None:
+    emulator.add_fault(method="GET", path=SERVICES, status=status, body="")
+    _failed(node_cli("services", "list"), code, f"HTTP {status}", "empty body")
+
+
+def test_plain_text_error_is_quoted_on_one_line(node_cli: RunCli, emulator: Any) -> None:
+    text = "upstream connect error\nor disconnect/reset before headers\n" + "x" * 500
+    emulator.add_fault(method="GET", path=SERVICES, status=503, body=text, retryAfter=0, count=3)
+    first = _failed(node_cli("--retries", "3", "services", "list"), 7, "upstream connect error")
+    assert "disconnect" not in first
+
+
+def test_gigantic_declared_body_is_refused_unread(run_cli: RunCli) -> None:
+    def respond(conn: socket.socket) -> None:
+        head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        conn.sendall(f"{head}Content-Length: {50 * 2**30}\r\n\r\n[".encode())
+
+    with TinyServer(respond) as server:
+        result = run_cli("--uri", server.uri, "--api-key", "secret-key", "services", "list")
+    _failed(result, 1, "larger than")
+
+
+def test_gigantic_streamed_body_is_cut_off(run_cli: RunCli) -> None:
+    block = b"[" + b" " * (2**20 - 1)
+
+    def respond(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")
+        for _ in range(80):  # 80 MiB, more than the 64 MiB limit; no length announced
+            conn.sendall(block)
+
+    with TinyServer(respond) as server:
+        result = run_cli("--uri", server.uri, "--api-key", "secret-key", "services", "list")
+    _failed(result, 1, "larger than")
+
+
+def test_not_json_from_a_tiny_server_that_is_not_a_node(run_cli: RunCli) -> None:
+    hello = answer("200 OK", b"Hello, world!", {"Content-Type": "text/plain"})
+    with TinyServer(hello) as server:
+        result = run_cli("--uri", server.uri, "--api-key", "secret-key", "keys", "list")
+    _failed(result, 1, "invalid JSON")
