@@ -87,6 +87,19 @@ def _ids(records: Any, field: str) -> list[Any]:
     return [r.get(field) for r in records if isinstance(r, dict)] if records else []
 
 
+def _positional(ctx: click.Context, name: str) -> Any:
+    """An argument's word when click left the positionals unparsed.
+
+    That happens while an option's value is being completed (`predict churn score
+    --forced-generation <TAB>`): parsing stops at the option that still lacks its value.
+    """
+    names = [p.name for p in ctx.command.params if isinstance(p, click.Argument)]
+    words = [w for w in ctx.args if not w.startswith("-")]
+    if name in names and names.index(name) < len(words):
+        return words[names.index(name)]
+    return None
+
+
 def service_ids(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[click.shell_completion.CompletionItem]:
@@ -98,7 +111,7 @@ def generation_ids(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[click.shell_completion.CompletionItem]:
     """Generation ids of the service already given on the line (newest last)."""
-    service_id = ctx.params.get("service_id")
+    service_id = ctx.params.get("service_id") or _positional(ctx, "service_id")
     if not service_id:
         return []
     return _offer(
