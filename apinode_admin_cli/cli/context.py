@@ -197,7 +197,8 @@ class App:
             fmt,
             stream=sys.stdout,
             no_headers=self.no_headers,
-            color=self.color and fmt == "table",
+            # An explicit `-o table` piped to a file or a pager gets no colour either.
+            color=self.color and fmt == "table" and sys.stdout.isatty(),
         )
 
     def emit_summary(self, data: Any) -> None:
