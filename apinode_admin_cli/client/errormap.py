@@ -72,6 +72,9 @@ def _tls_hint(reason: str) -> str:
     low = reason.lower().replace("_", " ")
     if "wrong version number" in low or "record layer failure" in low:
         return "the node may be serving plain HTTP: try an http:// URI"
+    if "alert" in low and ("unknown ca" in low or "bad certificate" in low):
+        # The node's alert, not our verification: it does not trust the certificate we sent.
+        return "the node refused the client certificate (--client-cert): is its CA one it trusts?"
     if "certificate required" in low or "alert" in low or "client" in low:
         return "the node wants a client certificate: pass --client-cert and --client-key"
     return TLS_HINT
