@@ -40,12 +40,20 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
 RunCli = Callable[..., Result]
 
 
+def make_runner() -> CliRunner:
+    """A runner that keeps stderr apart from stdout (the default from click 8.2 on)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
 @pytest.fixture
 def run_cli() -> RunCli:
     """Invoke ``apinode-admin ARGS`` in-process; stdout and stderr stay separate."""
 
     def run(*args: str, input: Any = None, env: Any = None) -> Result:
-        return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+        return make_runner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
 
     return run
 
