@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from apinode_admin_cli.cli import COMMANDS, COMPAT_COMMANDS
-from apinode_admin_cli.cli.compat import EQUIVALENTS, admin_key_delete_by_id
+from apinode_admin_cli.cli.compat import EQUIVALENTS
 from apinode_admin_cli.client import APINodeAdminClient
 
 FIXTURES = Path(__file__).parent / "fixtures" / "compat"
@@ -205,12 +205,8 @@ def test_ansible_get_credentials_flow_reads_the_json_it_expects(
 
 
 def _delete_by_id(node_cli: Any, env: dict[str, str], key_id: str) -> Any:
-    """``admin-key-delete-by-id ID`` through the root group once it routes the name."""
-    if "admin-key-delete-by-id" in COMPAT_COMMANDS:
-        return node_cli("admin-key-delete-by-id", key_id)
-    from click.testing import CliRunner
-
-    return CliRunner().invoke(admin_key_delete_by_id, [key_id], env=env)
+    """``admin-key-delete-by-id ID`` through the root group."""
+    return node_cli("admin-key-delete-by-id", key_id)
 
 
 def test_json_output_is_one_line_with_pythons_default_separators(
