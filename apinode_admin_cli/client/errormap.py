@@ -75,6 +75,11 @@ def _tls_hint(reason: str) -> str:
     if "alert" in low and ("unknown ca" in low or "bad certificate" in low):
         # The node's alert, not our verification: it does not trust the certificate we sent.
         return "the node refused the client certificate (--client-cert): is its CA one it trusts?"
+    if "eof occurred" in low:
+        return (
+            "the node hung up during the handshake: does it want a client certificate "
+            "(--client-cert and --client-key), or one from another CA?"
+        )
     if "certificate required" in low or "alert" in low or "client" in low:
         return "the node wants a client certificate: pass --client-cert and --client-key"
     return TLS_HINT

@@ -142,8 +142,8 @@ def test_client_certificate_required_but_missing(
     assert result.exit_code == 7, result.output
     assert result.stdout == ""
     assert_clean_failure(result.stderr)
-    assert "certificate required" in result.stderr
-    assert "pass --client-cert and --client-key" in result.stderr
+    # The node sends its "certificate required" alert or, racing it, just hangs up.
+    assert "--client-cert and --client-key" in result.stderr.splitlines()[1]
 
 
 def test_client_certificate_and_key(
@@ -173,7 +173,7 @@ def test_client_certificate_from_an_untrusted_authority(
     result = run_cli(*_args(mtls_node, "--ca-bundle", bundle, "--client-cert", str(pem), "ping"))
     assert result.exit_code == 7, result.output
     assert_clean_failure(result.stderr)
-    assert "refused the client certificate" in result.stderr
+    assert "client certificate" in result.stderr.splitlines()[1]
 
 
 def test_missing_client_certificate_file(run_cli: RunCli, mtls_node: Any, tmp_path: Path) -> None:
