@@ -220,3 +220,68 @@ def test_python_dash_m(emulator: Any) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "[]\n"
     assert proc.stderr == ""
+
+
+# -- on a terminal ----------------------------------------------------------------------------
+
+
+def on_terminal(emulator: Any, *args: str, answer: str = "", **env: str) -> tuple[int, str]:
+    """Run the tool in a subprocess whose stdin, stdout and stderr are a pseudo-terminal."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("APINODE_ADMIN_")}
+    full.pop("NO_COLOR", None)
+    full.update(
+        APINODE_ADMIN_URI=emulator.uri,
+        APINODE_ADMIN_API_KEY=emulator.admin_key,
+        TERM="xterm-256color",
+        COLUMNS="100",
+        **env,
+    )
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "apinode_admin_cli", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=full,
+            close_fds=True,
+        )
+    finally:
+        os.close(slave)
+    if answer:
+        os.write(master, answer.encode() + b"\n")  # the line discipline keeps it for the prompt
+    transcript = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        transcript += chunk
+    os.close(master)
+    return proc.wait(timeout=30), transcript.decode(errors="replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_table_with_colour_on_a_terminal(node_cli: RunCli, emulator: Any) -> None:
+    check(node_cli("services", "create", "churn"))
+    code, text = on_terminal(emulator, "services", "list")
+    assert code == 0, text
+    assert "\x1b[" in text and "─" in text and "churn" in text
+    code, text = on_terminal(emulator, "services", "list", NO_COLOR="1")
+    assert code == 0, text
+    assert "\x1b[" not in text and "─" in text and "churn" in text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_destructive_command_asks_on_a_terminal(node_cli: RunCli, emulator: Any) -> None:
+    check(node_cli("services", "create", "churn"))
+    code, text = on_terminal(emulator, "--no-color", "services", "delete", "churn", answer="n")
+    assert code == 1, text
+    assert "Delete service churn? [y/N]" in text and "cancelled" in text
+    assert json.loads(node_cli("services", "list", "-o", "json").stdout) != []
+    code, text = on_terminal(emulator, "--no-color", "services", "delete", "churn", answer="y")
+    assert code == 0, text
+    assert "Deleted service churn." in text
+    assert json.loads(node_cli("services", "list", "-o", "json").stdout) == []
