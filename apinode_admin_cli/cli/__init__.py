@@ -179,6 +179,8 @@ class RootGroup(click.Group):
         except Exception as exc:  # the last line of defence: one line, no traceback
             app.report_unexpected(exc)
             ctx.exit(1)
+        finally:
+            app.close()
 
 
 def _silence_stdout() -> None:

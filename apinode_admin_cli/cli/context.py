@@ -35,6 +35,7 @@ class App:
         self._settings: Optional[Settings] = None
         self._client: Optional[APINodeAdminClient] = None
         self._log_handler: Optional[Any] = None
+        self._saved_log_state: tuple[int, bool] = (0, True)
 
     # -- set-up -------------------------------------------------------------------------------
 
@@ -57,9 +58,23 @@ class App:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("[http] %(message)s"))
         logger.addHandler(handler)
+        self._saved_log_state = (logger.level, logger.propagate)
         logger.setLevel(logging.DEBUG)
         logger.propagate = False
         self._log_handler = handler
+
+    def close(self) -> None:
+        """Undo what this run changed in the process (tests run many commands in one)."""
+        if self._log_handler is not None:
+            import logging
+
+            logger = logging.getLogger("apinode_admin_cli.http")
+            logger.removeHandler(self._log_handler)
+            logger.level, logger.propagate = self._saved_log_state
+            self._log_handler = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     @property
     def settings(self) -> Settings:
