@@ -1,0 +1,140 @@
+"""Real processes whose reader goes away early, and Ctrl-C at the worst moments."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import requests
+from conftest import clean_env
+from fault_helpers import cli_command
+
+from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX pipes and signals")
+
+# Long ids so that the listing is well beyond a pipe buffer (64 KiB on Linux).
+SERVICE_COUNT = 400
+PAD = "x" * 180
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
+    with start_emulator(data_dir=tmp_path_factory.mktemp("crowded")) as node:
+        session = requests.Session()
+        session.auth = (node.admin_key, "")
+        for i in range(SERVICE_COUNT):
+            body = {"serviceId": f"svc-{i:03d}-{PAD}"}
+            session.post(node.uri + "/admin/api/services", json=body, timeout=10).raise_for_status()
+        yield node
+
+
+def _env(node: EmulatorHandle, home: Path) -> dict[str, str]:
+    return clean_env(home, APINODE_ADMIN_URI=node.uri, APINODE_ADMIN_API_KEY=node.admin_key)
+
+
+def _shell(script: str, env: dict[str, str], err: Path) -> subprocess.CompletedProcess:
+    cli = " ".join(cli_command())
+    full = f"set -o pipefail; {script.format(cli=cli, err=err)}"
+    return subprocess.run(["bash", "-c", full], env=env, capture_output=True, timeout=30)
+
+
+@pytest.mark.parametrize("output", ["json", "plain", "tsv"])
+@pytest.mark.parametrize("reader", ["head -c 10", "true", "head -n 1 >/dev/null"])
+def test_closed_pipe_is_a_clean_exit_0(
+    crowded: EmulatorHandle, config_home: Path, tmp_path: Path, output: str, reader: str
+) -> None:
+    err = tmp_path / "stderr.txt"
+    script = "{cli} services list -o " + output + " 2>{err} | " + reader
+    proc = _shell(script, _env(crowded, config_home), err)
+    assert proc.returncode == 0, (proc.stderr, err.read_text())
+    assert err.read_text() == ""
+    if reader == "head -c 10":
+        assert len(proc.stdout) == 10
+
+
+def test_reader_closing_early_without_a_shell(crowded: EmulatorHandle, config_home: Path) -> None:
+    proc = subprocess.Popen(
+        cli_command("services", "list", "-o", "json"),
+        env=_env(crowded, config_home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10) == b"[\n  {\n    "
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=20) == 0, stderr
+    assert stderr == ""
+
+
+def test_whole_listing_when_the_reader_stays(crowded: EmulatorHandle, config_home: Path) -> None:
+    script = "{cli} services list -o tsv --no-headers 2>{err} | wc -l"
+    proc = _shell(script, _env(crowded, config_home), config_home / "err.txt")
+    assert proc.returncode == 0
+    assert int(proc.stdout) == SERVICE_COUNT
+
+
+# -- Ctrl-C ------------------------------------------------------------------------------------
+
+
+def _start(args: list[str], env: dict[str, str], **kw: Any) -> subprocess.Popen:
+    return subprocess.Popen(
+        cli_command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw
+    )
+
+
+def _wait_for(condition: Any, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.02)
+
+
+def _interrupt(proc: subprocess.Popen) -> tuple[int, str, str]:
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    return proc.returncode, out.decode(), err.decode()
+
+
+def _assert_interrupted(code: int, out: str, err: str) -> None:
+    assert code == 130, err
+    assert out == ""
+    assert "Traceback" not in err
+    assert err.strip() == "Interrupted.", err
+
+
+def test_ctrl_c_during_a_slow_request(emulator: EmulatorHandle, config_home: Path) -> None:
+    emulator.add_fault(method="GET", path="/admin/api/services", delayMs=1500)
+    proc = _start(["services", "list"], _env(emulator, config_home))
+    _wait_for(lambda: emulator.received)
+    _assert_interrupted(*_interrupt(proc))
+
+
+def test_ctrl_c_while_waiting_to_retry(emulator: EmulatorHandle, config_home: Path) -> None:
+    emulator.add_fault(method="GET", path="/admin/api/services", status=503, retryAfter=20)
+    proc = _start(["-q", "services", "list"], _env(emulator, config_home))
+    _wait_for(lambda: emulator.received)
+    time.sleep(0.2)  # now asleep in the backoff
+    start = time.monotonic()
+    _assert_interrupted(*_interrupt(proc))
+    assert time.monotonic() - start < 5
+    assert len(emulator.received) == 1
+
+
+def test_ctrl_c_while_reading_a_mapping_from_stdin(
+    emulator: EmulatorHandle, config_home: Path
+) -> None:
+    proc = _start(
+        ["services", "set-mapping", "churn", "-"],
+        _env(emulator, config_home),
+        stdin=subprocess.PIPE,
+    )
+    time.sleep(0.8)  # started and blocked on stdin
+    _assert_interrupted(*_interrupt(proc))
+    assert emulator.received == []
