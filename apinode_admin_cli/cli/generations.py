@@ -24,12 +24,12 @@ def generations_list(app: App, service_id: str) -> None:
     \b
     Examples:
       apinode-admin generations list churn
-      apinode-admin generations list churn -o json | jq -r '.[] | select(.mapped > 0)'
+      apinode-admin generations list churn -o json | jq -r '.generations[].generationId'
     """
     from apinode_admin_cli.output.columns import GENERATIONS
 
-    records = app.client().service(service_id).list_generations()
-    app.emit(records, GENERATIONS, raw=records)
+    answer = app.client().service(service_id).get_generations()
+    app.emit(answer["generations"], GENERATIONS, raw=answer)
 
 
 @generations.command("import")

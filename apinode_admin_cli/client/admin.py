@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from apinode_admin_cli.client.auth import APINodeAuth
 from apinode_admin_cli.client.options import build_transport
-from apinode_admin_cli.client.result import HttpResult
+from apinode_admin_cli.client.result import HttpResult, expect
 from apinode_admin_cli.client.service import APINodeService
 from apinode_admin_cli.client.transport import DEFAULT_MAX_BODY_BYTES
 from apinode_admin_cli.client.urls import ClientCert
@@ -107,7 +107,7 @@ class APINodeAdminClient:
 
     def list_services(self) -> Any:
         """The declared services with their enabled state."""
-        return self._call("GET", ("services",), required=True)
+        return expect(self._call("GET", ("services",), required=True), list, "list of services")
 
     def service(self, service_id: str) -> APINodeService:
         """A handle on one service."""
@@ -125,7 +125,7 @@ class APINodeAdminClient:
 
     def get_metrics(self) -> Any:
         """The node's metrics object."""
-        return self._call("GET", ("metrics",), required=True)
+        return expect(self._call("GET", ("metrics",), required=True), dict, "metrics")
 
     def import_code_env_in_cache(self, file_dir: str, language: str) -> Any:
         """Import an exported code env folder (on the node's disk) into the global cache."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
+from apinode_admin_cli.client.result import expect
 from apinode_admin_cli.client.urls import segment
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ class APINodeAuth:
 
     def list_keys(self) -> Any:
         """The admin keys (secrets absent on nodes that hash them)."""
-        return self.client._call("GET", ("keys",), required=True)
+        return expect(self.client._call("GET", ("keys",), required=True), list, "list of keys")
 
     def add_key(
         self,

@@ -13,6 +13,17 @@ from apinode_admin_cli.errors import InvalidResponseError
 log = logging.getLogger("apinode_admin_cli.http")
 
 
+def expect(answer: Any, kind: type, what: str) -> Any:
+    """``answer`` if it is of ``kind``; else the node did not speak the admin API."""
+    if not isinstance(answer, kind):
+        shape = "array" if kind is list else "object"
+        raise InvalidResponseError(
+            f"the node's {what} is not a JSON {shape}",
+            hint="is the URI pointing at a DSS API node?",
+        )
+    return answer
+
+
 @dataclass
 class HttpResult:
     """What came back from one exchange."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from apinode_admin_cli.client.result import expect
 from apinode_admin_cli.client.urls import segment
-from apinode_admin_cli.errors import InvalidResponseError
 
 if TYPE_CHECKING:
     from apinode_admin_cli.client.admin import APINodeAdminClient
@@ -31,13 +31,14 @@ class APINodeService:
 
     def list_generations(self) -> Any:
         """The generations on the node's disk (the inner list of the answer)."""
+        return self.get_generations()["generations"]
+
+    def get_generations(self) -> Any:
+        """The node's whole answer, ``{"generations": [...]}``, as received."""
         answer = self.client._call("GET", ("services", self._sid(), "generations"), required=True)
-        if not isinstance(answer, dict) or not isinstance(answer.get("generations"), list):
-            raise InvalidResponseError(
-                "the node's list of generations has no 'generations' array",
-                hint="is the URI pointing at a DSS API node?",
-            )
-        return answer["generations"]
+        expect(answer, dict, "list of generations")
+        expect(answer.get("generations"), list, "'generations' field")
+        return answer
 
     def import_generation_from_archive(self, file_path: str) -> Any:
         """Import a generation from an archive path read on the node's own disk."""

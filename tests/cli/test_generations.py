@@ -24,7 +24,7 @@ def check(result: Result, code: int = 0) -> None:
 def generations(node_cli: RunCli, service: str) -> list[dict[str, Any]]:
     result = node_cli("generations", "list", service, "-o", "json")
     check(result)
-    listed: list[dict[str, Any]] = json.loads(result.stdout)
+    listed: list[dict[str, Any]] = json.loads(result.stdout)["generations"]
     return listed
 
 
@@ -57,7 +57,7 @@ def five_hours_west() -> Iterator[timezone]:
 def test_list_of_a_new_service_is_empty(node_cli: RunCli, service: str) -> None:
     result = node_cli("generations", "list", service, "-o", "json")
     check(result)
-    assert result.stdout == "[]\n"
+    assert json.loads(result.stdout) == {"generations": []}
     result = node_cli("generations", "list", service)
     check(result)
     assert result.stdout.split() == ["GENERATION", "CREATED", "MOUNTED", "MAPPED", "%"]

@@ -27,7 +27,7 @@ def listed(node_cli: RunCli) -> dict[str, bool]:
 def mapping_of(node_cli: RunCli, service: str) -> dict[str, float]:
     result = node_cli("generations", "list", service, "-o", "json")
     check(result)
-    return {g["generationId"]: g["mapped"] for g in json.loads(result.stdout)}
+    return {g["generationId"]: g["mapped"] for g in json.loads(result.stdout)["generations"]}
 
 
 def set_mapping_requests(emulator: Any) -> list[dict[str, Any]]:

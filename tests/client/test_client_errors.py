@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import quote
 
 import pytest
@@ -193,3 +193,27 @@ def test_key_never_in_messages_or_logs(
         for form in _forms(secret):
             assert form not in blob
     assert "Authorization" not in blob
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "call"),
+    [
+        (SERVICES, 7, lambda c: c.list_services()),
+        ("/admin/api/keys", {"keys": []}, lambda c: c.auth().list_keys()),
+        ("/admin/api/metrics", [1, 2], lambda c: c.get_metrics()),
+        ("/admin/api/services/s/generations", [], lambda c: c.service("s").list_generations()),
+        (
+            "/admin/api/services/s/generations",
+            {"generations": 3},
+            lambda c: c.service("s").get_generations(),
+        ),
+    ],
+)
+def test_answers_of_the_wrong_shape_are_invalid_responses(
+    server: RecordingServer, make_client: Make, path: str, body: Any, call: Any
+) -> None:
+    server.queue("GET", path, json_body=body)
+    with pytest.raises(InvalidResponseError) as info:
+        call(make_client())
+    assert "is not a JSON" in info.value.message
+    assert info.value.exit_code == 1
