@@ -218,11 +218,11 @@ class App:
 
     def emit_summary(self, data: Any) -> None:
         """Any JSON object as KEY/VALUE rows, nested keys flattened to dotted names."""
-        from apinode_admin_cli.output import flatten
+        from apinode_admin_cli.output import flat_records
         from apinode_admin_cli.output.columns import SUMMARY
 
-        rows = [{"key": k, "value": v} for k, v in flatten(data if data is not None else {})]
-        self.emit(rows, SUMMARY, raw=data if data is not None else {})
+        data = {} if data is None else data
+        self.emit(flat_records(data), SUMMARY, raw=data)
 
     def emit_json(self, data: Any) -> None:
         from apinode_admin_cli.output import render_json

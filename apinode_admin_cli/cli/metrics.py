@@ -25,9 +25,8 @@ def metrics_show(app: App) -> None:
       apinode-admin metrics show -o tsv | grep requests
       apinode-admin metrics show -o json | jq .
     """
-    from apinode_admin_cli.output import flatten
+    from apinode_admin_cli.output import flat_records
     from apinode_admin_cli.output.columns import METRICS
 
     data = app.client().get_metrics()
-    rows = [{"name": name, "value": value} for name, value in flatten(data)]
-    app.emit(rows, METRICS, raw=data)
+    app.emit(flat_records(data, "name"), METRICS, raw=data)

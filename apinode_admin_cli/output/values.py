@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -99,8 +100,28 @@ def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, obj)]
 
 
+# Undocumented objects carry epoch-ms timestamps under names like these (createdOn, since).
+_TIME_NAME = re.compile(r"(On|At|Time|^since|^expiry|^timestamp)$")
+_PLAUSIBLE_MS = (1e11, 1e14)  # 1973 to 5138: an epoch in ms, not a count
+
+
+def looks_like_epoch_ms(key: str, value: Any) -> bool:
+    """True for a number named like a timestamp and sized like epoch milliseconds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    name = key.rsplit(".", 1)[-1]
+    return bool(_TIME_NAME.search(name)) and _PLAUSIBLE_MS[0] <= value < _PLAUSIBLE_MS[1]
+
+
 def flat_records(
     obj: Any, key_field: str = "key", value_field: str = "value"
 ) -> list[dict[str, Any]]:
-    """Records for the KEY/VALUE (or METRIC/VALUE) columns from any JSON object."""
-    return [{key_field: k, value_field: v} for k, v in flatten(obj)]
+    """Records for the KEY/VALUE (or METRIC/VALUE) columns from any JSON object.
+
+    Timestamps are shown as local ISO-8601 like every other epoch-ms value; JSON output
+    keeps the node's numbers.
+    """
+    return [
+        {key_field: k, value_field: _local_iso(v) if looks_like_epoch_ms(k, v) else v}
+        for k, v in flatten(obj)
+    ]

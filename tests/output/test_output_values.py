@@ -136,3 +136,19 @@ def test_declared_columns() -> None:
         "EXPIRY",
     ]
     assert {c.key: c.kind for c in cols.KEYS}["key"] == "secret"
+
+
+@pytest.mark.usefixtures("paris")
+def test_flat_records_show_timestamps_as_local_time_and_leave_counts_alone() -> None:
+    summary = {
+        "since": 1795000000000,
+        "model": {"importedOn": 1795000000000, "sizeBytes": 1795000000000},
+        "admin": {"requests": 12, "createdOn": 5},
+    }
+    assert flat_records(summary) == [
+        {"key": "since", "value": "2026-11-18T12:06:40+01:00"},
+        {"key": "model.importedOn", "value": "2026-11-18T12:06:40+01:00"},
+        {"key": "model.sizeBytes", "value": 1795000000000},
+        {"key": "admin.requests", "value": 12},
+        {"key": "admin.createdOn", "value": 5},
+    ]
