@@ -56,6 +56,8 @@ class Transport:
         self.root = root.rstrip("/")
         self._api_key = api_key
         self._bearer = bearer_token
+        for secret in (api_key, bearer_token):
+            _check_sendable(secret, auth_hint)
         self._verify = verify
         self._cert = check_cert(cert)
         if isinstance(verify, str) and not os.path.exists(verify):
@@ -235,6 +237,21 @@ class Transport:
     def _log(hidden: list[Optional[str]], fmt: str, *args: Any) -> None:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s", scrub(fmt % args, hidden))
+
+
+def _check_sendable(secret: Optional[str], hint: str) -> None:
+    """HTTP headers carry Latin-1 only; anything else would fail deep inside requests."""
+    if not secret:
+        return
+    try:
+        secret.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        # Only the position: the key itself must not appear in the message.
+        raise ConfigError(
+            f"the API key has a character that cannot be sent in an HTTP header "
+            f"(position {exc.start + 1}); was it pasted with a typographic character?",
+            hint=hint,
+        ) from None
 
 
 class _Bearer:

@@ -188,3 +188,17 @@ def test_missing_local_path_on_a_loopback_node(
     _refused(result, 2, "does not exist", missing)
     assert "own disk" in result.stderr
     assert quiet_node.received == []
+
+
+@pytest.mark.parametrize("where", ["--api-key", "--service-key"])
+def test_a_key_that_cannot_go_in_a_header(run_cli: RunCli, quiet_node: Any, where: str) -> None:
+    key = "pasted‐key‐with‐typographic‐hyphens"  # U+2010 hyphens, as pasted from a document
+    if where == "--api-key":
+        result = run_cli("--uri", quiet_node.uri, "--api-key", key, "services", "list")
+    else:
+        args = ("predict", "churn", "score", "--feature", "a=1", "--service-key", key)
+        result = run_cli("--uri", quiet_node.uri, *args)
+    _refused(result, 3, "cannot be sent in an HTTP header", "position 7")
+    assert where in result.stderr.splitlines()[1]
+    assert key not in result.output and "key‐with" not in result.output
+    assert quiet_node.received == []
