@@ -6,11 +6,11 @@ import logging
 from typing import Any, Callable, Iterator
 
 import pytest
-from recording_server import RecordingServer
+from recording_server import KEY, RecordingServer
 
 from apinode_admin_cli.client import APINodeAdminClient
 
-KEY = "SECRET-KEY-1234567890"
+__all__ = ["KEY"]
 
 
 @pytest.fixture

@@ -13,6 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 from urllib.parse import parse_qs, urlsplit
 
+# Unqueued GETs of these answer [] as a node would; any other request answers {"ok": true}.
+_LISTS = ("/admin/api/services", "/admin/api/keys")
+
+# The admin key every client test uses: recognisable, so a leak is easy to spot.
+KEY = "SECRET-KEY-1234567890"
+
 
 @dataclass
 class Recorded:
@@ -44,6 +50,7 @@ class RecordingServer:
         self.requests: list[Recorded] = []
         self._answers: dict[tuple[str, str], deque[Answer]] = defaultdict(deque)
         self.default = Answer()
+        self.empty_list = Answer(body=b"[]")
         self._lock = threading.Lock()
         server = self
 
@@ -116,6 +123,8 @@ class RecordingServer:
             queue = self._answers.get((method, path))
             if queue:
                 return queue.popleft()
+            if method == "GET" and path.rstrip("/").endswith(_LISTS):
+                return self.empty_list
             return self.default
 
     def queue(

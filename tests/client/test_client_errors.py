@@ -8,8 +8,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 import pytest
-from conftest import KEY
-from recording_server import RecordingServer
+from recording_server import KEY, RecordingServer
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
 from apinode_admin_cli.errors import (

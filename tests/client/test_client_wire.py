@@ -8,8 +8,7 @@ from typing import Any, Callable
 
 import dataikuapi
 import pytest
-from conftest import KEY
-from recording_server import Recorded, RecordingServer
+from recording_server import KEY, Recorded, RecordingServer
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
 
