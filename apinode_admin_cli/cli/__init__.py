@@ -235,6 +235,11 @@ def cli(ctx: click.Context, /, **flags: Any) -> None:
 
 def main(argv: Optional[list[str]] = None) -> None:
     """Console-script entry point."""
+    # Started with a standard stream closed (`>&-`): Python leaves it None. Output to a
+    # closed stdout is discarded as when the reader leaves early; messages likewise.
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     try:
         cli.main(args=argv, prog_name="apinode-admin", obj=App())
     except KeyboardInterrupt:

@@ -80,6 +80,30 @@ def test_whole_listing_when_the_reader_stays(crowded: EmulatorHandle, config_hom
     assert int(proc.stdout) == SERVICE_COUNT
 
 
+def test_stdout_closed_from_the_start(crowded: EmulatorHandle, config_home: Path) -> None:
+    err = config_home / "closed.txt"
+    proc = _shell("{cli} services list -o json >&- 2>{err}", _env(crowded, config_home), err)
+    assert proc.returncode == 0, err.read_text()
+    assert err.read_text() == ""
+
+
+def test_stderr_closed_from_the_start_keeps_the_exit_code(config_home: Path) -> None:
+    env = clean_env(config_home, APINODE_ADMIN_URI="http://127.0.0.1:1", APINODE_ADMIN_API_KEY="k")
+    proc = _shell("{cli} --retries 1 services list 2>&-", env, config_home / "unused")
+    assert proc.returncode == 7
+    assert proc.stdout == b""
+
+
+def test_a_full_disk_is_one_line(crowded: EmulatorHandle, config_home: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    err = config_home / "full.txt"
+    proc = _shell("{cli} services list -o json >/dev/full 2>{err}", _env(crowded, config_home), err)
+    assert proc.returncode == 1
+    assert err.read_text().startswith("Error: ") and "No space left" in err.read_text()
+    assert "Traceback" not in err.read_text()
+
+
 # -- Ctrl-C ------------------------------------------------------------------------------------
 
 
