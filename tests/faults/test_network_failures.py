@@ -102,3 +102,14 @@ def test_verbose_failure_shows_the_attempts_and_a_traceback(run_proc: RunProc) -
     attempts = [line for line in proc.stderr.splitlines() if "connection refused (" in line]
     assert [a.rsplit("attempt ", 1)[1] for a in attempts] == ["1/3)", "2/3)", "3/3)"]
     assert "Traceback" in proc.stderr  # only under -v
+
+
+def test_proxy_from_the_environment_is_used(run_proc: RunProc, emulator: Any) -> None:
+    proxy = f"http://127.0.0.1:{_closed_port()}"
+    env = {"HTTP_PROXY": proxy, "http_proxy": proxy, "NO_PROXY": "", "no_proxy": ""}
+    proc = run_proc(*_node_args(emulator, "--retries", "1", "services", "list"), env=env)
+    _failed_cleanly(proc, "through the proxy")
+    assert "HTTP_PROXY" in proc.stderr
+    assert emulator.received == []
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1"
+    assert run_proc(*_node_args(emulator, "services", "list"), env=env).returncode == 0
