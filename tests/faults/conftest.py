@@ -10,31 +10,15 @@ from typing import Any, Callable
 
 import pytest
 from click.testing import CliRunner, Result
+from fault_helpers import ISOLATE, ISOLATE_PREFIXES, clean_env
 
 from apinode_admin_cli.cli import cli
 
 RunCli = Callable[..., Result]
 RunProc = Callable[..., subprocess.CompletedProcess]
 
+
 # Whatever the developer exports must not reach a test.
-_ISOLATE_PREFIXES = ("APINODE_ADMIN_", "APINODE_EMULATOR_")
-_ISOLATE = ("NO_COLOR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTP_PROXY", "HTTPS_PROXY")
-
-
-def clean_env(config_home: Path, **extra: str) -> dict[str, str]:
-    """The current environment minus every setting of the tool, with its own config home."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(_ISOLATE_PREFIXES) and k.upper() not in _ISOLATE
-    }
-    env["XDG_CONFIG_HOME"] = str(config_home)
-    env["NO_PROXY"] = env["no_proxy"] = "*"
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update(extra)
-    return env
-
-
 @pytest.fixture
 def config_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("xdg")
@@ -44,7 +28,7 @@ def config_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def isolated_env(monkeypatch: pytest.MonkeyPatch, config_home: Path) -> None:
     """No setting of the machine's reaches an in-process run either."""
     for name in list(os.environ):
-        if name.startswith(_ISOLATE_PREFIXES) or name.upper() in _ISOLATE:
+        if name.startswith(ISOLATE_PREFIXES) or name.upper() in ISOLATE:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
     monkeypatch.setenv("NO_PROXY", "*")

@@ -11,8 +11,7 @@ from typing import Any, Iterator
 
 import pytest
 import requests
-from conftest import clean_env
-from fault_helpers import cli_command
+from fault_helpers import clean_env, cli_command
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 
