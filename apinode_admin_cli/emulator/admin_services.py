@@ -10,9 +10,10 @@ import shutil
 import zipfile
 from typing import Any, Optional
 
+from apinode_admin_cli.atomicfile import fsync_dir
 from apinode_admin_cli.emulator.errors import bad_request, conflict, not_found
 from apinode_admin_cli.emulator.routes import Request, Router
-from apinode_admin_cli.emulator.store import fsync_dir, now_ms, safe_name
+from apinode_admin_cli.emulator.store import now_ms, safe_name
 from apinode_admin_cli.emulator.validation import validate_id, validate_mapping
 
 router = Router()

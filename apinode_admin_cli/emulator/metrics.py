@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
+from apinode_admin_cli.atomicfile import write_atomic
 from apinode_admin_cli.emulator.routes import Request, Router
-from apinode_admin_cli.emulator.store import now_ms, write_atomically
+from apinode_admin_cli.emulator.store import now_ms
 
 METRICS_FILE = "metrics.json"
 SAVE_INTERVAL_S = 1.0
@@ -113,4 +114,4 @@ class Metrics:
             data = json.dumps(self._data, sort_keys=True).encode("utf-8")
             self._dirty = False
             self._last_save = time.monotonic()
-            write_atomically(self._path, data)
+            write_atomic(self._path, data, mode=0o644)

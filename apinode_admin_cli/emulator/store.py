@@ -9,12 +9,13 @@ import json
 import os
 import secrets
 import string
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any, Iterator, Optional
 from urllib.parse import quote
+
+from apinode_admin_cli.atomicfile import write_atomic
 
 STATE_FILE = "state.json"
 ADMIN_KEY_FILE = "admin-key"
@@ -48,37 +49,6 @@ def empty_state() -> dict[str, Any]:
         "codeEnvs": [],
         "modelCache": [],
     }
-
-
-def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves the old or the new content, never a mix."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
-
-
-def fsync_dir(directory: Path) -> None:
-    """Persist a rename inside ``directory`` (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(str(directory), os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def safe_name(identifier: str) -> str:
@@ -131,7 +101,7 @@ class Store:
             draft = copy.deepcopy(self._state)
             yield draft
             data = json.dumps(draft, indent=1, sort_keys=True).encode("utf-8")
-            write_atomically(self._path, data)
+            write_atomic(self._path, data, mode=0o644)
             self._state = draft
 
     # -- keys ----------------------------------------------------------------------------
@@ -195,5 +165,5 @@ def resolve_admin_key(data_dir: Path, given: Optional[str]) -> tuple[str, str]:
         if stored:
             return stored, "file"
     secret = new_secret()
-    write_atomically(path, (secret + "\n").encode("ascii"), mode=0o600)
+    write_atomic(path, (secret + "\n").encode("ascii"), mode=0o600)
     return secret, "generated"
