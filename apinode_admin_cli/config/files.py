@@ -1,0 +1,205 @@
+"""The config file: where it lives, reading it, writing it back, and editing profiles."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+from apinode_admin_cli.atomicfile import write_atomic
+from apinode_admin_cli.config.values import SETTING_NAMES, convert
+from apinode_admin_cli.errors import ConfigError, UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on the oldest supported Python only
+    import tomli as tomllib
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/apinode-admin/config.toml``, else ``~/.config/apinode-admin/...``."""
+    env = os.environ if env is None else env
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    # The XDG spec says a relative value is invalid and must be ignored.
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else _home(env) / ".config"
+    return base / "apinode-admin" / "config.toml"
+
+
+def _home(env: Mapping[str, str]) -> Path:
+    return Path(env["HOME"]) if env.get("HOME") else Path.home()
+
+
+def display_path(path: Path) -> str:
+    """A path as people write it: the home directory shown as ``~``."""
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    """The parsed config file, ``{}`` when it does not exist; ConfigError when unusable."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}")
+    try:
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text")
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML in {path}: {exc}", hint="fix the line named above")
+    if not isinstance(data.get("default_profile", ""), str):
+        raise ConfigError(f"`default_profile` in {path} must be a string")
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"`profiles` in {path} must be a table of [profiles.NAME] tables")
+    for name, table in profiles.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"`profiles.{name}` in {path} must be a table")
+        for key, value in table.items():
+            if not isinstance(value, (str, int, float, bool)):
+                raise ConfigError(
+                    f"`{key}` in profile {name!r} of {path} has an unsupported type "
+                    f"({type(value).__name__}); use a string, number or boolean"
+                )
+    return data
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _toml_string(text: str) -> str:
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        elif 0xD800 <= code <= 0xDFFF:
+            raise ValueError(f"{text!r} is not valid Unicode text")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else _toml_string(key)
+
+
+def _toml_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)  # inf, -inf, nan, 1e+16 and 0.5 are all valid TOML as Python spells them
+    if isinstance(value, str):
+        return _toml_string(value)
+    raise ValueError(f"cannot store a {type(value).__name__} in the config file")
+
+
+def dumps_toml(data: Mapping[str, Any]) -> str:
+    """TOML text for nested tables of str/int/float/bool (all this file ever holds)."""
+    lines: list[str] = []
+    _emit_table(lines, [], data)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _emit_table(lines: list[str], prefix: list[str], table: Mapping[str, Any]) -> None:
+    scalars = [(k, v) for k, v in table.items() if not isinstance(v, Mapping)]
+    tables = [(k, v) for k, v in table.items() if isinstance(v, Mapping)]
+    # An empty table still gets its header so that it survives a round trip.
+    if prefix and (scalars or not tables):
+        if lines:
+            lines.append("")
+        lines.append("[" + ".".join(_toml_key(k) for k in prefix) + "]")
+    lines.extend(f"{_toml_key(k)} = {_toml_scalar(v)}" for k, v in scalars)
+    for key, sub in tables:
+        _emit_table(lines, [*prefix, key], sub)
+
+
+def write_config(path: Path, data: Mapping[str, Any]) -> None:
+    """Replace the config file atomically; it is mode 0600 from its first byte."""
+    try:
+        payload = dumps_toml(data).encode("utf-8")
+    except ValueError as exc:
+        raise ConfigError(f"cannot write config file {path}: {exc}")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_atomic(path, payload, mode=0o600)
+    except OSError as exc:
+        raise ConfigError(f"cannot write config file {path}: {exc.strerror or exc}")
+
+
+def set_value(path: Path, profile: str, key: str, value: str) -> None:
+    """Set one key of one profile, creating the file and the profile as needed."""
+    if key == "default_profile":
+        set_default_profile(path, value)
+        return
+    if key not in SETTING_NAMES:
+        raise UsageError(f"unknown config key {key!r}; known keys: {', '.join(SETTING_NAMES)}")
+    if not profile:
+        raise UsageError("the profile name is empty")
+    try:
+        typed = convert(key, value)
+    except ValueError as exc:
+        raise UsageError(f"invalid value for `{key}`: {exc}")
+    data = load_config(path)
+    data.setdefault("profiles", {}).setdefault(profile, {})[key] = typed
+    write_config(path, data)
+
+
+def unset_value(path: Path, profile: str, key: str) -> bool:
+    """Remove one key of one profile (or ``default_profile``); False if it was not there."""
+    data = load_config(path)
+    table = data if key == "default_profile" else data.get("profiles", {}).get(profile, {})
+    if key not in table:
+        return False
+    del table[key]
+    write_config(path, data)
+    return True
+
+
+def list_profiles(path: Path) -> list[str]:
+    """Profile names in file order."""
+    return list(load_config(path).get("profiles", {}))
+
+
+def set_default_profile(path: Path, name: str) -> None:
+    """Make ``name`` the profile used when none is named; it must exist."""
+    data = load_config(path)
+    known = list(data.get("profiles", {}))
+    if name not in known:
+        raise UsageError(
+            f"profile {name!r} is not in {path}; known profiles: {', '.join(known) or 'none'}"
+        )
+    data["default_profile"] = name
+    write_config(path, data)
+
+
+__all__ = [
+    "default_config_path",
+    "display_path",
+    "dumps_toml",
+    "list_profiles",
+    "load_config",
+    "set_default_profile",
+    "set_value",
+    "unset_value",
+    "write_config",
+]
