@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from clirunner import make_runner
 
 from apinode_admin_cli.cli import cli
 
@@ -38,14 +39,6 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
 
 
 RunCli = Callable[..., Result]
-
-
-def make_runner() -> CliRunner:
-    """A runner that keeps stderr apart from stdout (the default from click 8.2 on)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 @pytest.fixture

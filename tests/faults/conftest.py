@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from clirunner import make_runner
 from fault_helpers import ISOLATE, ISOLATE_PREFIXES, clean_env
 
 from apinode_admin_cli.cli import cli
@@ -39,7 +40,7 @@ def run_cli() -> RunCli:
     """``apinode-admin ARGS`` in-process; stdout and stderr kept apart."""
 
     def run(*args: str, input: Any = None, env: Any = None) -> Result:
-        return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+        return make_runner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
 
     return run
 

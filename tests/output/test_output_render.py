@@ -11,7 +11,7 @@ import time
 from typing import Any, Iterator
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from apinode_admin_cli.errors import UsageError
@@ -125,6 +125,9 @@ def test_render_refuses_json_and_unknown_formats() -> None:
 @given(st.text(min_size=9, max_size=60).filter(lambda s: s.strip() == s and "\\" not in s))
 def test_secret_never_printed(secret: str) -> None:
     for fmt in TEXT_FORMATS:
+        empty = out([], KEYS, fmt, color=False)
+        # A "secret" that the header row or the masked form already spells proves nothing.
+        assume(secret not in empty and secret not in "i ****" + secret[-4:])
         assert secret not in out([{"key": secret, "id": "i"}], KEYS, fmt, color=False)
 
 
