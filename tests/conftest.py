@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
+from click.testing import Result
+from testsupport import ISOLATE, ISOLATE_PREFIXES, RunCli, make_runner
 
+from apinode_admin_cli.cli import cli
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 
 
@@ -37,3 +41,41 @@ def make_archive(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+@pytest.fixture
+def config_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty config home (XDG_CONFIG_HOME) for the test."""
+    return tmp_path_factory.mktemp("xdg")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, config_home: Path) -> None:
+    """No setting of the machine's reaches a test: no APINODE_* variable, no proxy, no config."""
+    for name in list(os.environ):
+        if name.startswith(ISOLATE_PREFIXES) or name.upper() in ISOLATE:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    monkeypatch.setenv("NO_PROXY", "*")
+
+
+@pytest.fixture
+def run_cli() -> RunCli:
+    """Invoke ``apinode-admin ARGS`` in-process; stdout and stderr stay separate."""
+
+    def run(*args: str, input: Any = None, env: Any = None) -> Result:
+        return make_runner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def node_cli(emulator: EmulatorHandle, run_cli: RunCli) -> RunCli:
+    """Like run_cli, connected to the test's emulator through the environment."""
+
+    def run(*args: str, input: Any = None, env: Any = None) -> Result:
+        full = {"APINODE_ADMIN_URI": emulator.uri, "APINODE_ADMIN_API_KEY": emulator.admin_key}
+        full.update(env or {})
+        return run_cli(*args, input=input, env=full)
+
+    return run

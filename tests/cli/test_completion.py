@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from click.testing import Result
+from testsupport import RunCli
 
 from apinode_admin_cli.client import APINodeAdminClient
 
-RunCli = Callable[..., Result]
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("requests", "rich", "tabulate")
 

@@ -6,14 +6,14 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from click.testing import Result
+from testsupport import RunCli
 
 from apinode_admin_cli.config import load_config
 
-RunCli = Callable[..., Result]
 SECRET = "Cfg-Secret-Key-0123456789abcdefWXYZ"
 
 

@@ -9,14 +9,12 @@ import stat
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-from click.testing import Result
+from testsupport import RunCli
 
 from apinode_admin_cli.config import load_config
-
-RunCli = Callable[..., Result]
 
 
 def closed_port_uri() -> str:

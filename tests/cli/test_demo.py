@@ -9,12 +9,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
-from click.testing import Result
+from testsupport import RunCli
 
-RunCli = Callable[..., Result]
 ROOT = Path(__file__).resolve().parents[2]
 
 STEPS = [

@@ -8,12 +8,11 @@ import signal
 import socket
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from click.testing import Result
-
-RunCli = Callable[..., Result]
+from testsupport import RunCli
 
 
 def check(result: Result, code: int = 0) -> None:

@@ -11,8 +11,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 from click.testing import Result
-
-RunCli = Callable[..., Result]
+from testsupport import RunCli
 
 
 def check(result: Result, code: int = 0) -> None:

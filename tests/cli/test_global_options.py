@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 import pytest
 from click.testing import Result
+from testsupport import RunCli
 
-RunCli = Callable[..., Result]
 LOG_LINE = re.compile(
     r"^\[http\] (GET|POST|DELETE) (http://127\.0\.0\.1:\d+/\S+) -> (\d{3}) .*\(\d+ ms, attempt"
 )

@@ -9,8 +9,7 @@ from typing import Any, Callable
 import pytest
 import requests
 from click.testing import Result
-
-RunCli = Callable[..., Result]
+from testsupport import RunCli
 
 
 def check(result: Result, code: int = 0) -> None:

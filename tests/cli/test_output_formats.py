@@ -12,8 +12,8 @@ from typing import Any, Callable, Iterator
 import pytest
 import requests
 from click.testing import Result
+from testsupport import RunCli
 
-RunCli = Callable[..., Result]
 ESC = "\x1b"
 # Everything that could talk a library into colouring output that is not a terminal.
 COLOUR_PLEASE = {"FORCE_COLOR": "1", "CLICOLOR_FORCE": "1", "TERM": "xterm-256color"}

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import socket
-from typing import Any, Callable
+from typing import Any
 
-from click.testing import Result
-
-RunCli = Callable[..., Result]
+from testsupport import RunCli
 
 
 def closed_port_uri() -> str:

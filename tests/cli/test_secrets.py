@@ -10,10 +10,10 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import Result
+from testsupport import RunCli
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 
-RunCli = Callable[..., Result]
 KEY = "Sekrit+Admin/Key=0123456789abcdefQRST"
 WRONG = "Wrong+Guess/Key=9876543210zyxwvuLMNO"
 

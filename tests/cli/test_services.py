@@ -8,8 +8,7 @@ from typing import Any, Callable
 
 import pytest
 from click.testing import Result
-
-RunCli = Callable[..., Result]
+from testsupport import RunCli
 
 
 def check(result: Result, code: int = 0) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 
 def cli_command(*args: str) -> list[str]:
@@ -19,21 +17,3 @@ def assert_clean_failure(stderr: str) -> None:
     errors = [line for line in lines if line.startswith("Error: ")]
     assert len(errors) == 1, stderr
     assert all(line.startswith(("Error: ", "Hint: ", "Warning: ", "{")) for line in lines), stderr
-
-
-ISOLATE_PREFIXES = ("APINODE_ADMIN_", "APINODE_EMULATOR_")
-ISOLATE = ("NO_COLOR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTP_PROXY", "HTTPS_PROXY")
-
-
-def clean_env(config_home: Path, **extra: str) -> dict[str, str]:
-    """The current environment minus every setting of the tool, with its own config home."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(ISOLATE_PREFIXES) and k.upper() not in ISOLATE
-    }
-    env["XDG_CONFIG_HOME"] = str(config_home)
-    env["NO_PROXY"] = env["no_proxy"] = "*"
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update(extra)
-    return env

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import socket
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from click.testing import Result
 from fault_helpers import assert_clean_failure
+from testsupport import RunCli
 from tiny_server import TinyServer, answer
 
-RunCli = Callable[..., Result]
 SERVICES = "/admin/api/services"
 PROXY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 

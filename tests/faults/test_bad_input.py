@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from click.testing import Result
 from fault_helpers import assert_clean_failure
-
-RunCli = Callable[..., Result]
+from testsupport import RunCli
 
 
 def _refused(result: Result, code: int, *words: str) -> None:

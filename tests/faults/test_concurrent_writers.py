@@ -6,14 +6,13 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import requests
-from click.testing import Result
+from testsupport import RunCli
 
 from apinode_admin_cli.emulator import start_emulator
 
-RunCli = Callable[..., Result]
 WRITERS = 16
 ROUNDS = 6
 

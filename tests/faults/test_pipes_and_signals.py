@@ -11,7 +11,8 @@ from typing import Any, Iterator
 
 import pytest
 import requests
-from fault_helpers import clean_env, cli_command
+from fault_helpers import cli_command
+from testsupport import clean_env
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-from click.testing import Result
 from fault_helpers import assert_clean_failure
+from testsupport import RunCli
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import start_emulator
 from apinode_admin_cli.errors import ServerError
 
-RunCli = Callable[..., Result]
 SERVICES = "/admin/api/services"
 
 

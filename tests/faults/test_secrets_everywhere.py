@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from click.testing import Result
+from testsupport import RunCli
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 from apinode_admin_cli.errors import ApinodeAdminError
 
-RunCli = Callable[..., Result]
 RunProc = Callable[..., Any]
 KEY = "Recognisable-Admin-Key-5f3a9c0e7b2d4816WXYZ"
 

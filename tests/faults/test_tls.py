@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from click.testing import Result
 from fault_helpers import assert_clean_failure
+from testsupport import RunCli
 
 from apinode_admin_cli.emulator import start_emulator
 
 trustme = pytest.importorskip("trustme")
 
-RunCli = Callable[..., Result]
 RunProc = Callable[..., Any]
 INSECURE = "Warning: TLS certificate verification is disabled (--no-check-certificate)."
 
