@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable, Optional
 
 from apinode_admin_cli.errors import UsageError
 
@@ -48,8 +48,14 @@ def mapping_from_entries(entries: Iterable[str]) -> dict[str, Any]:
     return mapping
 
 
-def validate_mapping(mapping: dict[str, Any]) -> None:
-    """Raise UsageError unless the entries are non-empty, distinct, in [0, 1] and sum to 1."""
+def validate_mapping(mapping: Any, known: Optional[Collection[str]] = None) -> None:
+    """Raise UsageError unless the entries are non-empty, distinct, in [0, 1] and sum to 1.
+
+    With ``known`` (the emulator passes the service's generations), every generation must be
+    one of them.
+    """
+    if not isinstance(mapping, dict):
+        raise UsageError('the mapping must be a JSON object like {"entries": [...]}')
     entries = mapping.get("entries")
     if not isinstance(entries, list) or not entries:
         raise UsageError('the mapping has no entries: expected {"entries": [{...}, ...]}')
@@ -61,6 +67,8 @@ def validate_mapping(mapping: dict[str, Any]) -> None:
         generation = entry.get("generation")
         if not isinstance(generation, str) or not generation:
             raise UsageError(f"mapping entry {index} has no generation")
+        if known is not None and generation not in known:
+            raise UsageError(f"unknown generation {generation!r}")
         if generation in seen:
             raise UsageError(f"generation {generation!r} appears twice in the mapping")
         seen.add(generation)

@@ -10,9 +10,10 @@ import unicodedata
 from typing import Any, Optional
 
 from apinode_admin_cli.emulator.errors import bad_request
+from apinode_admin_cli.errors import UsageError
+from apinode_admin_cli.mapping import validate_mapping as check_mapping
 
 MAX_ID_LENGTH = 200
-MAPPING_TOLERANCE = 1e-6
 
 
 def validate_id(value: Any, what: str = "service id") -> str:
@@ -75,32 +76,11 @@ def parse_expiry(value: Any) -> Optional[int]:
 
 def validate_mapping(mapping: Any, known: set[str]) -> None:
     """Raise a 400 unless ``mapping`` is a valid generations mapping over ``known`` ids."""
-    if not isinstance(mapping, dict):
-        raise bad_request("Invalid mapping: expected a JSON object with an 'entries' list")
-    entries = mapping.get("entries")
-    if not isinstance(entries, list) or not entries:
-        raise bad_request("Invalid mapping: 'entries' must be a non-empty list")
-    seen: set[str] = set()
-    total = 0.0
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise bad_request(f"Invalid mapping: entry {index} is not an object")
-        generation = entry.get("generation")
-        if not isinstance(generation, str) or not generation:
-            raise bad_request(f"Invalid mapping: entry {index} has no 'generation' string")
-        if generation not in known:
-            raise bad_request(f"Invalid mapping: unknown generation {generation!r}")
-        if generation in seen:
-            raise bad_request(f"Invalid mapping: generation {generation!r} appears twice")
-        seen.add(generation)
-        proba = entry.get("proba")
-        if isinstance(proba, bool) or not isinstance(proba, (int, float)):
-            raise bad_request(f"Invalid mapping: entry {index} needs a numeric 'proba'")
-        if not (0.0 <= proba <= 1.0):
-            raise bad_request(f"Invalid mapping: proba {proba} of {generation!r} not in [0, 1]")
-        total += proba
-    if abs(total - 1.0) > MAPPING_TOLERANCE:
-        raise bad_request(f"Invalid mapping: probas sum to {total:g}, they must sum to 1")
+    # The same rules as the CLI applies before sending, so both refuse the same mappings.
+    try:
+        check_mapping(mapping, known)
+    except UsageError as exc:
+        raise bad_request(f"Invalid mapping: {exc.message}")
 
 
 def parse_language(value: Optional[str]) -> str:

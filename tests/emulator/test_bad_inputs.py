@@ -46,7 +46,7 @@ def test_malformed_json_body(api, body):
     [
         ({"entries": [{"generation": "v1", "proba": 0.9}]}, ["sum to 0.9"]),
         ({"entries": [{"generation": "v7", "proba": 1}]}, ["unknown generation", "v7"]),
-        ({"entries": []}, ["non-empty"]),
+        ({"entries": []}, ["no entries"]),
         ({}, ["entries"]),
         ([], ["JSON object"]),
         ({"entries": [{"generation": "v1", "proba": "1"}]}, ["numeric"]),
