@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import click
@@ -55,13 +56,10 @@ def say(*lines: str) -> None:
 
 
 def print_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], no_header: bool) -> None:
-    """A tabulate table: the default layout with headers, ``plain`` without."""
-    from tabulate import tabulate
+    """The original's table on stdout."""
+    from apinode_admin_cli.output.original import render_original_table
 
-    if no_header:
-        click.echo(tabulate(rows, tablefmt="plain"))
-    else:
-        click.echo(tabulate(rows, list(headers)))
+    render_original_table(rows, headers, no_header, sys.stdout)
 
 
 def dash_if_empty(value: Optional[Any]) -> Any:
