@@ -100,8 +100,7 @@ def load_batch(source: str) -> list[dict[str, Any]]:
     text, name = _json_text(source if source == "-" else "@" + source)
     try:
         whole = json.loads(text)
-    except (ValueError, RecursionError):
-        whole = None
+    except (ValueError, RecursionError):  # not one JSON document: JSON lines
         items = []
         for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
@@ -110,7 +109,7 @@ def load_batch(source: str) -> list[dict[str, Any]]:
                 items.append(_as_record(json.loads(line), f"line {number} of {name}"))
             except (ValueError, RecursionError) as exc:
                 raise UsageError(f"line {number} of {name} is not valid JSON: {exc}") from None
-    if whole is not None:
+    else:
         seq = whole if isinstance(whole, list) else [whole]
         items = [_as_record(item, f"record {i} of {name}") for i, item in enumerate(seq)]
     if not items:

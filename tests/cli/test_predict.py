@@ -191,6 +191,7 @@ def test_batch_from_json_lines_or_array(
         (("--batch", "-"), "", "no records"),
         (("--batch", "-"), "{\n", "not valid JSON"),
         (("--batch", "-"), "[1, 2]", "not a JSON object"),
+        (("--batch", "-"), "null", "not a JSON object"),
         (("--batch", "-", "a=1"), "{}", "not both"),
         (("-f", "a=1", "--context", "[]"), None, "JSON object"),
     ],
