@@ -116,9 +116,8 @@ def test_refused_port_is_retried_then_connection_failure(
     assert len([m for m in _messages(http_log) if m.startswith("retrying in")]) == 2
 
 
-def _late_listener(sock: socket.socket, delay: float, seen: list[bytes]) -> None:
-    time.sleep(delay)
-    sock.listen(1)
+def _accept_once(sock: socket.socket, listening: threading.Event, seen: list[bytes]) -> None:
+    listening.wait(5)
     conn, _ = sock.accept()
     with conn:
         seen.append(conn.recv(65536))
@@ -128,20 +127,31 @@ def _late_listener(sock: socket.socket, delay: float, seen: list[bytes]) -> None
 
 
 def test_post_is_retried_until_a_late_listener_accepts(make_client: Make) -> None:
-    # Bound but not listening: the kernel refuses connections until listen() is called.
+    # Bound but not listening: the kernel refuses connections until listen() is called,
+    # which happens during the second wait, so the third attempt is the one that gets in.
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     seen: list[bytes] = []
-    thread = threading.Thread(target=_late_listener, args=(sock, 0.3, seen), daemon=True)
+    waits: list[float] = []
+    listening = threading.Event()
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            sock.listen(1)
+            listening.set()
+
+    thread = threading.Thread(target=_accept_once, args=(sock, listening, seen), daemon=True)
     thread.start()
     try:
-        uri = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        answer = make_client(uri=uri, retries=8, backoff_base=0.1, retry_after_cap=0.2)
-        assert answer.create_service("late") == {"ok": True}
+        client = make_client(uri=f"http://127.0.0.1:{sock.getsockname()[1]}", sleep=sleep)
+        assert client.create_service("late") == {"ok": True}
     finally:
+        listening.set()
         thread.join(5)
         sock.close()
-    assert seen and seen[0].startswith(b"POST /admin/api/services/ ")
+    assert len(waits) == 2
+    assert len(seen) == 1 and seen[0].startswith(b"POST /admin/api/services/ ")
 
 
 def test_read_timeout_is_a_timeout_failure_and_not_retried(
