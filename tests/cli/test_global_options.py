@@ -102,13 +102,19 @@ def test_quiet_keeps_errors(node_cli: RunCli) -> None:
     assert result.stderr.startswith("Error: ")
 
 
-@pytest.mark.parametrize("how", ["flag", "env"])
-def test_no_color(node_cli: RunCli, how: str) -> None:
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.parametrize("how", ["flag", "env", "empty-env"])
+def test_no_color(node_cli: RunCli, emulator: Any, how: str) -> None:
+    # Colour only ever goes to a terminal, so only a terminal can show it missing.
     args = ("--no-color",) if how == "flag" else ()
-    env = {"NO_COLOR": "1"} if how == "env" else {}
-    for command in (("services", "list", "-o", "table"), ("services", "delete", "x", "-y")):
-        result = node_cli(*args, *command, env=env)
-        assert "\x1b" not in result.stdout + result.stderr
+    env = {"NO_COLOR": "1" if how == "env" else ""} if how != "flag" else {}
+    check(node_cli("services", "create", "churn"))
+    for command, code in ((("services", "list"), 0), (("services", "delete", "ghost", "-y"), 5)):
+        status, text = on_terminal(emulator, *command)
+        assert status == code and "\x1b[" in text, text  # the baseline is coloured
+        status, text = on_terminal(emulator, *args, *command, **env)
+        assert status == code, text
+        assert "\x1b[" not in text and ("churn" in text or "Error: " in text), text
 
 
 # -- TLS options ------------------------------------------------------------------------------
