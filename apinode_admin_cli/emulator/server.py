@@ -10,6 +10,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import TCPServer
 from typing import Any, Optional
+from urllib.parse import unquote
 
 from apinode_admin_cli import __version__
 from apinode_admin_cli.emulator.errors import ApiError
@@ -312,8 +313,10 @@ def _is_control(segments: list[str]) -> bool:
 
 def _masked(raw_path: str) -> str:
     """The path as logged: the secret of ``DELETE keys/{secret}`` never reaches a log."""
-    parts = raw_path.split("/")
-    clean = [p for p in parts if p]
-    if clean[:3] == ["admin", "api", "keys"] and len(clean) == 4:
+    # Decoded as the router decodes it, so `%6Beys/SECRET` is masked too; only
+    # `keys/{id}/key` names a key by something other than its secret.
+    segments = [unquote(p) for p in raw_path.split("/") if p]
+    by_id = len(segments) == 5 and segments[4] == "key"
+    if segments[:3] == ["admin", "api", "keys"] and len(segments) > 3 and not by_id:
         return "/admin/api/keys/***"
     return raw_path

@@ -93,15 +93,30 @@ def test_keys_are_stored_hashed(api, emulator):
 
 
 def test_log_lines_hide_keys(tmp_path):
+    import base64
+    import http.client
     import io
 
     log = io.StringIO()
     with start_emulator(data_dir=tmp_path, admin_key="TOPSECRET", log_stream=log) as node:
+        created = requests.post(node.uri + "/admin/api/keys", auth=("TOPSECRET", "")).json()
+        # Raw, so that no client normalises the percent-encoded "k" of "keys" away.
+        conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=10)
+        basic = "Basic " + base64.b64encode(b"TOPSECRET:").decode()
+        conn.request(
+            "DELETE", f"/admin/api/%6Beys/{created['key']}", headers={"Authorization": basic}
+        )
+        assert conn.getresponse().read() == b'{"ok": true}'
+        conn.close()
+        requests.delete(node.uri + f"/admin/api/keys/{created['id']}/key", auth=("TOPSECRET", ""))
         requests.delete(node.uri + "/admin/api/keys/TOPSECRET", auth=("TOPSECRET", ""))
         requests.get(node.uri + "/isAlive")
     lines = log.getvalue().splitlines()
-    assert len(lines) == 2 and "TOPSECRET" not in log.getvalue()
-    assert '"DELETE /admin/api/keys/***" 200' in lines[0]
+    assert len(lines) == 5, lines
+    assert "TOPSECRET" not in log.getvalue() and created["key"] not in log.getvalue()
+    assert '"DELETE /admin/api/keys/***" 200' in lines[1]
+    assert f'"DELETE /admin/api/keys/{created["id"]}/key" 404' in lines[2]  # an id is no secret
+    assert '"DELETE /admin/api/keys/***" 200' in lines[3]
 
 
 def test_tls(tmp_path):
