@@ -23,10 +23,9 @@ def config() -> None:
 
 def config_file(app: App) -> Path:
     """The config file this run reads: --config, APINODE_ADMIN_CONFIG, or the default path."""
-    from apinode_admin_cli.config import default_config_path
+    from apinode_admin_cli.config import locate_config
 
-    given = app.flags.get("config") or os.environ.get("APINODE_ADMIN_CONFIG")
-    return Path(given).expanduser() if given else default_config_path()
+    return locate_config(app.flags, os.environ)[0]
 
 
 def target_profile(app: App, path: Path) -> str:
