@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from apinode_admin_cli.client.auth import APINodeAuth
-from apinode_admin_cli.client.options import build_transport
+from apinode_admin_cli.client.options import TransportOptions, build_transport
 from apinode_admin_cli.client.result import HttpResult, expect
 from apinode_admin_cli.client.service import APINodeService
-from apinode_admin_cli.client.transport import DEFAULT_MAX_BODY_BYTES
 from apinode_admin_cli.client.urls import ClientCert
 from apinode_admin_cli.errors import AuthenticationError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 ADMIN = ("admin", "api")
 
@@ -39,31 +40,11 @@ class APINodeAdminClient:
         api_key: str,
         no_check_certificate: bool = False,
         client_certificate: ClientCert = None,
-        *,
-        ca_bundle: Optional[str] = None,
-        timeout: float = 60.0,
-        connect_timeout: float = 10.0,
-        retries: int = 3,
-        retry_after_cap: float = 30.0,
-        backoff_base: float = 0.5,
-        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-        sleep: Callable[[float], None] = time.sleep,
-        **kwargs: Any,
+        **options: Unpack[TransportOptions],
     ) -> None:
+        """Positional arguments as in dataikuapi; keyword options: see ``TransportOptions``."""
         self._transport = build_transport(
-            uri,
-            api_key,
-            no_check_certificate,
-            client_certificate,
-            kwargs,
-            ca_bundle=ca_bundle,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            retries=retries,
-            retry_after_cap=retry_after_cap,
-            backoff_base=backoff_base,
-            max_body_bytes=max_body_bytes,
-            sleep=sleep,
+            uri, api_key, no_check_certificate, client_certificate, options
         )
         self.api_key = api_key
         self.uri = self._transport.root

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-import time
 import warnings
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Mapping, Optional, TypedDict, Union
 
 from apinode_admin_cli.client import errormap
-from apinode_admin_cli.client.transport import DEFAULT_MAX_BODY_BYTES, Transport
+from apinode_admin_cli.client.transport import Transport
 from apinode_admin_cli.client.urls import ClientCert, parse_node_uri
+
+
+class TransportOptions(TypedDict, total=False):
+    """Keyword options of both clients beyond the official ones; defaults live in Transport."""
+
+    ca_bundle: Optional[str]
+    timeout: float
+    connect_timeout: float
+    retries: int
+    retry_after_cap: float
+    backoff_base: float
+    max_body_bytes: int
+    sleep: Callable[[float], None]
+    insecure_tls: bool  # deprecated spelling of no_check_certificate, as in the official client
 
 
 def build_transport(
@@ -16,20 +29,13 @@ def build_transport(
     api_key: Optional[str],
     no_check_certificate: bool,
     client_certificate: ClientCert,
-    kwargs: dict[str, Any],
+    options: Mapping[str, Any],
     *,
     bearer_token: Optional[str] = None,
-    ca_bundle: Optional[str] = None,
-    timeout: float = 60.0,
-    connect_timeout: float = 10.0,
-    retries: int = 3,
-    retry_after_cap: float = 30.0,
-    backoff_base: float = 0.5,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-    sleep: Callable[[float], None] = time.sleep,
     auth_hint: str = errormap.ADMIN_AUTH_HINT,
 ) -> Transport:
-    """A Transport from the official constructor arguments plus ours."""
+    """A Transport from the official constructor arguments plus ``TransportOptions``."""
+    kwargs = dict(options)
     if "insecure_tls" in kwargs:
         warnings.warn(
             "insecure_tls is deprecated; use no_check_certificate",
@@ -37,26 +43,20 @@ def build_transport(
             stacklevel=3,
         )
         no_check_certificate = bool(kwargs.pop("insecure_tls")) or no_check_certificate
-    if kwargs:
+    unknown = sorted(kwargs.keys() - TransportOptions.__annotations__.keys())
+    if unknown:
         # The official client swallows unknown keyword arguments; say so instead of failing.
-        warnings.warn(f"ignoring unknown arguments: {', '.join(sorted(kwargs))}", stacklevel=3)
-    verify: Union[bool, str] = True
-    if no_check_certificate:
-        verify = False
-    elif ca_bundle:
-        verify = ca_bundle
+        warnings.warn(f"ignoring unknown arguments: {', '.join(unknown)}", stacklevel=3)
+        for name in unknown:
+            del kwargs[name]
+    ca_bundle = kwargs.pop("ca_bundle", None)
+    verify: Union[bool, str] = False if no_check_certificate else (ca_bundle or True)
     return Transport(
         parse_node_uri(uri),
         api_key,
         bearer_token=bearer_token,
         verify=verify,
         cert=client_certificate,
-        timeout=timeout,
-        connect_timeout=connect_timeout,
-        retries=retries,
-        retry_after_cap=retry_after_cap,
-        backoff_base=backoff_base,
-        max_body_bytes=max_body_bytes,
-        sleep=sleep,
         auth_hint=auth_hint,
+        **kwargs,
     )

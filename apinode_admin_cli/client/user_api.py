@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from apinode_admin_cli.client import errormap
-from apinode_admin_cli.client.options import build_transport
-from apinode_admin_cli.client.transport import DEFAULT_MAX_BODY_BYTES
+from apinode_admin_cli.client.options import TransportOptions, build_transport
 from apinode_admin_cli.client.urls import ClientCert, segment
 from apinode_admin_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 class APINodeClient:
@@ -23,32 +24,16 @@ class APINodeClient:
         bearer_token: Optional[str] = None,
         no_check_certificate: bool = False,
         client_certificate: ClientCert = None,
-        *,
-        ca_bundle: Optional[str] = None,
-        timeout: float = 60.0,
-        connect_timeout: float = 10.0,
-        retries: int = 3,
-        retry_after_cap: float = 30.0,
-        backoff_base: float = 0.5,
-        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-        sleep: Callable[[float], None] = time.sleep,
-        **kwargs: Any,
+        **options: Unpack[TransportOptions],
     ) -> None:
+        """Positional arguments as in dataikuapi; keyword options: see ``TransportOptions``."""
         self._transport = build_transport(
             uri,
             api_key,
             no_check_certificate,
             client_certificate,
-            kwargs,
+            options,
             bearer_token=bearer_token,
-            ca_bundle=ca_bundle,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            retries=retries,
-            retry_after_cap=retry_after_cap,
-            backoff_base=backoff_base,
-            max_body_bytes=max_body_bytes,
-            sleep=sleep,
             auth_hint=errormap.SERVICE_AUTH_HINT,
         )
         self.service_id = service_id

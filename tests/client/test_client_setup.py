@@ -16,7 +16,7 @@ import pytest
 import trustme
 from recording_server import KEY, RecordingServer
 
-from apinode_admin_cli.client import APINodeAdminClient, PingResult
+from apinode_admin_cli.client import APINodeAdminClient, APINodeClient, PingResult
 from apinode_admin_cli.client.retry import backoff_delay, retry_after_delay
 from apinode_admin_cli.errors import (
     AuthenticationError,
@@ -72,6 +72,22 @@ def test_missing_tls_files_are_config_errors(tmp_path: Path) -> None:
 def test_insecure_tls_is_accepted_with_a_deprecation_warning() -> None:
     with pytest.warns(DeprecationWarning, match="no_check_certificate"):
         APINodeAdminClient("https://h:1", KEY, insecure_tls=True).close()
+
+
+def test_unknown_arguments_are_ignored_with_a_warning() -> None:
+    with pytest.warns(UserWarning, match="ignoring unknown arguments: colour, shape"):
+        client = APINodeAdminClient("http://h:1", KEY, shape=1, colour=2, retries=5)
+    assert client._transport.retries == 5
+    client.close()
+
+
+def test_default_timeouts_and_retries() -> None:
+    for client in (APINodeAdminClient("http://h:1", KEY), APINodeClient("http://h:1", "s")):
+        transport = client._transport
+        assert (transport.connect_timeout, transport.timeout) == (10.0, 60.0)
+        assert (transport.retries, transport.retry_after_cap) == (3, 30.0)
+        assert transport.backoff_base == 0.5 and transport.max_body_bytes == 64 * 1024 * 1024
+        client.close()
 
 
 def test_repr_hides_the_key() -> None:
