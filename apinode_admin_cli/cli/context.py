@@ -132,11 +132,11 @@ class App:
         host = urlsplit(self.settings.uri or "").hostname or ""
         return host in _LOOPBACK_HOSTS or host.startswith("127.")
 
-    def node_path(self, path: str, *, must_exist_locally: bool = True) -> str:
+    def node_path(self, path: str) -> str:
         """Absolute form of a path that the node reads on its own disk."""
         absolute = os.path.abspath(os.path.expanduser(path))
         if self.node_is_local():
-            if must_exist_locally and not os.path.exists(absolute):
+            if not os.path.exists(absolute):
                 raise UsageError(
                     f"{absolute} does not exist",
                     hint="the node is on this machine and reads the path from its own disk",
@@ -238,15 +238,20 @@ class App:
 
     # -- the error boundary's voice -----------------------------------------------------------
 
+    def _secrets(self) -> list[Optional[str]]:
+        """The keys this run knows of, to scrub from anything it reports."""
+        secrets = [self.flags.get("api_key")]
+        if self._settings is not None:
+            secrets.append(self._settings.api_key)
+        return secrets
+
     def report_error(self, exc: ApinodeAdminError) -> None:
         import json
         import traceback
 
         from apinode_admin_cli.redact import scrub
 
-        secrets = [self.flags.get("api_key")]
-        if self._settings is not None:
-            secrets.append(self._settings.api_key)
+        secrets = self._secrets()
         message = scrub(exc.message, secrets)
         click.echo(self._style(f"Error: {message}", fg="red"), err=True)
         if exc.hint:
@@ -266,9 +271,7 @@ class App:
 
         from apinode_admin_cli.redact import scrub
 
-        secrets = [self.flags.get("api_key")]
-        if self._settings is not None:
-            secrets.append(self._settings.api_key)
+        secrets = self._secrets()
         text = scrub(f"{type(exc).__name__}: {exc}", secrets)
         click.echo(f"Error: unexpected failure: {text}", err=True)
         if self.verbose:
