@@ -35,7 +35,6 @@ class HttpResult:
     headers: Mapping[str, str]
     content: bytes
     elapsed_ms: float
-    attempts: int = 1
 
     def json(self, required: bool = True) -> Any:
         """The body as JSON; None for an empty or non-JSON body when not ``required``."""

@@ -138,7 +138,6 @@ class Transport:
                     raise error from exc
                 self._wait(hidden, backoff_delay(attempt, self.backoff_base, self.retry_after_cap))
                 continue
-            result.attempts = attempt
             self._log(
                 hidden,
                 "%s %s -> %d %s (%.0f ms, attempt %d/%d)",
