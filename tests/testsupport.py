@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Callable
 
@@ -35,3 +36,22 @@ def make_runner() -> CliRunner:
         return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
     except TypeError:
         return CliRunner()
+
+
+def check(result: Result, code: int = 0) -> None:
+    """The exit code first, with both streams in the message when it is not the expected one."""
+    assert result.exit_code == code, (
+        f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+    )
+
+
+def free_port() -> int:
+    """A loopback port that was free a moment ago: nothing listens there until a test does."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def closed_port_uri() -> str:
+    """A loopback URI where nothing listens."""
+    return f"http://127.0.0.1:{free_port()}"

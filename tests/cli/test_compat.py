@@ -17,6 +17,7 @@ from string import Template
 from typing import Any, Callable, Iterator
 
 import pytest
+from testsupport import check
 
 from apinode_admin_cli.cli import COMMANDS, COMPAT_COMMANDS
 from apinode_admin_cli.cli.compat import EQUIVALENTS
@@ -32,10 +33,6 @@ SECRET = re.compile(r"^[A-Za-z0-9_\-]{16,}$")
 
 def expected(name: str, **values: str) -> str:
     return Template((FIXTURES / f"{name}.txt").read_text(encoding="utf-8")).substitute(values)
-
-
-def check(result: Any, code: int = 0) -> None:
-    assert result.exit_code == code, f"exit {result.exit_code}\n{result.stdout}\n{result.stderr}"
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -12,26 +11,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from testsupport import RunCli
+from testsupport import RunCli, clean_env, closed_port_uri
 
 from apinode_admin_cli.client import APINodeAdminClient
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("requests", "rich", "tabulate")
-
-
-def closed_port_uri() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("APINODE_ADMIN_")}
-    env.pop("_APINODE_ADMIN_COMPLETE", None)
-    env.update(extra)
-    return env
 
 
 def complete(
@@ -70,9 +55,7 @@ def values(proc: subprocess.CompletedProcess[str]) -> list[str]:
 @pytest.fixture
 def node_env(emulator: Any, tmp_path: Path) -> dict[str, str]:
     return clean_env(
-        APINODE_ADMIN_URI=emulator.uri,
-        APINODE_ADMIN_API_KEY=emulator.admin_key,
-        XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+        tmp_path / "xdg", APINODE_ADMIN_URI=emulator.uri, APINODE_ADMIN_API_KEY=emulator.admin_key
     )
 
 
@@ -111,7 +94,7 @@ def test_completion_rejects_unknown_shell(run_cli: RunCli) -> None:
 
 
 def test_groups_commands_and_options_complete(tmp_path: Path) -> None:
-    env = clean_env(XDG_CONFIG_HOME=str(tmp_path))
+    env = clean_env(tmp_path)
     top = values(complete("apinode-admin ", env=env))
     for name in ("services", "generations", "keys", "config", "ping", "completion", "emulator"):
         assert name in top
@@ -143,7 +126,7 @@ def test_service_ids_come_from_the_node(deployed: Any, node_env: dict[str, str])
 def test_service_ids_use_connection_flags_on_the_line(
     deployed: Any, emulator: Any, tmp_path: Path
 ) -> None:
-    env = clean_env(XDG_CONFIG_HOME=str(tmp_path))
+    env = clean_env(tmp_path)
     line = f"apinode-admin --uri {emulator.uri} --api-key {emulator.admin_key} services disable "
     assert values(complete(line, env=env)) == ["churn", "fraud"]
 
@@ -157,7 +140,7 @@ def test_service_ids_from_the_config_profile(
         "--uri", emulator.uri, "--api-key-stdin", input=emulator.admin_key,
     )  # fmt: skip
     assert init.exit_code == 0, init.output
-    env = clean_env(APINODE_ADMIN_CONFIG=str(config), XDG_CONFIG_HOME=str(tmp_path))
+    env = clean_env(tmp_path, APINODE_ADMIN_CONFIG=str(config))
     assert values(complete("apinode-admin services enable ", env=env)) == ["churn", "fraud"]
 
 
@@ -198,16 +181,12 @@ def test_live_values_in_other_shells(deployed: Any, node_env: dict[str, str], sh
 
 
 def test_nothing_when_unconfigured(tmp_path: Path) -> None:
-    env = clean_env(XDG_CONFIG_HOME=str(tmp_path))
+    env = clean_env(tmp_path)
     assert values(complete("apinode-admin services delete ", env=env)) == []
 
 
 def test_nothing_quickly_when_unreachable(tmp_path: Path) -> None:
-    env = clean_env(
-        APINODE_ADMIN_URI=closed_port_uri(),
-        APINODE_ADMIN_API_KEY="k",
-        XDG_CONFIG_HOME=str(tmp_path),
-    )
+    env = clean_env(tmp_path, APINODE_ADMIN_URI=closed_port_uri(), APINODE_ADMIN_API_KEY="k")
     started = time.monotonic()
     assert values(complete("apinode-admin services delete ", env=env)) == []
     assert time.monotonic() - started < 5
@@ -219,9 +198,9 @@ def test_nothing_quickly_when_the_node_hangs(tmp_path: Path) -> None:
         server.bind(("127.0.0.1", 0))
         server.listen(8)
         env = clean_env(
+            tmp_path,
             APINODE_ADMIN_URI=f"http://127.0.0.1:{server.getsockname()[1]}",
             APINODE_ADMIN_API_KEY="k",
-            XDG_CONFIG_HOME=str(tmp_path),
         )
         started = time.monotonic()
         assert values(complete("apinode-admin services delete ", env=env)) == []
@@ -229,16 +208,14 @@ def test_nothing_quickly_when_the_node_hangs(tmp_path: Path) -> None:
 
 
 def test_nothing_when_the_key_is_refused(deployed: Any, emulator: Any, tmp_path: Path) -> None:
-    env = clean_env(
-        APINODE_ADMIN_URI=emulator.uri, APINODE_ADMIN_API_KEY="wrong", XDG_CONFIG_HOME=str(tmp_path)
-    )
+    env = clean_env(tmp_path, APINODE_ADMIN_URI=emulator.uri, APINODE_ADMIN_API_KEY="wrong")
     assert values(complete("apinode-admin services delete ", env=env)) == []
 
 
 def test_nothing_when_the_config_is_broken(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("this is [not toml\n")
-    env = clean_env(APINODE_ADMIN_CONFIG=str(config), XDG_CONFIG_HOME=str(tmp_path))
+    env = clean_env(tmp_path, APINODE_ADMIN_CONFIG=str(config))
     assert values(complete("apinode-admin services delete ", env=env)) == []
 
 
@@ -277,7 +254,7 @@ def heavy_modules(argv: list[str], env: dict[str, str]) -> list[str]:
     ],
 )
 def test_help_imports_no_heavy_module(argv: list[str], tmp_path: Path) -> None:
-    assert heavy_modules(argv, clean_env(XDG_CONFIG_HOME=str(tmp_path))) == []
+    assert heavy_modules(argv, clean_env(tmp_path)) == []
 
 
 @pytest.mark.parametrize(
@@ -288,7 +265,7 @@ def test_help_imports_no_heavy_module(argv: list[str], tmp_path: Path) -> None:
 def test_completing_names_imports_no_heavy_module(line: str, tmp_path: Path) -> None:
     """Names need no node; service ids without settings need no HTTP client either."""
     env = clean_env(
-        XDG_CONFIG_HOME=str(tmp_path),
+        tmp_path,
         _APINODE_ADMIN_COMPLETE="bash_complete",
         COMP_WORDS=line,
         COMP_CWORD=str(len(line.split(" ")) - 1),

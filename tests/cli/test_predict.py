@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from testsupport import check
 
 from apinode_admin_cli.cli.predict import parse_feature, typed_value
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
@@ -17,10 +18,6 @@ from apinode_admin_cli.errors import UsageError
 MAPPING_70_30 = {
     "entries": [{"generation": "v1", "proba": 0.7}, {"generation": "v2", "proba": 0.3}]
 }
-
-
-def check(result: Any, code: int = 0) -> None:
-    assert result.exit_code == code, f"exit {result.exit_code}\n{result.stdout}\n{result.stderr}"
 
 
 @pytest.fixture

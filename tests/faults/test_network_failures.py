@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from typing import Any, Callable
 
 import pytest
 from fault_helpers import assert_clean_failure
+from testsupport import free_port
 
 RunProc = Callable[..., Any]
 SERVICES = "/admin/api/services"
@@ -79,15 +79,9 @@ def test_dns_failure(run_proc: RunProc) -> None:
     assert elapsed < MARGIN + 1
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.parametrize("command", [("services", "list"), ("services", "create", "x"), ("ping",)])
 def test_refused_port(run_proc: RunProc, command: tuple[str, ...]) -> None:
-    port = _closed_port()
+    port = free_port()
     args = ["--uri", f"http://127.0.0.1:{port}", "--api-key", "secret-key", "--retries", "2"]
     proc, elapsed = _timed(run_proc, *args, *command)
     _failed_cleanly(proc, "refused", f"127.0.0.1:{port}")
@@ -95,7 +89,7 @@ def test_refused_port(run_proc: RunProc, command: tuple[str, ...]) -> None:
 
 
 def test_verbose_failure_shows_the_attempts_and_a_traceback(run_proc: RunProc) -> None:
-    port = _closed_port()
+    port = free_port()
     args = ["-v", "--uri", f"http://127.0.0.1:{port}", "--api-key", "secret-key", "--retries", "3"]
     proc = run_proc(*args, "services", "list")
     assert proc.returncode == 7, proc.stderr
@@ -105,7 +99,7 @@ def test_verbose_failure_shows_the_attempts_and_a_traceback(run_proc: RunProc) -
 
 
 def test_proxy_from_the_environment_is_used(run_proc: RunProc, emulator: Any) -> None:
-    proxy = f"http://127.0.0.1:{_closed_port()}"
+    proxy = f"http://127.0.0.1:{free_port()}"
     env = {"HTTP_PROXY": proxy, "http_proxy": proxy, "NO_PROXY": "", "no_proxy": ""}
     proc = run_proc(*_node_args(emulator, "--retries", "1", "services", "list"), env=env)
     _failed_cleanly(proc, "through the proxy")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from typing import Any
 
 import pytest
 from fault_helpers import assert_clean_failure
-from testsupport import RunCli
+from testsupport import RunCli, free_port
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import start_emulator
@@ -125,14 +124,8 @@ def test_post_is_not_repeated_after_a_mid_body_drop(node_cli: RunCli, emulator: 
     assert listed.stdout.split("\t")[0] == "acted"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_post_is_retried_while_the_port_refuses(run_cli: RunCli, tmp_path: Any) -> None:
-    port = _free_port()
+    port = free_port()
     started: list[Any] = []
 
     def start_late() -> None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import os
-import socket
 import stat
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from testsupport import RunCli
+from testsupport import RunCli, free_port
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
@@ -37,16 +36,10 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
         yield handle
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_verbose_real_processes_never_print_the_key(
     run_proc: RunProc, node: EmulatorHandle
 ) -> None:
-    dead = f"http://127.0.0.1:{_closed_port()}"
+    dead = f"http://127.0.0.1:{free_port()}"
     node.add_fault(method="GET", path="/admin/api/metrics", status=503, retryAfter=0, count=9)
     node.add_fault(method="GET", path="/admin/api/keys", delayMs=1500)
     runs = [
@@ -107,7 +100,7 @@ def test_library_exceptions_hold_no_key(node: EmulatorHandle) -> None:
     node.add_fault(method="GET", path="/admin/api/metrics", status=503, body=f"<p>{KEY}</p>")
     client = APINodeAdminClient(node.uri, KEY, retries=1)
     wrong = APINodeAdminClient(node.uri, KEY[::-1], retries=1)
-    dead = APINodeAdminClient(f"http://127.0.0.1:{_closed_port()}/", KEY, retries=1)
+    dead = APINodeAdminClient(f"http://127.0.0.1:{free_port()}/", KEY, retries=1)
     calls = [client.list_services, client.get_metrics, wrong.list_services, dead.list_services]
     for call in calls:
         with pytest.raises(ApinodeAdminError) as info:
