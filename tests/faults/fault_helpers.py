@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 
 def cli_command(*args: str) -> list[str]:
@@ -17,3 +18,14 @@ def assert_clean_failure(stderr: str) -> None:
     errors = [line for line in lines if line.startswith("Error: ")]
     assert len(errors) == 1, stderr
     assert all(line.startswith(("Error: ", "Hint: ", "Warning: ", "{")) for line in lines), stderr
+
+
+def assert_failed(result: Any, code: int, *words: str) -> str:
+    """An in-process run failed cleanly with ``code``, every word in its first stderr line."""
+    assert result.exit_code == code, result.output
+    assert result.stdout == ""
+    assert_clean_failure(result.stderr)
+    first: str = result.stderr.splitlines()[0]
+    for word in words:
+        assert word in first, result.stderr
+    return first

@@ -6,8 +6,7 @@ import socket
 from typing import Any
 
 import pytest
-from click.testing import Result
-from fault_helpers import assert_clean_failure
+from fault_helpers import assert_failed
 from testsupport import RunCli
 from tiny_server import TinyServer, answer
 
@@ -15,36 +14,26 @@ SERVICES = "/admin/api/services"
 PROXY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
 
-def _failed(result: Result, code: int, *words: str) -> str:
-    assert result.exit_code == code, result.output
-    assert result.stdout == ""
-    assert_clean_failure(result.stderr)
-    first = result.stderr.splitlines()[0]
-    for word in words:
-        assert word in first, result.stderr
-    return first
-
-
 def test_proxy_html_page_on_get(node_cli: RunCli, emulator: Any) -> None:
     emulator.add_fault(
         method="GET", path=SERVICES, status=502, body=PROXY_PAGE, retryAfter=0, count=2
     )
     result = node_cli("--retries", "2", "services", "list")
-    first = _failed(result, 7, "HTTP 502", "HTML page", "proxy")
+    first = assert_failed(result, 7, "HTTP 502", "HTML page", "proxy")
     assert "nginx" not in first and "<html>" not in result.stderr
 
 
 def test_proxy_html_page_on_post(node_cli: RunCli, emulator: Any) -> None:
     emulator.add_fault(method="POST", path=SERVICES, status=502, body=PROXY_PAGE)
     result = node_cli("services", "create", "s", "-o", "json")
-    _failed(result, 7, "HTML page")
+    assert_failed(result, 7, "HTML page")
     assert '"status": 502' in result.stderr
 
 
 def test_proxy_html_login_page_with_200(node_cli: RunCli, emulator: Any) -> None:
     page = "<!DOCTYPE html><html><body>Sign in to the corporate portal</body></html>"
     emulator.add_fault(method="GET", path=SERVICES, status=200, body=page)
-    _failed(node_cli("services", "list"), 1, "HTML")
+    assert_failed(node_cli("services", "list"), 1, "HTML")
 
 
 @pytest.mark.parametrize(
@@ -53,12 +42,12 @@ def test_proxy_html_login_page_with_200(node_cli: RunCli, emulator: Any) -> None
 def test_invalid_json_with_200(node_cli: RunCli, emulator: Any, command: tuple[str, ...]) -> None:
     assert node_cli("services", "create", "s").exit_code == 0
     emulator.add_fault(method="GET", path="/admin/api", status=200, body='[{"serviceId": "s",')
-    _failed(node_cli(*command), 1, "invalid JSON")
+    assert_failed(node_cli(*command), 1, "invalid JSON")
 
 
 def test_empty_body_with_200_on_a_list(node_cli: RunCli, emulator: Any) -> None:
     emulator.add_fault(method="GET", path=SERVICES, status=200, body="")
-    _failed(node_cli("services", "list"), 1, "empty")
+    assert_failed(node_cli("services", "list"), 1, "empty")
 
 
 def test_empty_body_with_200_on_an_action_is_success(node_cli: RunCli, emulator: Any) -> None:
@@ -73,13 +62,15 @@ def test_error_status_with_an_empty_body(
     node_cli: RunCli, emulator: Any, status: int, code: int
 ) -> None:
     emulator.add_fault(method="GET", path=SERVICES, status=status, body="")
-    _failed(node_cli("services", "list"), code, f"HTTP {status}", "empty body")
+    assert_failed(node_cli("services", "list"), code, f"HTTP {status}", "empty body")
 
 
 def test_plain_text_error_is_quoted_on_one_line(node_cli: RunCli, emulator: Any) -> None:
     text = "upstream connect error\nor disconnect/reset before headers\n" + "x" * 500
     emulator.add_fault(method="GET", path=SERVICES, status=503, body=text, retryAfter=0, count=3)
-    first = _failed(node_cli("--retries", "3", "services", "list"), 7, "upstream connect error")
+    first = assert_failed(
+        node_cli("--retries", "3", "services", "list"), 7, "upstream connect error"
+    )
     assert "disconnect" not in first
 
 
@@ -90,7 +81,7 @@ def test_gigantic_declared_body_is_refused_unread(run_cli: RunCli) -> None:
 
     with TinyServer(respond) as server:
         result = run_cli("--uri", server.uri, "--api-key", "secret-key", "services", "list")
-    _failed(result, 1, "larger than")
+    assert_failed(result, 1, "larger than")
 
 
 def test_gigantic_streamed_body_is_cut_off(run_cli: RunCli) -> None:
@@ -103,11 +94,11 @@ def test_gigantic_streamed_body_is_cut_off(run_cli: RunCli) -> None:
 
     with TinyServer(respond) as server:
         result = run_cli("--uri", server.uri, "--api-key", "secret-key", "services", "list")
-    _failed(result, 1, "larger than")
+    assert_failed(result, 1, "larger than")
 
 
 def test_not_json_from_a_tiny_server_that_is_not_a_node(run_cli: RunCli) -> None:
     hello = answer("200 OK", b"Hello, world!", {"Content-Type": "text/plain"})
     with TinyServer(hello) as server:
         result = run_cli("--uri", server.uri, "--api-key", "secret-key", "keys", "list")
-    _failed(result, 1, "invalid JSON")
+    assert_failed(result, 1, "invalid JSON")

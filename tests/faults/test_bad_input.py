@@ -7,18 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
-from fault_helpers import assert_clean_failure
+from fault_helpers import assert_failed
 from testsupport import RunCli
-
-
-def _refused(result: Result, code: int, *words: str) -> None:
-    assert result.exit_code == code, result.output
-    assert result.stdout == ""
-    assert_clean_failure(result.stderr)
-    first = result.stderr.splitlines()[0]
-    for word in words:
-        assert word in first, result.stderr
 
 
 @pytest.fixture
@@ -55,7 +45,7 @@ def test_invalid_mapping_on_stdin_is_refused_locally(
     node_cli: RunCli, quiet_node: Any, text: str, words: tuple[str, ...]
 ) -> None:
     result = node_cli("services", "set-mapping", "churn", "-", input=text)
-    _refused(result, 2, *words)
+    assert_failed(result, 2, *words)
     assert quiet_node.received == []
 
 
@@ -64,9 +54,9 @@ def test_invalid_mapping_file_names_the_file(
 ) -> None:
     path = tmp_path / "mapping.json"
     path.write_text('{"entries": [{"generation": "v1", "proba": 1}', encoding="utf-8")
-    _refused(node_cli("services", "set-mapping", "churn", str(path)), 2, "not valid JSON")
+    assert_failed(node_cli("services", "set-mapping", "churn", str(path)), 2, "not valid JSON")
     missing = tmp_path / "nope.json"
-    _refused(node_cli("services", "set-mapping", "churn", str(missing)), 2, "nope.json")
+    assert_failed(node_cli("services", "set-mapping", "churn", str(missing)), 2, "nope.json")
     assert quiet_node.received == []
 
 
@@ -86,20 +76,20 @@ def test_invalid_entries_are_refused_locally(
     node_cli: RunCli, quiet_node: Any, entries: list[str], words: tuple[str, ...]
 ) -> None:
     args = [a for e in entries for a in ("--entry", e)]
-    _refused(node_cli("services", "set-mapping", "churn", *args), 2, *words)
+    assert_failed(node_cli("services", "set-mapping", "churn", *args), 2, *words)
     assert quiet_node.received == []
 
 
 @pytest.mark.parametrize("feature", ["age", "=42"])
 def test_malformed_feature(node_cli: RunCli, quiet_node: Any, feature: str) -> None:
     result = node_cli("predict", "churn", "score", "--feature", feature)
-    _refused(result, 2, "malformed feature", "KEY=VALUE")
+    assert_failed(result, 2, "malformed feature", "KEY=VALUE")
     assert quiet_node.received == []
 
 
 @pytest.mark.parametrize("features", ['{"age": ', '{"age": ' + "[" * 50000])
 def test_malformed_features_json(node_cli: RunCli, quiet_node: Any, features: str) -> None:
-    _refused(node_cli("predict", "churn", "score", features), 2, "the JSON argument")
+    assert_failed(node_cli("predict", "churn", "score", features), 2, "the JSON argument")
     assert quiet_node.received == []
 
 
@@ -129,14 +119,14 @@ def test_bad_config_file_exits_3(
 ) -> None:
     path = _config(tmp_path, text)
     result = node_cli("--config", path, "services", "list")
-    _refused(result, 3, *words)
+    assert_failed(result, 3, *words)
     assert quiet_node.received == []
 
 
 def test_unknown_profile_flag_exits_3(node_cli: RunCli, quiet_node: Any, tmp_path: Path) -> None:
     path = _config(tmp_path, '[profiles.prod]\nuri = "http://127.0.0.1:9"\n')
     result = node_cli("--config", path, "--profile", "staging", "services", "list")
-    _refused(result, 3, "'staging'", "prod")
+    assert_failed(result, 3, "'staging'", "prod")
     assert quiet_node.received == []
 
 
@@ -151,14 +141,14 @@ def test_unknown_profile_flag_exits_3(node_cli: RunCli, quiet_node: Any, tmp_pat
     ],
 )
 def test_bad_uri(run_cli: RunCli, uri: str, words: tuple[str, ...]) -> None:
-    _refused(run_cli("--uri", uri, "--api-key", "k", "services", "list"), 2, *words)
+    assert_failed(run_cli("--uri", uri, "--api-key", "k", "services", "list"), 2, *words)
     env = {"APINODE_ADMIN_URI": uri, "APINODE_ADMIN_API_KEY": "k"}
-    _refused(run_cli("services", "list", env=env), 3, "APINODE_ADMIN_URI", *words)
+    assert_failed(run_cli("services", "list", env=env), 3, "APINODE_ADMIN_URI", *words)
 
 
 def test_uri_with_credentials_is_refused_without_echoing_them(run_cli: RunCli) -> None:
     result = run_cli("--uri", "http://admin:hunter2@node:1", "--api-key", "k", "ping")
-    _refused(result, 2, "credentials")
+    assert_failed(result, 2, "credentials")
     assert "hunter2" not in result.output
 
 
@@ -167,7 +157,7 @@ def test_uri_with_credentials_is_refused_without_echoing_them(run_cli: RunCli) -
     [("--timeout", "soon"), ("--timeout", "0"), ("--timeout", "nan"), ("--retries", "0")],
 )
 def test_bad_numbers(node_cli: RunCli, quiet_node: Any, option: str, value: str) -> None:
-    _refused(node_cli(option, value, "services", "list"), 2, option)
+    assert_failed(node_cli(option, value, "services", "list"), 2, option)
     assert quiet_node.received == []
 
 
@@ -184,7 +174,7 @@ def test_missing_local_path_on_a_loopback_node(
 ) -> None:
     missing = str(tmp_path / "missing")
     result = node_cli(*(a.format(missing=missing) for a in args))
-    _refused(result, 2, "does not exist", missing)
+    assert_failed(result, 2, "does not exist", missing)
     assert "own disk" in result.stderr
     assert quiet_node.received == []
 
@@ -197,7 +187,7 @@ def test_a_key_that_cannot_go_in_a_header(run_cli: RunCli, quiet_node: Any, wher
     else:
         args = ("predict", "churn", "score", "--feature", "a=1", "--service-key", key)
         result = run_cli("--uri", quiet_node.uri, *args)
-    _refused(result, 3, "cannot be sent in an HTTP header", "position 7")
+    assert_failed(result, 3, "cannot be sent in an HTTP header", "position 7")
     assert where in result.stderr.splitlines()[1]
     assert key not in result.output and "key‐with" not in result.output
     assert quiet_node.received == []
