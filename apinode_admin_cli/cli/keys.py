@@ -99,14 +99,13 @@ def keys_delete(app: App, key: Optional[str], key_id: Optional[str], yes: bool) 
         key = sys.stdin.read().strip()
         if not key:
             raise UsageError("no key on stdin")
-    auth = app.client().auth()
     if key_id:
         app.confirm(f"Delete key with id {key_id}", yes)
-        answer = auth.delete_key_by_id(key_id)
+        answer = app.client().auth().delete_key_by_id(key_id)
         app.info(f"Deleted key {key_id}.")
     else:
         assert key is not None
         app.confirm(f"Delete key {mask(key)}", yes)
-        answer = auth.delete_key(key)
+        answer = app.client().auth().delete_key(key)
         app.info(f"Deleted key {mask(key)}.")
     app.emit_action(answer)

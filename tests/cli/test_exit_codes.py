@@ -104,16 +104,17 @@ def test_2_on_bad_arguments(node_cli: RunCli, emulator: Any, args: tuple[str, ..
     assert emulator.received == []
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("services", "delete", "churn"),
-        ("services", "clean-unused"),
-        ("keys", "delete", "--id", "abc"),
-        ("code-envs", "clean"),
-        ("model-cache", "clear"),
-    ],
-)
+DESTRUCTIVE = [
+    ("services", "delete", "churn"),
+    ("services", "clean-unused"),
+    ("keys", "delete", "--id", "abc"),
+    ("keys", "delete", "some-secret"),
+    ("code-envs", "clean"),
+    ("model-cache", "clear"),
+]
+
+
+@pytest.mark.parametrize("args", DESTRUCTIVE)
 def test_2_when_a_destructive_command_lacks_yes(
     node_cli: RunCli, emulator: Any, args: tuple[str, ...]
 ) -> None:
@@ -124,6 +125,15 @@ def test_2_when_a_destructive_command_lacks_yes(
     failed(result, 2)
     assert "--yes" in result.stderr
     assert [r for r in emulator.received if r["method"] == "DELETE"] == []
+
+
+@pytest.mark.parametrize("args", DESTRUCTIVE)
+def test_missing_yes_is_told_before_missing_settings(
+    run_cli: RunCli, args: tuple[str, ...]
+) -> None:
+    result = run_cli(*args)
+    failed(result, 2)
+    assert "--yes" in result.stderr
 
 
 def test_2_on_an_invalid_mapping(node_cli: RunCli) -> None:
