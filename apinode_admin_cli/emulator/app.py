@@ -79,11 +79,12 @@ class Emulator:
             )
         scheme, _, token = value.strip().partition(" ")
         if scheme.lower() != "basic":
-            raise ApiError(401, f"Unsupported authentication scheme {scheme!r}: use Basic")
+            # Not echoed: a bare key sent as the header value would land in the answer.
+            raise ApiError(401, "Unsupported authentication scheme: use Basic", headers=challenge)
         try:
             user = base64.b64decode(token.strip(), validate=True).decode("utf-8").split(":")[0]
         except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise ApiError(401, "Malformed Basic authorization header")
+            raise ApiError(401, "Malformed Basic authorization header", headers=challenge)
         record = self.store.find_key(user) if user else None
         if record is None:
             raise ApiError(401, "Invalid API key", headers=challenge)

@@ -18,6 +18,7 @@ _FAULT_FIELDS = {
     "match", "count", "status", "retryAfter", "body", "contentType", "delayMs", "drop", "headers",
     "method", "path", "pathRegex",
 }  # fmt: skip
+_AUTH_SCHEMES = {"basic", "bearer", "digest", "negotiate", "token"}
 
 
 def normalize_fault(spec: Any) -> dict[str, Any]:
@@ -168,8 +169,9 @@ def _wire_view(entry: dict[str, Any]) -> dict[str, Any]:
     headers = dict(entry["headers"])
     for name in headers:
         if name.lower() == "authorization":
+            # The first word is kept only when it is a scheme: it may be a bare key.
             scheme = headers[name].split(" ", 1)[0]
-            headers[name] = f"{scheme} ***"
+            headers[name] = f"{scheme} ***" if scheme.lower() in _AUTH_SCHEMES else "***"
     return {
         "time": entry["time"],
         "method": entry["method"],

@@ -64,11 +64,24 @@ def test_empty_body_where_none_is_needed(api, make_archive):
 
 def test_auth_failures(emulator):
     url = emulator.uri + "/admin/api/services"
-    assert_error(requests.get(url), 401, "No API key")
-    assert_error(requests.get(url, auth=("nope", "")), 401, "Invalid API key")
-    assert_error(requests.get(url, headers={"Authorization": "Bearer x"}), 401, "Basic")
-    assert_error(requests.get(url, headers={"Authorization": "Basic !!!"}), 401, "Malformed")
+    for response, words in (
+        (requests.get(url), "No API key"),
+        (requests.get(url, auth=("nope", "")), "Invalid API key"),
+        (requests.get(url, headers={"Authorization": "Bearer x"}), "Basic"),
+        (requests.get(url, headers={"Authorization": "Basic !!!"}), "Malformed"),
+    ):
+        assert_error(response, 401, words)
+        assert response.headers["WWW-Authenticate"].startswith("Basic ")
     assert requests.get(url, auth=(emulator.admin_key, "ignored")).ok
+
+
+def test_a_bare_key_as_authorization_is_never_echoed(api, emulator):
+    bare = {"Authorization": emulator.admin_key}  # a common mistake: no "Basic", no base64
+    response = requests.get(emulator.uri + "/admin/api/services", headers=bare)
+    assert_error(response, 401, "Basic")
+    assert emulator.admin_key not in response.text
+    wire = api("GET", "/__emulator__/requests").json()["requests"]
+    assert wire[-1]["headers"]["Authorization"] == "***"
 
 
 def test_key_expiry_forms(api, emulator):
