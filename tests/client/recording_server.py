@@ -30,6 +30,7 @@ class Recorded:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    client_port: int = 0
 
 
 @dataclass
@@ -71,6 +72,7 @@ class RecordingServer:
                     query=parse_qs(parts.query, keep_blank_values=True),
                     headers={k: v for k, v in self.headers.items()},
                     body=body,
+                    client_port=self.client_address[1],
                 )
                 answer = server._take(self.command, parts.path)
                 with server._lock:

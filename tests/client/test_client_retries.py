@@ -21,6 +21,16 @@ def _messages(log: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in log.records if r.name == "apinode_admin_cli.http"]
 
 
+def test_requests_share_one_keep_alive_connection(
+    server: RecordingServer, make_client: Make
+) -> None:
+    client = make_client()
+    client.list_services()
+    client.service("s").enable()
+    client.get_metrics()
+    assert len({r.client_port for r in server.requests}) == 1, server.requests
+
+
 def test_get_is_retried_after_503(server: RecordingServer, make_client: Make) -> None:
     server.queue("GET", SERVICES, 503, {"message": "busy"})
     server.queue("GET", SERVICES, 200, [{"serviceId": "s", "enabled": True}])
