@@ -61,10 +61,9 @@ def generations_import(app: App, service_id: str, archive: str, activate: bool) 
         )
         app.emit_action(answer)
         return
-    switched = service.switch_to_newest()
-    generation = switched.get("switchedToGeneration") if isinstance(switched, dict) else None
-    app.info(f"Service {service_id} now serves generation {generation}.")
-    app.emit_action(switched, str(generation) if generation is not None else None)
+    from apinode_admin_cli.cli.services import report_switch_to_newest
+
+    report_switch_to_newest(app, service_id, service.switch_to_newest())
 
 
 @generations.command("preload")

@@ -115,7 +115,11 @@ def services_switch_to_newest(app: App, service_id: str) -> None:
       apinode-admin services switch-to-newest churn
       GEN=$(apinode-admin services switch-to-newest churn)
     """
-    answer = app.client().service(service_id).switch_to_newest()
+    report_switch_to_newest(app, service_id, app.client().service(service_id).switch_to_newest())
+
+
+def report_switch_to_newest(app: App, service_id: str, answer: object) -> None:
+    """Say which generation now serves; print its id (or the node's JSON) on stdout."""
     generation = answer.get("switchedToGeneration") if isinstance(answer, dict) else None
     app.info(f"Service {service_id} now serves generation {generation}.")
     app.emit_action(answer, str(generation) if generation is not None else None)
