@@ -63,7 +63,7 @@ def config_show(app: App) -> None:
       apinode-admin --profile prod config show -o json
     """
     from apinode_admin_cli.config import SETTING_NAMES
-    from apinode_admin_cli.output.columns import Column
+    from apinode_admin_cli.output.columns import SETTINGS
     from apinode_admin_cli.redact import mask
 
     settings = app.settings
@@ -76,9 +76,8 @@ def config_show(app: App) -> None:
         if name in _SECRET_SETTINGS and value:
             value = mask(str(value))
         rows.append({"setting": name, "value": value, "source": settings.sources.get(name, "")})
-    columns = [Column("setting", "SETTING"), Column("value", "VALUE"), Column("source", "SOURCE")]
     raw = {row["setting"]: {"value": row["value"], "source": row["source"]} for row in rows}
-    app.emit(rows, columns, raw=raw)
+    app.emit(rows, SETTINGS, raw=raw)
 
 
 def _file_state(settings: Any) -> str:
@@ -96,13 +95,13 @@ def config_profiles(app: App) -> None:
       apinode-admin config profiles
     """
     from apinode_admin_cli.config import list_profiles
-    from apinode_admin_cli.output.columns import Column
+    from apinode_admin_cli.output.columns import PROFILES
 
     path = config_file(app)
     active = target_profile(app, path)
     names = list_profiles(path)
     rows = [{"profile": n, "active": n == active} for n in names]
-    app.emit(rows, [Column("profile", "PROFILE"), Column("active", "ACTIVE", "bool")], raw=rows)
+    app.emit(rows, PROFILES, raw=rows)
 
 
 @config.command("set")

@@ -42,13 +42,19 @@ PREDICTION = (
 # Any JSON object as rows from flat_records(data).
 SUMMARY = (Column("key", "KEY"), Column("value", "VALUE"))
 
+# `config show` and `config profiles`: rows the command builds from the settings.
+SETTINGS = (Column("setting", "SETTING"), Column("value", "VALUE"), Column("source", "SOURCE"))
+PROFILES = (Column("profile", "PROFILE"), Column("active", "ACTIVE", "bool"))
+
 __all__ = [
     "GENERATIONS",
     "KEYS",
     "MAPPING",
     "METRICS",
     "PREDICTION",
+    "PROFILES",
     "SERVICES",
+    "SETTINGS",
     "SUMMARY",
     "Column",
 ]
