@@ -8,7 +8,7 @@ import time
 from typing import Any, Callable
 
 import pytest
-from recording_server import RecordingServer
+from recording_server import KEY, RecordingServer
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.errors import ConnectionFailure, ServerError, TimeoutFailure
@@ -186,8 +186,10 @@ def test_each_exchange_is_logged(
     assert line.endswith(" ms, attempt 1/3)")
 
 
-def test_sleep_is_injectable(server: RecordingServer, make_client: Make) -> None:
+def test_retry_after_is_capped_at_30_s_by_default(server: RecordingServer) -> None:
     waits: list[Any] = []
     server.queue("GET", SERVICES, 503, headers={"Retry-After": "7"})
-    make_client(sleep=waits.append, retry_after_cap=30.0).list_services()
-    assert waits == [7.0]
+    server.queue("GET", SERVICES, 503, headers={"Retry-After": "120"})
+    with APINodeAdminClient(server.url, KEY, sleep=waits.append) as client:
+        client.list_services()
+    assert waits == [7.0, 30.0]
