@@ -168,11 +168,8 @@ def test_admin_key_commands_print_the_original_text(node_cli: Any, emulator: Any
         assert result.stderr == ""
 
 
-def test_ansible_get_credentials_flow_reads_the_json_it_expects(
-    node_cli: Any, emulator: Any, run_cli: Any
-) -> None:
+def test_ansible_get_credentials_flow_reads_the_json_it_expects(node_cli: Any) -> None:
     """The steps of dataiku's dss_get_credentials module: list, delete the old key, create."""
-    env = {"APINODE_ADMIN_URI": emulator.uri, "APINODE_ADMIN_API_KEY": emulator.admin_key}
     first = node_cli("admin-key-create", "--output", "json", "--label", "dss-ansible-admin")
     check(first)
     assert first.stdout.count("\n") == 1
@@ -189,10 +186,10 @@ def test_ansible_get_credentials_flow_reads_the_json_it_expects(
     # A hashing node never returns the secret: the module then deletes by id.
     assert mine[0]["key"] == "******" and mine[0]["id"]
 
-    deleted = _delete_by_id(node_cli, env, mine[0]["id"])
+    deleted = node_cli("admin-key-delete-by-id", mine[0]["id"])
     check(deleted)
     assert deleted.stdout == "OK\n"
-    again = _delete_by_id(node_cli, env, mine[0]["id"])
+    again = node_cli("admin-key-delete-by-id", mine[0]["id"])
     check(again)
     assert again.stdout == "KEY NOT FOUND\n"
 
@@ -201,9 +198,26 @@ def test_ansible_get_credentials_flow_reads_the_json_it_expects(
     assert json.loads(second.stdout)["key"] != created["key"]
 
 
-def _delete_by_id(node_cli: Any, env: dict[str, str], key_id: str) -> Any:
-    """``admin-key-delete-by-id ID`` through the root group."""
-    return node_cli("admin-key-delete-by-id", key_id)
+@pytest.mark.parametrize("output", ["fancy", "json"])
+def test_a_node_that_says_key_not_found_with_a_500_is_still_key_not_found(
+    node_cli: Any, emulator: Any, output: str
+) -> None:
+    body = json.dumps(
+        {"errorType": "java.lang.IllegalArgumentException", "message": "Key to delete not found"}
+    )
+    emulator.add_fault(method="DELETE", path="/admin/api/keys/", status=500, body=body)
+    result = node_cli("admin-key-delete", "no-such-key", "--output", output)
+    check(result)
+    assert result.stdout == ("KEY NOT FOUND\n" if output == "fancy" else '{"result":false}\n')
+
+
+def test_other_failures_of_a_key_deletion_are_not_swallowed(node_cli: Any, emulator: Any) -> None:
+    body = json.dumps({"errorType": "java.io.IOException", "message": "Disk full"})
+    emulator.add_fault(method="DELETE", path="/admin/api/keys/", status=500, body=body)
+    result = node_cli("admin-key-delete-by-id", "some-id")
+    check(result, 7)
+    assert result.stdout == ""
+    assert "Disk full" in result.stderr
 
 
 def test_json_output_is_one_line_with_pythons_default_separators(
