@@ -10,10 +10,9 @@ import click
 
 from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.errors import UsageError
+from apinode_admin_cli.output.render import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-OUTPUT_CHOICES = ("table", "plain", "tsv", "json")
 
 
 def output_options(func: F) -> F:
@@ -23,7 +22,7 @@ def output_options(func: F) -> F:
         "-o",
         "--output",
         "output_format",
-        type=click.Choice(OUTPUT_CHOICES),
+        type=click.Choice(FORMATS),
         default=None,
         help="Output format (default: table on a terminal, plain otherwise).",
     )

@@ -7,6 +7,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+from apinode_admin_cli.output.render import FORMATS as OUTPUT_FORMATS
+
 SETTING_NAMES = (
     "uri",
     "api_key",
@@ -19,7 +21,6 @@ SETTING_NAMES = (
     "retries",
     "output",
 )
-OUTPUT_FORMATS = ("table", "plain", "tsv", "json")
 DEFAULTS: Mapping[str, Any] = MappingProxyType(
     {"timeout": 60.0, "retries": 3, "no_check_certificate": False}
 )
