@@ -186,3 +186,6 @@ def test_loose_config_warning_does_not_show_the_key(
     check(result)
     assert "Warning:" in result.stderr and "chmod 600" in result.stderr
     assert_hidden(result, KEY)
+    quiet = run_cli("-q", "services", "list", env={"APINODE_ADMIN_CONFIG": str(config)})
+    check(quiet)
+    assert quiet.stderr == ""  # -q silences warnings too
