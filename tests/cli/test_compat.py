@@ -147,6 +147,9 @@ def test_admin_key_commands_print_the_original_text(node_cli: Any, emulator: Any
     listed = node_cli("admin-keys-list")
     check(listed)
     assert listed.stdout == expected("admin-keys-list")
+    bare_list = node_cli("admin-keys-list", "--no-header")
+    check(bare_list)
+    assert bare_list.stdout.split() == expected("admin-keys-list").split()[4:]
     assert key not in listed.stdout
 
     # The original dropped --description; this one sends it.
@@ -227,6 +230,11 @@ def test_json_output_is_one_line_with_pythons_default_separators(
     check(result)
     assert result.stdout == json.dumps(json.loads(result.stdout)) + "\n"
     assert '", "' in result.stdout
+
+    cleaned = node_cli("services-clean", "--output", "json")
+    check(cleaned)
+    assert cleaned.stdout == json.dumps(json.loads(cleaned.stdout)) + "\n"
+    assert json.loads(cleaned.stdout)["ok"] is True
 
     metrics = node_cli("metrics-get")
     check(metrics)

@@ -86,6 +86,26 @@ def test_the_originals_k_v_form_prints_one_line_of_json(
     }
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "sent"),
+    [
+        ("--forced-generation", "v2", {"forcedGeneration": "v2"}),
+        ("--dispatch-key", "user-42", {"dispatchKey": "user-42"}),
+    ],
+)
+def test_the_originals_form_takes_its_dispatch_options(
+    node_cli: Any, emulator: Any, canary: str, option: str, value: str, sent: dict[str, str]
+) -> None:
+    emulator.clear_received()
+    result = node_cli("predict", canary, "score", "age=42", option, value)
+    check(result)
+    answer = json.loads(result.stdout)
+    assert result.stdout == json.dumps(answer) + "\n"  # still the original's one line
+    assert predictions(emulator)[0]["dispatch"] == sent
+    if option == "--forced-generation":
+        assert answer["apiContext"]["serviceGeneration"] == "v2"
+
+
 @pytest.mark.parametrize("how", ["text", "file", "stdin"])
 def test_features_as_json_text_file_or_stdin_merged_with_feature_options(
     node_cli: Any, emulator: Any, canary: str, tmp_path: Path, how: str
