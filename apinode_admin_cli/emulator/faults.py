@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import collections
 import itertools
+import json
 import re
 import threading
 import time
 from typing import Any, Optional
 
-from apinode_admin_cli.emulator.errors import bad_request
+from apinode_admin_cli.emulator.errors import ApiError, bad_request
 from apinode_admin_cli.emulator.routes import Request, Router
 
 router = Router()
@@ -78,6 +79,22 @@ def path_matches(prefix: str, path: str) -> bool:
     """A segment-wise prefix: ``/admin/api/services`` matches ``.../services/x`` only."""
     prefix = "/" + prefix.strip("/")
     return prefix == "/" or path == prefix or path.startswith(prefix + "/")
+
+
+def injected_answer(fault: dict[str, Any]) -> tuple[int, bytes, str, dict[str, str]]:
+    """Status, body, content type and headers of the answer a fault with a ``status`` sends."""
+    body = fault["body"]
+    content_type = fault["contentType"]
+    if body is None:
+        body = ApiError(fault["status"], f"Injected fault: HTTP {fault['status']}").to_json()
+    if not isinstance(body, str):
+        body, content_type = json.dumps(body), content_type or "application/json"
+    if not content_type:
+        content_type = "text/html" if body.lstrip().startswith("<") else "text/plain"
+    headers = dict(fault["headers"])
+    if fault["retryAfter"] is not None:
+        headers["Retry-After"] = str(fault["retryAfter"])
+    return fault["status"], body.encode("utf-8"), content_type, headers
 
 
 class Faults:

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from apinode_admin_cli import __version__
 from apinode_admin_cli.emulator.errors import ApiError
-from apinode_admin_cli.emulator.faults import journal_entry
+from apinode_admin_cli.emulator.faults import injected_answer, journal_entry
 from apinode_admin_cli.emulator.routes import Request, Response, parse_query, split_path
 
 DSS_API_VERSION = "1"
@@ -244,21 +244,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             return True
         if fault["status"] is None:
             return False
-        body = fault["body"]
-        content_type = fault["contentType"]
-        if body is None:
-            message = f"Injected fault: HTTP {fault['status']}"
-            body = ApiError(fault["status"], message).to_json()
-        if not isinstance(body, str):
-            body, content_type = json.dumps(body), content_type or "application/json"
-        if not content_type:
-            content_type = "text/html" if body.lstrip().startswith("<") else "text/plain"
-        headers = dict(fault["headers"])
-        if fault["retryAfter"] is not None:
-            headers["Retry-After"] = str(fault["retryAfter"])
+        status, data, content_type, headers = injected_answer(fault)
         self._send(
-            fault["status"],
-            body.encode("utf-8"),
+            status,
+            data,
             content_type,
             headers,
             dss_headers="json" in content_type,  # a proxy's HTML page carries no DSS headers
