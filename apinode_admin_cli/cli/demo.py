@@ -180,8 +180,8 @@ def _key_id(handle: Any, label: str) -> str:
     """The id of the key just created: the demo reads it the way a script would."""
     from apinode_admin_cli.client import APINodeAdminClient
 
-    client = APINodeAdminClient(handle.uri, handle.admin_key, retries=1)
-    ids = [k.get("id") for k in client.auth().list_keys() if k.get("label") == label]
+    with APINodeAdminClient(handle.uri, handle.admin_key, retries=1) as client:
+        ids = [k.get("id") for k in client.auth().list_keys() if k.get("label") == label]
     if not ids:
         raise ApinodeAdminError(f"the demo could not find the key labelled {label!r}")
     return str(ids[-1])
