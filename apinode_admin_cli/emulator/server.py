@@ -133,7 +133,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 else app.faults.take(req.method, "/" + "/".join(req.segments), raw_path)
             )
             if fault is not None and self._apply_fault(fault):
-                status = fault["status"] or 0
+                status = 0 if fault["drop"] is True else fault["status"]
                 return
             mid_body = fault is not None and fault["drop"] == "mid-body"
             response = self._dispatch(req)
@@ -143,6 +143,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             status = exc.status
             self._send_json(Response(exc.status, exc.to_json(), exc.headers))
         except (ConnectionError, socket.timeout):
+            status = 0  # the client went away: nothing was (fully) answered
             self.close_connection = True
         except Exception as exc:  # the last line of defence: still a JSON answer
             app.log(traceback.format_exc())

@@ -118,3 +118,20 @@ def test_journal(api, emulator):
     assert all(not r["path"].startswith("/__emulator__") for r in wire)
     assert api("DELETE", "/__emulator__/requests").ok
     assert emulator.received == []
+
+
+def test_a_dropped_connection_is_logged_as_dropped(tmp_path):
+    import io
+
+    from apinode_admin_cli.emulator import start_emulator
+
+    log = io.StringIO()
+    with start_emulator(data_dir=tmp_path, admin_key="k", log_stream=log) as node:
+        node.add_fault(path="/isAlive", drop=True, status=503)  # drop wins over the status
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.get(node.uri + "/isAlive", timeout=10)
+        node.add_fault(path="/isAlive", status=503)
+        assert requests.get(node.uri + "/isAlive", timeout=10).status_code == 503
+    first, second = log.getvalue().splitlines()
+    assert '"GET /isAlive" dropped ' in first, first
+    assert '"GET /isAlive" 503 ' in second, second
