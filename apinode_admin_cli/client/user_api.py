@@ -1,4 +1,4 @@
-"""APINodeClient: the user-facing (prediction) API of one service."""
+"""APINodeClient: the user-facing API of one service (predictions, lookups, SQL, functions)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from apinode_admin_cli.client import errormap
 from apinode_admin_cli.client.options import TransportOptions, build_transport
+from apinode_admin_cli.client.result import expect
 from apinode_admin_cli.client.urls import ClientCert, segment
-from apinode_admin_cli.errors import UsageError
+from apinode_admin_cli.errors import InvalidResponseError, UsageError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -77,10 +78,10 @@ class APINodeClient:
         return {"enabled": enabled, "method": method, "nExplanations": n, "nMonteCarloSteps": steps}
 
     @staticmethod
-    def _check_records(records: Sequence[Any]) -> None:
+    def _check_records(records: Sequence[Any], field: str = "features") -> None:
         for record in records:
-            if not isinstance(record, dict) or "features" not in record:
-                raise UsageError("each record must be an object with a 'features' object")
+            if not isinstance(record, dict) or field not in record:
+                raise UsageError(f"each record must be an object with a '{field}' object")
 
     def predict_record(
         self,
@@ -164,3 +165,29 @@ class APINodeClient:
         obj: dict[str, Any] = {"items": records}
         self._dispatch(obj, forced_generation, dispatch_key)
         return self._post(endpoint_id, "predict-effect-multi", obj)
+
+    def sql_query(self, endpoint_id: str, parameters: dict[str, Any]) -> Any:
+        """Query a SQL query endpoint; the answer has ``columns`` and ``rows``."""
+        return self._post(endpoint_id, "query", parameters)
+
+    def lookup_record(
+        self, endpoint_id: str, record: dict[str, Any], context: Optional[dict[str, Any]] = None
+    ) -> Any:
+        """Look up one record on a dataset lookup endpoint; returns its result (``data``)."""
+        obj: dict[str, Any] = {"data": record}
+        if context is not None:
+            obj["context"] = context
+        answer = expect(self._post(endpoint_id, "lookup", obj), dict, "lookup answer")
+        results = expect(answer.get("results"), list, "'results' field")
+        if not results:
+            raise InvalidResponseError("the node's lookup answer has no result")
+        return results[0]
+
+    def lookup_records(self, endpoint_id: str, records: Sequence[dict[str, Any]]) -> Any:
+        """Look up a batch of ``{"data": ...}`` records; the answer has ``results``."""
+        self._check_records(records, "data")
+        return self._post(endpoint_id, "lookup-multi", {"items": records})
+
+    def run_function(self, endpoint_id: str, **kwargs: Any) -> Any:
+        """Call a function endpoint with ``kwargs`` as its arguments; returns its result."""
+        return self._post(endpoint_id, "run", kwargs)

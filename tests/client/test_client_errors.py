@@ -19,6 +19,7 @@ from apinode_admin_cli.errors import (
     InvalidResponseError,
     NotFoundError,
     ServerError,
+    UsageError,
 )
 
 Make = Callable[..., APINodeAdminClient]
@@ -216,3 +217,13 @@ def test_answers_of_the_wrong_shape_are_invalid_responses(
         call(make_client())
     assert "is not a JSON" in info.value.message
     assert info.value.exit_code == 1
+
+
+def test_lookups_check_records_and_answers(server: RecordingServer) -> None:
+    server.queue("POST", "/public/api/v1/s/ep/lookup", json_body={"results": []})
+    with APINodeClient(server.url, "s") as client:
+        with pytest.raises(UsageError, match="'data'"):
+            client.lookup_records("ep", [{"features": {}}])
+        with pytest.raises(InvalidResponseError, match="no result"):
+            client.lookup_record("ep", {"id": 1})
+    assert [r.path for r in server.requests] == ["/public/api/v1/s/ep/lookup"]

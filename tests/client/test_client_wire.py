@@ -55,31 +55,55 @@ ADMIN_OPS: dict[str, tuple[Op, Any]] = {
     "clean_unused": (lambda c: c.clean_unused_services_and_generations(), {"services": []}),
 }
 
-USER_OPS: dict[str, Op] = {
-    "predict_record": lambda c: c.predict_record(
-        "ep1",
-        {"a": 1, "b": "x"},
-        forced_generation="v1",
-        context={"who": "me"},
-        with_explanations=True,
-        explanation_method="ICE",
-        n_explanations=3,
+PREDICTION = {"result": {"prediction": "yes"}}
+
+# name -> (call made identically on both clients, canned answer)
+USER_OPS: dict[str, tuple[Op, Any]] = {
+    "predict_record": (
+        lambda c: c.predict_record(
+            "ep1",
+            {"a": 1, "b": "x"},
+            forced_generation="v1",
+            context={"who": "me"},
+            with_explanations=True,
+            explanation_method="ICE",
+            n_explanations=3,
+        ),
+        PREDICTION,
     ),
-    "predict_record_plain": lambda c: c.predict_record("ep1", {"a": 1}, dispatch_key="k"),
-    "predict_records": lambda c: c.predict_records(
-        "ep1",
-        [{"features": {"a": 1}}, {"features": {"a": 2}, "context": {"c": 1}}],
-        dispatch_key="d",
+    "predict_record_plain": (
+        lambda c: c.predict_record("ep1", {"a": 1}, dispatch_key="k"),
+        PREDICTION,
     ),
+    "predict_records": (
+        lambda c: c.predict_records(
+            "ep1",
+            [{"features": {"a": 1}}, {"features": {"a": 2}, "context": {"c": 1}}],
+            dispatch_key="d",
+        ),
+        {"results": []},
+    ),
+    "forecast": (lambda c: c.forecast("ep1", [{"t": 1}], forced_generation="v1"), {"results": []}),
+    "predict_effect": (lambda c: c.predict_effect("ep1", {"a": 1}, dispatch_key="k"), PREDICTION),
+    "predict_effects": (lambda c: c.predict_effects("ep1", [{"features": {"a": 1}}]), {}),
+    "sql_query": (lambda c: c.sql_query("ep1", {"limit": 3}), {"columns": [], "rows": []}),
+    "lookup_record": (
+        lambda c: c.lookup_record("ep1", {"id": 7}, context={"who": "me"}),
+        {"results": [{"data": {"name": "x"}}]},
+    ),
+    "lookup_records": (lambda c: c.lookup_records("ep1", [{"data": {"id": 7}}]), {"results": []}),
+    "run_function": (lambda c: c.run_function("ep1", x=1, y="two"), {"response": 3}),
+    "run_function_no_args": (lambda c: c.run_function("ep1"), {"response": 3}),
 }
 
 
-def _record(server: RecordingServer, call: Op, client: Any, answer: Any) -> Recorded:
+def _record(server: RecordingServer, call: Op, client: Any, answer: Any) -> tuple[Recorded, Any]:
+    """The one request ``call`` sent, and what the call returned."""
     server.clear()
     server.default.body = json.dumps({"ok": True} if answer is None else answer).encode()
-    call(client)
+    result = call(client)
     assert len(server.requests) == 1, server.requests
-    return server.requests[0]
+    return server.requests[0], result
 
 
 def _same_wire(ours: Recorded, theirs: Recorded) -> None:
@@ -100,9 +124,9 @@ def test_admin_operation_matches_official_client(
 ) -> None:
     call, answer = ADMIN_OPS[name]
     official = dataikuapi.APINodeAdminClient(server.url, KEY)
-    theirs = _record(server, call, official, answer)
+    theirs, _ = _record(server, call, official, answer)
     with APINodeAdminClient(server.url, KEY) as client:
-        ours = _record(server, call, client, answer)
+        ours, _ = _record(server, call, client, answer)
     _same_wire(ours, theirs)
     expected = "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
     assert ours.headers["Authorization"] == expected
@@ -112,13 +136,14 @@ def test_admin_operation_matches_official_client(
 @pytest.mark.parametrize("name", sorted(USER_OPS))
 @pytest.mark.parametrize("key", [None, "SERVICE-KEY-42"])
 def test_user_api_matches_official_client(name: str, key: Any, server: RecordingServer) -> None:
-    call = USER_OPS[name]
-    answer = {"result": {"prediction": "yes"}}
-    theirs = _record(server, call, dataikuapi.APINodeClient(server.url, "svc1", key), answer)
+    call, answer = USER_OPS[name]
+    official = dataikuapi.APINodeClient(server.url, "svc1", key)
+    theirs, their_result = _record(server, call, official, answer)
     with APINodeClient(server.url, "svc1", key) as client:
-        ours = _record(server, call, client, answer)
+        ours, our_result = _record(server, call, client, answer)
     _same_wire(ours, theirs)
-    assert ours.path.startswith("/public/api/v1/svc1/ep1/predict")
+    assert our_result == their_result
+    assert ours.path.startswith("/public/api/v1/svc1/ep1/")
 
 
 def test_no_content_type_and_no_body_like_official(server: RecordingServer) -> None:
@@ -162,11 +187,10 @@ def test_actions_return_the_json_answer_or_none(server: RecordingServer) -> None
 
 
 def test_bearer_token_matches_official_client(server: RecordingServer) -> None:
-    call = USER_OPS["predict_record_plain"]
-    answer = {"result": {}}
+    call, answer = USER_OPS["predict_record_plain"]
     official = dataikuapi.APINodeClient(server.url, "svc1", bearer_token="JWT-TOKEN")
-    theirs = _record(server, call, official, answer)
+    theirs, _ = _record(server, call, official, answer)
     with APINodeClient(server.url, "svc1", bearer_token="JWT-TOKEN") as client:
-        ours = _record(server, call, client, answer)
+        ours, _ = _record(server, call, client, answer)
     _same_wire(ours, theirs)
     assert ours.headers["Authorization"] == "Bearer JWT-TOKEN"
