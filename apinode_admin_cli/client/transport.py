@@ -135,7 +135,9 @@ class Transport:
                     self.retries,
                 )
                 if not retry:
-                    raise error from exc
+                    # requests' own message names the URL: keep it off the chain when that
+                    # URL carries a secret (delete_key), or a traceback would print it.
+                    raise error from (None if sensitive else exc)
                 self._wait(hidden, backoff_delay(attempt, self.backoff_base, self.retry_after_cap))
                 continue
             self._log(

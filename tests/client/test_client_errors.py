@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
+import traceback
 from typing import Any, Callable
 from urllib.parse import quote
 
@@ -16,6 +18,7 @@ from apinode_admin_cli.errors import (
     ApinodeAdminError,
     AuthenticationError,
     ConflictError,
+    ConnectionFailure,
     InvalidResponseError,
     NotFoundError,
     ServerError,
@@ -227,3 +230,17 @@ def test_lookups_check_records_and_answers(server: RecordingServer) -> None:
         with pytest.raises(InvalidResponseError, match="no result"):
             client.lookup_record("ep", {"id": 1})
     assert [r.path for r in server.requests] == ["/public/api/v1/s/ep/lookup"]
+
+
+def test_a_secret_in_the_url_stays_out_of_the_traceback(make_client: Make) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = make_client(uri=f"http://127.0.0.1:{port}", retries=1)
+    with pytest.raises(ConnectionFailure) as info:
+        client.auth().delete_key(DELETED)
+    err = info.value
+    text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+    assert "refused" in text
+    for form in _forms(DELETED):
+        assert form not in text
