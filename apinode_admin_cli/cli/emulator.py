@@ -53,19 +53,14 @@ def emulator_serve(
       apinode-admin emulator serve --port 0 --data-dir ./node-state --admin-key s3cret
       apinode-admin emulator serve --tls-cert cert.pem --tls-key key.pem --latency 200
     """
-    import ssl
+    from apinode_admin_cli.emulator.app import serve_forever, tls_context
 
-    from apinode_admin_cli.emulator import serve_forever
-
-    if tls_key and not tls_cert:
-        raise click.UsageError("--tls-key needs --tls-cert.")
-    context = None
-    if tls_cert:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        try:
-            context.load_cert_chain(tls_cert, tls_key)
-        except (ssl.SSLError, OSError) as exc:
-            raise click.ClickException(f"Cannot load the TLS certificate or key: {exc}")
+    try:
+        context = tls_context(tls_cert, tls_key)
+    except ValueError as exc:
+        raise click.UsageError(str(exc))
+    except OSError as exc:  # ssl.SSLError included
+        raise click.ClickException(f"Cannot load the TLS certificate or key: {exc}")
     try:
         serve_forever(
             host=host,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import ssl
 from typing import Optional
 
-from apinode_admin_cli.emulator.app import serve_forever
+from apinode_admin_cli.emulator.app import serve_forever, tls_context
 
 
 def main(argv: Optional[list[str]] = None) -> None:
@@ -20,10 +19,10 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     args = parser.parse_args(argv)
-    context = None
-    if args.tls_cert:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(args.tls_cert, args.tls_key)
+    try:
+        context = tls_context(args.tls_cert, args.tls_key)
+    except (ValueError, OSError) as exc:
+        parser.error(str(exc))
     serve_forever(
         host=args.host,
         port=args.port,

@@ -168,6 +168,22 @@ class EmulatorHandle:
         self.stop()
 
 
+def tls_context(cert: Optional[str], key: Optional[str]) -> Any:
+    """The server ``ssl.SSLContext`` for ``--tls-cert``/``--tls-key``, or None without a cert.
+
+    ValueError for a key without a cert; OSError (ssl.SSLError included) for unloadable files.
+    """
+    if key and not cert:
+        raise ValueError("--tls-key needs --tls-cert.")
+    if not cert:
+        return None
+    import ssl  # only HTTPS pays for it
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
 def start_emulator(
     *,
     host: str = "127.0.0.1",

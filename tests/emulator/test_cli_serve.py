@@ -24,6 +24,17 @@ def test_tls_key_without_cert_is_a_usage_error(tmp_path):
     assert "--tls-key needs --tls-cert" in result.output
 
 
+def test_module_entry_point_refuses_a_key_without_cert(tmp_path):
+    key = tmp_path / "key.pem"
+    key.write_text("x")
+    args = [sys.executable, "-m", "apinode_admin_cli.emulator", "--port", "0"]
+    result = subprocess.run(
+        [*args, "--tls-key", str(key)], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2, result.stderr
+    assert "--tls-key needs --tls-cert" in result.stderr and result.stdout == ""
+
+
 def test_unloadable_certificate(tmp_path):
     cert = tmp_path / "cert.pem"
     cert.write_text("not a certificate")
