@@ -11,7 +11,7 @@ import zipfile
 from typing import Any, Optional
 
 from apinode_admin_cli.atomicfile import fsync_dir
-from apinode_admin_cli.emulator.errors import bad_request, conflict, not_found
+from apinode_admin_cli.emulator.errors import ApiError, bad_request, conflict, not_found
 from apinode_admin_cli.emulator.routes import Request, Router
 from apinode_admin_cli.emulator.store import now_ms, safe_name
 from apinode_admin_cli.emulator.validation import validate_id, validate_mapping
@@ -20,12 +20,17 @@ router = Router()
 OK = {"ok": True}
 
 
+def service_not_found(service_id: str) -> ApiError:
+    """The 404 for an unknown service."""
+    return not_found(f"Service {service_id!r} not found")
+
+
 def get_service(state: dict[str, Any], service_id: str) -> dict[str, Any]:
     """The service record, else a 404 naming it."""
     validate_id(service_id)
     service: Optional[dict[str, Any]] = state["services"].get(service_id)
     if service is None:
-        raise not_found(f"Service {service_id!r} not found")
+        raise service_not_found(service_id)
     return service
 
 

@@ -8,7 +8,7 @@ import random
 import time
 from typing import Any, Optional
 
-from apinode_admin_cli.emulator.admin_services import get_generation, get_service
+from apinode_admin_cli.emulator.admin_services import get_generation, service_not_found
 from apinode_admin_cli.emulator.errors import ApiError, bad_request
 from apinode_admin_cli.emulator.routes import Request, Router
 from apinode_admin_cli.emulator.validation import validate_id
@@ -83,14 +83,16 @@ def placeholder(features: Any, generation: str) -> dict[str, Any]:
 
 def _serve(req: Request, sid: str, endpoint: str, multi: bool) -> Any:
     started = time.monotonic()
+    service: Optional[dict[str, Any]] = None  # counted in the metrics once known to exist
     generation: Optional[str] = None
     status, records = 200, 0
     try:
+        service = req.app.store.read_service(validate_id(sid))
+        if service is None:
+            raise service_not_found(sid)
         body = req.json()
         if not isinstance(body, dict):
             raise bad_request("Invalid body: expected a JSON object")
-        found = req.app.store.read_service(validate_id(sid))
-        service = get_service({"services": {sid: found} if found else {}}, sid)
         if not service["enabled"]:
             raise ApiError(503, f"Service {sid!r} is disabled: enable it to answer queries")
         generation = choose_generation(service, sid, body.get("dispatch"))
@@ -126,7 +128,7 @@ def _serve(req: Request, sid: str, endpoint: str, multi: bool) -> Any:
         status = 500
         raise
     finally:
-        if req.app.store.read_service(sid) is not None:
+        if service is not None:
             elapsed = (time.monotonic() - started) * 1000
             req.app.metrics.count_prediction(sid, endpoint, status, elapsed, generation, records)
 

@@ -160,3 +160,8 @@ def test_predict_errors(api, service, emulator):
     assert_error(requests.post(ghost, json={"features": {}}), 404, "ghost")
     assert api("POST", f"{service}/actions/disable").ok
     assert_error(requests.post(url, json={"features": {}}), 503, "disabled")
+    # Every refused request of an existing service is counted; unknown services are not.
+    counted = api("GET", "/admin/api/metrics").json()["services"]
+    assert set(counted) == {"svc"}
+    assert counted["svc"]["requests"] == counted["svc"]["errors"] == 7
+    assert counted["svc"]["endpoints"]["predict"]["records"] == 0
