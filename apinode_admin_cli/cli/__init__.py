@@ -171,10 +171,16 @@ class RootGroup(click.Group):
         except KeyboardInterrupt:
             app.report_interrupt()
             ctx.exit(130)
+        except click.Abort as exc:
+            # click turns Ctrl-C at a prompt into Abort; the contract says 130 for Ctrl-C.
+            if not isinstance(exc.__context__, KeyboardInterrupt):
+                raise
+            app.report_interrupt()
+            ctx.exit(130)
         except BrokenPipeError:
             _silence_stdout()
             ctx.exit(0)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:  # the last line of defence: one line, no traceback
             app.report_unexpected(exc)

@@ -291,3 +291,47 @@ def test_destructive_command_asks_on_a_terminal(node_cli: RunCli, emulator: Any)
     assert code == 0, text
     assert "Deleted service churn." in text
     assert json.loads(node_cli("services", "list", "-o", "json").stdout) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_ctrl_c_at_the_confirmation_prompt_exits_130(node_cli: RunCli, emulator: Any) -> None:
+    import select
+    import signal
+    import time
+
+    check(node_cli("services", "create", "churn"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APINODE_ADMIN_")}
+    env.update(APINODE_ADMIN_URI=emulator.uri, APINODE_ADMIN_API_KEY=emulator.admin_key)
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "apinode_admin_cli", "services", "delete", "churn"],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            close_fds=True,
+        )
+    finally:
+        os.close(slave)
+    transcript = b""
+    deadline = time.monotonic() + 15
+    while b"[y/N]" not in transcript and time.monotonic() < deadline:
+        if select.select([master], [], [], 0.1)[0]:
+            transcript += os.read(master, 4096)
+    time.sleep(0.3)  # let it block reading the answer
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=15)
+    while select.select([master], [], [], 0.1)[0]:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        transcript += chunk
+    os.close(master)
+    text = transcript.decode(errors="replace")
+    assert code == 130, text
+    assert "Interrupted." in text and "Traceback" not in text
+    assert "churn" in json.loads(node_cli("services", "list", "-o", "json").stdout)[0]["serviceId"]
