@@ -14,7 +14,7 @@ from apinode_admin_cli.atomicfile import fsync_dir
 from apinode_admin_cli.emulator.errors import ApiError, bad_request, conflict, not_found
 from apinode_admin_cli.emulator.routes import Request, Router
 from apinode_admin_cli.emulator.store import now_ms, safe_name
-from apinode_admin_cli.emulator.validation import validate_id, validate_mapping
+from apinode_admin_cli.emulator.validation import existing_path, validate_id, validate_mapping
 
 router = Router()
 OK = {"ok": True}
@@ -137,16 +137,7 @@ def _str_list(value: Any) -> list[str]:
 
 @router.route("POST", "services/{sid}/generations/actions/importFromArchive")
 def import_generation(req: Request, sid: str) -> Any:
-    raw = req.query.get("filePath")
-    if not raw:
-        raise bad_request("Missing query parameter 'filePath' (the archive's path on the node)")
-    if "\x00" in raw:
-        raise bad_request("Invalid filePath: the path contains a NUL character")
-    path = os.path.abspath(raw)
-    if not os.path.exists(path):
-        raise bad_request(f"Archive {path} does not exist on the API node's disk")
-    if not os.path.isfile(path):
-        raise bad_request(f"Archive {path} is not a file")
+    path = existing_path(req.query, "filePath", "file")
     name = os.path.basename(path)
     generation = name[:-4] if name.lower().endswith(".zip") else name
     validate_id(generation, "generation id")

@@ -99,8 +99,10 @@ def existing_path(query: dict[str, str], name: str, kind: str) -> str:
     if "\x00" in raw:
         raise bad_request(f"Invalid {name}: the path contains a NUL character")
     path = os.path.abspath(raw)
+    if not os.path.exists(path):
+        raise bad_request(f"Invalid {name}: {path} does not exist on the API node's disk")
     if kind == "dir" and not os.path.isdir(path):
-        raise bad_request(f"Invalid {name}: {path} does not exist or is not a directory")
+        raise bad_request(f"Invalid {name}: {path} is not a directory")
     if kind == "file" and not os.path.isfile(path):
-        raise bad_request(f"Invalid {name}: {path} does not exist or is not a file")
+        raise bad_request(f"Invalid {name}: {path} is not a file")
     return path

@@ -21,6 +21,7 @@ def test_missing_archive_names_the_path(api, service, tmp_path):
     url = f"{service}/generations/actions/importFromArchive"
     assert_error(api("POST", url, params={"filePath": str(missing)}), 400, str(missing))
     assert_error(api("POST", url), 400, "filePath")
+    assert_error(api("POST", url, params={"filePath": str(tmp_path)}), 400, "not a file")
 
 
 def test_non_zip_archive_refused(api, service, tmp_path):
