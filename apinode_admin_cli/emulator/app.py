@@ -27,20 +27,13 @@ from apinode_admin_cli.emulator.server import EmulatorHTTPServer
 from apinode_admin_cli.emulator.store import Store, now_ms, resolve_admin_key
 
 
-def _merge(*routers: Router) -> Router:
-    merged = Router()
-    for router in routers:
-        merged._routes.extend(router._routes)
-    return merged
-
-
 class Emulator:
     """State, counters, faults and journal behind one server."""
 
-    admin_router = _merge(
+    admin_router = Router.merged(
         admin_services.router, admin_keys.router, admin_caches.router, metrics.router
     )
-    public_router = _merge(user_api.router, faults.router)
+    public_router = Router.merged(user_api.router, faults.router)
 
     def __init__(
         self, data_dir: Path, admin_key: Optional[str], latency_ms: float, log_stream: Any

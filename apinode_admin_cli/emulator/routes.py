@@ -78,6 +78,14 @@ class Router:
     def __init__(self) -> None:
         self._routes: list[tuple[str, list[str], Handler]] = []
 
+    @classmethod
+    def merged(cls, *routers: Router) -> Router:
+        """One router holding the routes of ``routers``, in order."""
+        merged = cls()
+        for router in routers:
+            merged._routes.extend(router._routes)
+        return merged
+
     def add(self, method: str, pattern: str, handler: Handler) -> None:
         """Register ``handler`` for ``method`` on ``pattern`` (segments; ``{name}`` captures)."""
         self._routes.append((method, [s for s in pattern.split("/") if s], handler))
