@@ -11,7 +11,6 @@ ERROR_TYPES = {
     404: "com.dataiku.dip.exceptions.UnknownObjectException",
     405: "com.dataiku.dip.exceptions.MethodNotAllowedException",
     409: "com.dataiku.dip.exceptions.ObjectAlreadyExistsException",
-    411: "com.dataiku.dip.exceptions.DKUIllegalArgumentException",
     413: "com.dataiku.dip.exceptions.DKUIllegalArgumentException",
     500: "com.dataiku.dip.exceptions.InternalErrorException",
     503: "com.dataiku.lambda.exceptions.ServiceNotAvailableException",
