@@ -58,21 +58,37 @@ def normalize_fault(spec: Any) -> dict[str, Any]:
     if status is None and not delay and not drop:
         raise bad_request("Invalid fault: give at least one of 'status', 'delayMs', 'drop'")
     headers = spec.get("headers") or {}
-    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-        raise bad_request("Invalid fault: 'headers' must map names to strings")
+    if not isinstance(headers, dict) or not all(
+        name and _header_safe(name) and _header_safe(value) for name, value in headers.items()
+    ):
+        raise bad_request("Invalid fault: 'headers' must map names to one-line strings")
+    content_type = spec.get("contentType")
+    if content_type is not None and not _header_safe(content_type):
+        raise bad_request("Invalid fault: 'contentType' must be a one-line string")
+    retry_after = spec.get("retryAfter")
+    if retry_after is not None and not (
+        _header_safe(retry_after)
+        or (isinstance(retry_after, (int, float)) and not isinstance(retry_after, bool))
+    ):
+        raise bad_request("Invalid fault: 'retryAfter' must be a number or a one-line string")
     if match["method"]:
         match["method"] = match["method"].upper()
     return {
         "match": {k: v for k, v in match.items() if v is not None},
         "count": count,
         "status": status,
-        "retryAfter": spec.get("retryAfter"),
+        "retryAfter": retry_after,
         "body": spec.get("body"),
-        "contentType": spec.get("contentType"),
+        "contentType": content_type,
         "delayMs": delay,
         "drop": drop,
         "headers": headers,
     }
+
+
+def _header_safe(value: Any) -> bool:
+    """A string that can be sent as a header without breaking the answer's framing."""
+    return isinstance(value, str) and "\r" not in value and "\n" not in value
 
 
 def path_matches(prefix: str, path: str) -> bool:

@@ -85,6 +85,10 @@ def test_faults_http_api(api, emulator):
     assert_error(api("POST", "/__emulator__/faults", json={"count": 2}), 400, "at least one")
     assert_error(api("POST", "/__emulator__/faults", json={"zap": 1}), 400, "zap")
     assert_error(api("POST", "/__emulator__/faults", json={"drop": "x"}), 400, "drop")
+    for field, value in (("contentType", 5), ("retryAfter", [1]), ("headers", {"X": "a\r\nY: b"})):
+        invalid = {"status": 503, field: value}
+        assert_error(api("POST", "/__emulator__/faults", json=invalid), 400, field)
+    assert emulator.faults == []
     bad_regex = {"match": {"pathRegex": "("}, "status": 500}
     assert_error(api("POST", "/__emulator__/faults", json=bad_regex), 400, "pathRegex")
     assert_error(requests.get(emulator.uri + "/__emulator__/faults"), 401)
