@@ -10,17 +10,11 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from testsupport import RunCli
+from testsupport import RunCli, check
 
 from apinode_admin_cli.config import load_config
 
 SECRET = "Cfg-Secret-Key-0123456789abcdefWXYZ"
-
-
-def check(result: Result, code: int = 0) -> None:
-    assert result.exit_code == code, (
-        f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-    )
 
 
 @pytest.fixture

@@ -5,20 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
-from testsupport import RunCli
-
-
-def check(result: Result, code: int = 0) -> None:
-    assert result.exit_code == code, (
-        f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-    )
+from testsupport import RunCli, check, closed_port_uri
 
 
 def failed(result: Result, code: int) -> dict[str, Any]:
@@ -32,14 +25,6 @@ def failed(result: Result, code: int) -> dict[str, Any]:
         assert set(error) == {"status", "errorType", "message"}
         return error
     return {}
-
-
-def closed_port_uri() -> str:
-    """A loopback URI where nothing listens: the port was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 # -- 0 ----------------------------------------------------------------------------------------

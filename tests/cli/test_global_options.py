@@ -11,18 +11,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from click.testing import Result
-from testsupport import RunCli
+from testsupport import RunCli, check
 
 LOG_LINE = re.compile(
     r"^\[http\] (GET|POST|DELETE) (http://127\.0\.0\.1:\d+/\S+) -> (\d{3}) .*\(\d+ ms, attempt"
 )
-
-
-def check(result: Result, code: int = 0) -> None:
-    assert result.exit_code == code, (
-        f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-    )
 
 
 def exchanges(stderr: str) -> list[tuple[str, str, str]]:

@@ -6,14 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from click.testing import Result
-from testsupport import RunCli
-
-
-def check(result: Result, code: int = 0) -> None:
-    assert result.exit_code == code, (
-        f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-    )
+from testsupport import RunCli, check
 
 
 def keys(node_cli: RunCli) -> dict[str, dict[str, Any]]:

@@ -8,14 +8,7 @@ from typing import Any, Callable
 
 import pytest
 import requests
-from click.testing import Result
-from testsupport import RunCli
-
-
-def check(result: Result, code: int = 0) -> None:
-    assert result.exit_code == code, (
-        f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-    )
+from testsupport import RunCli, check
 
 
 def tsv_rows(stdout: str) -> dict[str, str]:

@@ -11,18 +11,11 @@ from typing import Any, Callable, Iterator
 
 import pytest
 import requests
-from click.testing import Result
-from testsupport import RunCli
+from testsupport import RunCli, check
 
 ESC = "\x1b"
 # Everything that could talk a library into colouring output that is not a terminal.
 COLOUR_PLEASE = {"FORCE_COLOR": "1", "CLICOLOR_FORCE": "1", "TERM": "xterm-256color"}
-
-
-def check(result: Result, code: int = 0) -> None:
-    assert result.exit_code == code, (
-        f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-    )
 
 
 def direct_get(emulator: Any, path: str) -> requests.Response:

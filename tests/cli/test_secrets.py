@@ -10,18 +10,12 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import Result
-from testsupport import RunCli
+from testsupport import RunCli, check
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 
 KEY = "Sekrit+Admin/Key=0123456789abcdefQRST"
 WRONG = "Wrong+Guess/Key=9876543210zyxwvuLMNO"
-
-
-def check(result: Result, code: int = 0) -> None:
-    assert result.exit_code == code, (
-        f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-    )
 
 
 def forms(secret: str) -> list[str]:

@@ -7,14 +7,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from click.testing import Result
-from testsupport import RunCli
-
-
-def check(result: Result, code: int = 0) -> None:
-    assert result.exit_code == code, (
-        f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-    )
+from testsupport import RunCli, check
 
 
 def listed(node_cli: RunCli) -> dict[str, bool]:
