@@ -148,10 +148,8 @@ class RootGroup(click.Group):
         spec = COMMANDS.get(cmd_name) or COMPAT_COMMANDS.get(cmd_name)
         if spec is None:
             return None
-        try:
-            return _load(spec)
-        except (ImportError, AttributeError):
-            return None
+        # A failed import surfaces (say, a missing dependency) instead of "No such command".
+        return _load(spec)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
