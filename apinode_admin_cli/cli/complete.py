@@ -16,24 +16,12 @@ import click
 
 # Long enough for a node on the LAN, short enough that a Tab press never feels stuck.
 COMPLETION_TIMEOUT = 2.0
-_GLOBALS = (
-    "uri",
-    "api_key",
-    "api_key_file",
-    "profile",
-    "config",
-    "no_check_certificate",
-    "ca_bundle",
-    "client_cert",
-    "client_key",
-)
 
 
 def _root_flags(ctx: click.Context) -> dict[str, Any]:
-    params = ctx.find_root().params
-    flags = {name: params.get(name) for name in _GLOBALS if name != "config"}
-    flags["config"] = params.get("config_path")
-    return flags
+    from apinode_admin_cli.cli.context import root_flags
+
+    return root_flags(ctx.find_root().params)
 
 
 def _client(ctx: click.Context) -> Any:
@@ -46,21 +34,12 @@ def _client(ctx: click.Context) -> Any:
     settings = resolve_settings(flags, stdin=io.StringIO(""))
     if not settings.uri or not settings.api_key:
         return None
+    from apinode_admin_cli.cli.context import transport_options
     from apinode_admin_cli.client import APINodeAdminClient
 
-    cert: Any = settings.client_cert
-    if cert and settings.client_key:
-        cert = (cert, settings.client_key)
-    return APINodeAdminClient(
-        settings.uri,
-        settings.api_key,
-        no_check_certificate=settings.no_check_certificate,
-        client_certificate=cert,
-        ca_bundle=settings.ca_bundle,
-        timeout=COMPLETION_TIMEOUT,
-        connect_timeout=COMPLETION_TIMEOUT,
-        retries=1,
-    )
+    options = transport_options(settings)
+    options.update(timeout=COMPLETION_TIMEOUT, connect_timeout=COMPLETION_TIMEOUT, retries=1)
+    return APINodeAdminClient(settings.uri, settings.api_key, **options)
 
 
 def _offer(

@@ -22,6 +22,28 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def transport_options(settings: Settings) -> dict[str, Any]:
+    """The client options that the settings give (TLS, timeout, retries), printing nothing."""
+    cert: Any = None
+    if settings.client_cert:
+        key = settings.client_key
+        cert = (settings.client_cert, key) if key else settings.client_cert
+    return {
+        "no_check_certificate": bool(settings.no_check_certificate),
+        "client_certificate": cert,
+        "ca_bundle": settings.ca_bundle,
+        "timeout": settings.timeout,
+        "retries": settings.retries,
+    }
+
+
+def root_flags(params: dict[str, Any]) -> dict[str, Any]:
+    """The settings flags among the root group's parameters (``--config`` is ``config``)."""
+    flags = dict(params)
+    flags["config"] = flags.pop("config_path", None)
+    return flags
+
+
 class App:
     """Everything a command needs, resolved only when the command asks for it."""
 
@@ -46,8 +68,7 @@ class App:
         self.quiet = bool(flags.pop("quiet", False))
         no_color = bool(flags.pop("no_color", False)) or "NO_COLOR" in os.environ
         self.color = not no_color
-        flags["config"] = flags.pop("config_path", None)
-        self.flags = flags
+        self.flags = root_flags(flags)
         if self.verbose:
             self._enable_http_log()
 
@@ -115,16 +136,7 @@ class App:
                 "Warning: TLS certificate verification is disabled (--no-check-certificate).",
                 err=True,
             )
-        cert: Any = None
-        if s.client_cert:
-            cert = (s.client_cert, s.client_key) if s.client_key else s.client_cert
-        return {
-            "no_check_certificate": bool(s.no_check_certificate),
-            "client_certificate": cert,
-            "ca_bundle": s.ca_bundle,
-            "timeout": s.timeout,
-            "retries": s.retries,
-        }
+        return transport_options(s)
 
     def node_is_local(self) -> bool:
         from urllib.parse import urlsplit
