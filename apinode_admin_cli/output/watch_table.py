@@ -1,0 +1,67 @@
+"""The live table of ``metrics watch``: a rich renderable built from a Watch.
+
+Importing this module stays cheap: rich loads only when a table is built.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from apinode_admin_cli.output.leaves import Number
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from apinode_admin_cli.watch import Cell, Watch
+
+
+def watch_table(watch: Watch, *, only_changed: bool = True, title: Optional[str] = None) -> Table:
+    """METRIC, then VALUE, CHANGE and RATE/S for each node; a node down says why."""
+    from rich.table import Table
+
+    table = Table(title=title, caption=_caption(watch), caption_justify="left")
+    table.add_column("METRIC", overflow="fold")
+    down = watch.errors()
+    for node in watch.nodes:
+        head = "" if node is None else f"{node}\n"
+        style = "dim" if node in down else None
+        table.add_column(f"{head}VALUE", justify="right", style=style)
+        table.add_column("CHANGE", justify="right", style=style)
+        table.add_column("RATE/S", justify="right", style=style)
+    for row in watch.rows(only_changed):
+        cells = [row.metric]
+        for node in watch.nodes:
+            cells.extend(cell_texts(row.cells[node]))
+        table.add_row(*cells)
+    return table
+
+
+def cell_texts(cell: Cell) -> tuple[str, str, str]:
+    """The value, change and rate of one cell as shown: ``12``, ``+3``, ``1.5``; blank if none."""
+    value = "" if cell.value is None else format_number(cell.value)
+    if cell.new:
+        change = "new"
+    elif cell.change is None:
+        change = ""
+    else:
+        change = format_number(cell.change, signed=True)
+    rate = "" if cell.rate is None else format_number(cell.rate, signed=True)
+    return value, change, rate
+
+
+def format_number(value: Number, signed: bool = False) -> str:
+    """Integers in full, floats to 6 significant digits; ``+`` on positive changes."""
+    if isinstance(value, int):
+        text = str(value)
+    else:
+        text = f"{value:.6g}"
+        if text == "-0":
+            text = "0"
+    return f"+{text}" if signed and value > 0 and not text.startswith("+") else text
+
+
+def _caption(watch: Watch) -> Optional[str]:
+    down = watch.errors()
+    if not down:
+        return None
+    return "\n".join(f"{node or 'node'} not answering: {error}" for node, error in down.items())
