@@ -1,0 +1,70 @@
+"""The live table of a watch, rendered by rich as a terminal would show it."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+
+import pytest
+from rich.console import Console
+
+from apinode_admin_cli.output.watch_table import cell_texts, format_number, watch_table
+from apinode_admin_cli.watch import Cell, Watch
+
+
+def shown(watch: Watch) -> str:
+    console = Console(file=io.StringIO(), record=True, width=120, color_system=None)
+    console.print(watch_table(watch))
+    return console.export_text()
+
+
+def test_single_node_shows_value_change_and_rate_of_changed_metrics() -> None:
+    watch = Watch([None])
+    watch.record(None, 0.0, {"requests": 10, "errors": 1})
+    watch.record(None, 2.0, {"requests": 16, "errors": 1, "records": 3})
+    text = shown(watch)
+    lines = [re.split("[│┃]", line)[1:-1] for line in text.splitlines() if line[0] in "│┃"]
+    rows = [[cell.strip() for cell in line] for line in lines]
+    assert rows[0] == ["METRIC", "VALUE", "CHANGE", "RATE/S"]
+    assert ["requests", "16", "+6", "+3"] in rows
+    assert ["records", "3", "new", ""] in rows
+    assert "errors" not in text
+
+
+def test_fleet_has_a_column_group_per_node_and_says_which_is_down() -> None:
+    watch = Watch(["paris", "lyon"])
+    watch.record("paris", 0.0, {"r": 1})
+    watch.record("lyon", 0.0, {"r": 1})
+    watch.record("paris", 4.0, {"r": 3})
+    watch.record("lyon", 4.0, error="Cannot connect to http://lyon:12000")
+    text = shown(watch)
+    assert "paris" in text and "lyon" in text
+    assert "lyon not answering: Cannot connect to http://lyon:12000" in text
+    assert "+0.5" in text
+
+
+@pytest.mark.parametrize(
+    ("cell", "texts"),
+    [
+        (Cell(None, None, None), ("", "", "")),
+        (Cell(5, None, None), ("5", "", "")),
+        (Cell(5, 0, 0.0), ("5", "0", "0")),
+        (Cell(2.5, -1.25, -0.625), ("2.5", "-1.25", "-0.625")),
+        (Cell(1760000000000, 1000, 1 / 3), ("1760000000000", "+1000", "+0.333333")),
+        (Cell(0, None, None, new=True), ("0", "new", "")),
+    ],
+)
+def test_cell_texts(cell: Cell, texts: tuple[str, str, str]) -> None:
+    assert cell_texts(cell) == texts
+
+
+def test_negative_zero_float_is_zero() -> None:
+    assert format_number(-0.0, signed=True) == "0"
+
+
+def test_importing_does_not_import_rich() -> None:
+    code = "import sys, apinode_admin_cli.output.watch_table; print('rich' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
