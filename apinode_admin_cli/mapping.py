@@ -26,18 +26,22 @@ def parse_mapping_text(text: str, source: str = "the mapping") -> dict[str, Any]
     return mapping
 
 
+def parse_share(text: str) -> float:
+    """``"0.1"`` or ``"10%"`` -> ``0.1``; ValueError when it is not a number."""
+    percent = text.strip().endswith("%")
+    proba = float(text.strip()[:-1] if percent else text)
+    return proba / 100 if percent else proba
+
+
 def parse_entry(text: str) -> dict[str, Any]:
     """``v2=0.1`` -> ``{"generation": "v2", "proba": 0.1}``."""
     generation, sep, proba_text = text.rpartition("=")
     if not sep or not generation:
         raise UsageError(f"invalid --entry {text!r}: expected GENERATION=PROBA, e.g. v2=0.1")
-    percent = proba_text.strip().endswith("%")
     try:
-        proba = float(proba_text.strip()[:-1] if percent else proba_text)
+        proba = parse_share(proba_text)
     except ValueError:
         raise UsageError(f"invalid --entry {text!r}: {proba_text!r} is not a number") from None
-    if percent:
-        proba /= 100
     return {"generation": generation, "proba": proba}
 
 
