@@ -1,0 +1,70 @@
+"""Read what a node serves: services, enabled, generations, shares; generations concurrently."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Collection, Optional
+
+from apinode_admin_cli.errors import InvalidResponseError
+from apinode_admin_cli.state.model import GenerationState, NodeState, ServiceState
+
+if TYPE_CHECKING:
+    from apinode_admin_cli.client import APINodeAdminClient
+
+DEFAULT_WORKERS = 8
+
+
+def read_node_state(
+    client: APINodeAdminClient,
+    services: Optional[Collection[str]] = None,
+    workers: int = DEFAULT_WORKERS,
+) -> NodeState:
+    """The node's services; generations fetched for ``services`` only (None: for all of them).
+
+    Services not fetched keep ``generations=None``. Up to ``workers`` requests run at once.
+    """
+    listed = [_service_row(row) for row in client.list_services()]
+    wanted = [sid for sid, _ in listed if services is None or sid in services]
+    fetched = dict(zip(wanted, _fetch_all(client, wanted, workers)))
+    return NodeState(
+        services=tuple(
+            ServiceState(service_id=sid, enabled=enabled, generations=fetched.get(sid))
+            for sid, enabled in listed
+        )
+    )
+
+
+def _fetch_all(
+    client: APINodeAdminClient, service_ids: list[str], workers: int
+) -> list[tuple[GenerationState, ...]]:
+    if len(service_ids) <= 1 or workers <= 1:
+        return [read_generations(client, sid) for sid in service_ids]
+    with ThreadPoolExecutor(max_workers=min(workers, len(service_ids))) as pool:
+        # map() re-raises the first failure in service order, once every fetch has ended.
+        return list(pool.map(lambda sid: read_generations(client, sid), service_ids))
+
+
+def read_generations(client: APINodeAdminClient, service_id: str) -> tuple[GenerationState, ...]:
+    """One service's generations as the node reports them."""
+    rows = client.service(service_id).list_generations()
+    return tuple(_generation_row(row, service_id) for row in rows)
+
+
+def _service_row(row: Any) -> tuple[str, bool]:
+    if not isinstance(row, dict) or not isinstance(row.get("serviceId"), str):
+        raise InvalidResponseError(f"the node listed a service without a serviceId: {row!r:.200}")
+    return row["serviceId"], bool(row.get("enabled", True))
+
+
+def _generation_row(row: Any, service_id: str) -> GenerationState:
+    if not isinstance(row, dict) or not isinstance(row.get("generationId"), str):
+        raise InvalidResponseError(
+            f"the node listed a generation of {service_id!r} without a generationId: {row!r:.200}"
+        )
+    mapped = row.get("mapped")
+    share = (
+        float(mapped) if isinstance(mapped, (int, float)) and not isinstance(mapped, bool) else 0
+    )
+    return GenerationState(
+        generation_id=row["generationId"], mapped=share, mounted=bool(row.get("mounted"))
+    )

@@ -1,0 +1,161 @@
+"""Run a plan on one node, change after change, stopping at the first failure."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
+
+from apinode_admin_cli.errors import ApinodeAdminError
+from apinode_admin_cli.state.current import DEFAULT_WORKERS, read_generations, read_node_state
+from apinode_admin_cli.state.model import Change, DesiredState, Plan
+from apinode_admin_cli.state.plan import compute_plan
+
+if TYPE_CHECKING:
+    from apinode_admin_cli.client import APINodeAdminClient
+
+DONE, FAILED, NOT_RUN = "done", "failed", "not run"
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """What became of one change: ``done``, ``failed`` (with the error) or ``not run``."""
+
+    change: Change
+    status: str
+    error: Optional[ApinodeAdminError] = None
+    elapsed: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The change's JSON plus ``status``, and ``error`` for the failed one."""
+        data = {**self.change.to_json(), "status": self.status}
+        if self.error is not None:
+            data["error"] = error_json(self.error)
+        return data
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """Every change of the plan with its outcome, in plan order."""
+
+    outcomes: tuple[ChangeOutcome, ...]
+
+    @property
+    def done(self) -> list[ChangeOutcome]:
+        return [o for o in self.outcomes if o.status == DONE]
+
+    @property
+    def failed(self) -> Optional[ChangeOutcome]:
+        """The change that stopped the run, if one did."""
+        return next((o for o in self.outcomes if o.status == FAILED), None)
+
+    @property
+    def not_run(self) -> list[ChangeOutcome]:
+        return [o for o in self.outcomes if o.status == NOT_RUN]
+
+    @property
+    def ok(self) -> bool:
+        return self.failed is None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every change was made, else the exit code of the failure."""
+        failed = self.failed
+        return 0 if failed is None or failed.error is None else failed.error.exit_code
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"ok", "exitCode", "changes": [{"service", "action", "detail", "status"}]}``."""
+        return {
+            "ok": self.ok,
+            "exitCode": self.exit_code,
+            "changes": [o.to_json() for o in self.outcomes],
+        }
+
+
+def error_json(error: ApinodeAdminError) -> dict[str, Any]:
+    """``{"status", "errorType", "message", "exitCode"}`` as the fleet contract shows errors."""
+    return {**error.to_json()["error"], "exitCode": error.exit_code}
+
+
+def plan_node(
+    client: APINodeAdminClient,
+    desired: DesiredState,
+    prune: bool = False,
+    workers: int = DEFAULT_WORKERS,
+) -> Plan:
+    """Read the node (generations of the managed services only) and compute its plan."""
+    current = read_node_state(client, set(desired.service_ids()), workers)
+    return compute_plan(desired, current, prune)
+
+
+def apply_plan(
+    client: APINodeAdminClient,
+    plan: Union[Plan, Sequence[Change]],
+    on_change: Optional[Callable[[ChangeOutcome], None]] = None,
+) -> ApplyResult:
+    """Make each change in order; ``on_change`` hears of each one done, or of the failure.
+
+    The first failure stops the run; the changes after it are reported ``not run``. An empty
+    plan sends nothing.
+    """
+    changes = plan.changes if isinstance(plan, Plan) else tuple(plan)
+    outcomes: list[ChangeOutcome] = []
+    for index, change in enumerate(changes):
+        start = time.monotonic()
+        try:
+            run_change(client, change)
+        except ApinodeAdminError as exc:
+            outcome = ChangeOutcome(change, FAILED, exc, time.monotonic() - start)
+            outcomes.append(outcome)
+            if on_change is not None:
+                on_change(outcome)
+            outcomes.extend(ChangeOutcome(c, NOT_RUN) for c in changes[index + 1 :])
+            break
+        outcome = ChangeOutcome(change, DONE, None, time.monotonic() - start)
+        outcomes.append(outcome)
+        if on_change is not None:
+            on_change(outcome)
+    return ApplyResult(tuple(outcomes))
+
+
+def run_change(client: APINodeAdminClient, change: Change) -> None:
+    """Send the request(s) of one change; errors are the client's."""
+    action = change.action
+    if action == "create":
+        client.create_service(change.service)
+        return
+    service = client.service(change.service)
+    if action == "import":
+        assert change.path is not None and change.generation is not None
+        service.import_generation_from_archive(change.path)
+        _check_imported(client, change)
+    elif action == "preload":
+        assert change.generation is not None
+        service.preload_generation(change.generation)
+    elif action == "set-mapping":
+        assert change.mapping is not None
+        entries = [{"generation": g, "proba": p} for g, p in change.mapping]
+        service.set_generations_mapping({"entries": entries})
+    elif action == "switch":
+        assert change.generation is not None
+        service.switch_to_single_generation(change.generation)
+    elif action == "enable":
+        service.enable()
+    elif action == "disable":
+        service.disable()
+    elif action == "delete":
+        service.delete()
+    else:
+        raise ValueError(f"unknown action {action!r}")
+
+
+def _check_imported(client: APINodeAdminClient, change: Change) -> None:
+    # The node names the generation from the archive, not from the file: say so now rather
+    # than fail later on a mapping that names a generation the node does not have.
+    ids = [g.generation_id for g in read_generations(client, change.service)]
+    if change.generation not in ids:
+        raise ApinodeAdminError(
+            f"importing {change.path} into {change.service!r} gave no generation "
+            f"{change.generation!r}; the service has: {', '.join(ids) or 'none'}",
+            hint="name the generation in the state file as the node names it",
+        )

@@ -1,0 +1,44 @@
+"""A plan as people read it (terraform-style lines) and as programs read it (JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apinode_admin_cli.state.model import Change, Plan
+
+NO_CHANGES = "No changes."
+_LABELS = {"set-mapping": "mapping"}
+
+
+def change_line(change: Change) -> str:
+    """``+ service fraud``, ``+ churn: import v2 from /srv/...``, ``~ churn: enable``, ..."""
+    if change.action == "create":
+        return f"+ service {change.service}"
+    if change.action == "delete":
+        return f"- service {change.service} ({change.detail})"
+    label = _LABELS.get(change.action, change.action)
+    tail = f" {change.detail}" if change.detail else ""
+    return f"{change.sign} {change.service}: {label}{tail}"
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """One line per change in the order they run; ``No changes.`` when there are none."""
+    return [change_line(c) for c in plan.changes] or [NO_CHANGES]
+
+
+def plan_notes(plan: Plan) -> list[str]:
+    """Lines for stderr about what the plan leaves alone: the unmanaged services, unpruned."""
+    if not plan.unmanaged or plan.prune:
+        return []
+    count = len(plan.unmanaged)
+    names = ", ".join(plan.unmanaged)
+    noun = "service" if count == 1 else "services"
+    return [
+        f"note: {count} {noun} on the node not in the file, left alone: {names} "
+        "(apply --prune deletes them)"
+    ]
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """``{"changes": [{"service", "action", "detail"}, ...], "unmanaged": [ids]}``."""
+    return {"changes": [c.to_json() for c in plan.changes], "unmanaged": list(plan.unmanaged)}
