@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import ntpath
 import posixpath
 from typing import Any, Optional
 
@@ -50,8 +49,8 @@ def id_problem(value: str) -> Optional[str]:
 
 
 def is_absolute(path: str) -> bool:
-    """Absolute on the node's disk: ``/srv/x.zip``, or a Windows ``C:\\x.zip`` or UNC path."""
-    return posixpath.isabs(path) or (ntpath.isabs(path) and ntpath.splitdrive(path)[0] != "")
+    """Absolute on the node's disk (API nodes run on Linux or macOS): ``/srv/x.zip``."""
+    return posixpath.isabs(path)
 
 
 class _Checker:

@@ -64,7 +64,15 @@ def read_state_file(
 
 
 def _read_capped(stream: Union[IO[str], IO[bytes], str, bytes], source: str) -> Union[str, bytes]:
-    data = stream if isinstance(stream, (str, bytes)) else stream.read(MAX_BYTES + 1)
+    if isinstance(stream, (str, bytes)):
+        data = stream
+    else:
+        # Bytes under a text stream (sys.stdin): bad UTF-8 then gets our message, not a traceback.
+        binary = getattr(stream, "buffer", stream)
+        try:
+            data = binary.read(MAX_BYTES + 1)
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{source} is not UTF-8 text (byte {exc.start})") from None
     if len(data) > MAX_BYTES:
         raise UsageError(f"{source} is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     return data

@@ -66,10 +66,10 @@ def test_shares_follow_set_mapping_rules() -> None:
     assert parse_state_text(text).services[0].mapping == (("x", 0.5), ("y", 0.5000001))
 
 
-def test_windows_paths_are_absolute_too() -> None:
-    text = "[services.a]\ngenerations = { x = 'C:\\pkg\\x.zip', y = '\\\\srv\\share\\y.zip' }"
-    generations = parse_state_text(text).services[0].generations
-    assert generations == (("x", "C:\\pkg\\x.zip"), ("y", "\\\\srv\\share\\y.zip"))
+def test_paths_are_absolute_on_the_nodes_linux_disk() -> None:
+    text = "[services.a]\ngenerations = { x = 'C:\\pkg\\x.zip', y = '/srv/y.zip' }"
+    with pytest.raises(UsageError, match=r"generations.x: archive path 'C:\\\\pkg"):
+        parse_state_text(text)
 
 
 GEN = 'generations = { v1 = "/p/v1.zip", v2 = "/p/v2.zip" }\n'
@@ -234,6 +234,9 @@ def test_unreadable_inputs(tmp_path: Path) -> None:
     (tmp_path / "latin1.toml").write_bytes(b"[services.caf\xe9]\n")
     with pytest.raises(UsageError, match=r"latin1.toml is not UTF-8 text \(byte 13\)"):
         read_state_file(str(tmp_path / "latin1.toml"))
+    stdin = io.TextIOWrapper(io.BytesIO(b"#\xff\n"), encoding="utf-8")
+    with pytest.raises(UsageError, match=r"^state file on stdin is not UTF-8 text \(byte 1\)"):
+        read_state_file("-", stdin)
 
 
 def test_input_is_capped_at_16_mib(tmp_path: Path) -> None:
