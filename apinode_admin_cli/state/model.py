@@ -78,17 +78,6 @@ class NodeState:
         return next((s for s in self.services if s.service_id == service_id), None)
 
 
-# Actions in the order a plan runs them (the contract's safe order).
-ACTIONS = (
-    "create",
-    "import",
-    "preload",
-    "set-mapping",
-    "switch",
-    "enable",
-    "disable",
-    "delete",
-)
 SIGNS = {"create": "+", "import": "+", "delete": "-"}
 
 
