@@ -1,29 +1,41 @@
 """One exception tree for the library and the CLI; each class knows its exit code.
 
-The exit codes are the contract of ``shared/spec/cli.md``:
-
-====  ==========================================================
-0     success
-1     any other failure (``ApinodeAdminError``, ``APIError``)
-2     usage (``UsageError``)
-3     configuration (``ConfigError``)
-4     authentication refused (``AuthenticationError``)
-5     not found (``NotFoundError``)
-6     conflict (``ConflictError``)
-7     unreachable, TLS, timeout, 5xx after retries (``ConnectionFailure``, ``ServerError``)
-130   interrupted
-====  ==========================================================
+:class:`ExitCode` is the one list of exit codes: the error classes, the error boundary, the
+README table and the man page all take their numbers and meanings from it.
 """
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any, Optional
+
+
+class ExitCode(IntEnum):
+    """The process exit codes scripts can rely on, each with what it means."""
+
+    meaning: str
+
+    def __new__(cls, value: int, meaning: str) -> ExitCode:
+        member = int.__new__(cls, value)
+        member._value_ = value
+        member.meaning = meaning
+        return member
+
+    OK = 0, "success (also when stdout is closed early, e.g. by head)"
+    FAILURE = 1, "any other failure, including an API error not listed below"
+    USAGE = 2, "usage: bad arguments, unreadable or invalid input, invalid mapping, missing --yes"
+    CONFIG = 3, "configuration: no URI or key, unreadable or invalid config file"
+    AUTH = 4, "authentication or permission refused by the node (401/403)"
+    NOT_FOUND = 5, "not found (404, or the node's not-found error)"
+    CONFLICT = 6, "conflict: already exists (409)"
+    UNREACHABLE = 7, "node unreachable, TLS failure, timeout, or 5xx after retries"
+    INTERRUPTED = 130, "interrupted by Ctrl-C"
 
 
 class ApinodeAdminError(Exception):
     """Base of every error this package raises on purpose."""
 
-    exit_code = 1
+    exit_code: int = ExitCode.FAILURE
 
     def __init__(self, message: str, hint: Optional[str] = None) -> None:
         super().__init__(message)
@@ -42,19 +54,19 @@ class ApinodeAdminError(Exception):
 class UsageError(ApinodeAdminError):
     """Bad arguments, unreadable or invalid input, missing --yes."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class ConfigError(ApinodeAdminError):
     """No URI or key, unreadable or invalid config file."""
 
-    exit_code = 3
+    exit_code = ExitCode.CONFIG
 
 
 class ConnectionFailure(ApinodeAdminError):
     """The node could not be reached: refused, DNS, TLS, timeout, dropped connection."""
 
-    exit_code = 7
+    exit_code = ExitCode.UNREACHABLE
 
 
 class TLSFailure(ConnectionFailure):
@@ -68,13 +80,13 @@ class TimeoutFailure(ConnectionFailure):
 class InvalidResponseError(ApinodeAdminError):
     """The node answered 2xx with a body that is not the JSON expected."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILURE
 
 
 class APIError(ApinodeAdminError):
     """The node answered an HTTP error; keeps what the node said about it."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILURE
 
     def __init__(
         self,
@@ -103,25 +115,25 @@ class APIError(ApinodeAdminError):
 class AuthenticationError(APIError):
     """401/403: the key was refused."""
 
-    exit_code = 4
+    exit_code = ExitCode.AUTH
 
 
 class NotFoundError(APIError):
     """404, or the node's own "not found" error."""
 
-    exit_code = 5
+    exit_code = ExitCode.NOT_FOUND
 
 
 class ConflictError(APIError):
     """409: the thing already exists."""
 
-    exit_code = 6
+    exit_code = ExitCode.CONFLICT
 
 
 class ServerError(APIError):
     """5xx still failing after the retries."""
 
-    exit_code = 7
+    exit_code = ExitCode.UNREACHABLE
 
 
 # Code written against dataikuapi catches DataikuException; keep that name working.
@@ -135,6 +147,7 @@ __all__ = [
     "ConflictError",
     "ConnectionFailure",
     "DataikuException",
+    "ExitCode",
     "InvalidResponseError",
     "NotFoundError",
     "ServerError",

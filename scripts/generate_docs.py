@@ -25,42 +25,17 @@ sys.path.insert(0, str(ROOT))
 from apinode_admin_cli import __version__  # noqa: E402
 from apinode_admin_cli.cli import cli  # noqa: E402
 from apinode_admin_cli.cli.completion import SHELLS, completion_script  # noqa: E402
+from apinode_admin_cli.config.schema import SETTINGS, Setting  # noqa: E402
+from apinode_admin_cli.errors import ExitCode  # noqa: E402
 
 PROG = "apinode-admin"
 README = ROOT / "README.md"
 MAN_PAGE = ROOT / "apinode_admin_cli" / "data" / "apinode-admin.1"
 BEGIN = "<!-- BEGIN COMMAND REFERENCE -->"
 END = "<!-- END COMMAND REFERENCE -->"
+# Tables generated from the declarations, each between its own pair of markers.
+TABLES = ("SETTINGS TABLE", "EXIT CODES TABLE")
 OUTPUT_OPTIONS = ("output_format", "as_json", "no_headers")
-EXIT_CODES = (
-    ("0", "success (also when stdout is closed early, e.g. by head)"),
-    ("1", "any other failure, including an API error not listed below"),
-    ("2", "usage: bad arguments, unreadable or invalid input, invalid mapping, missing --yes"),
-    ("3", "configuration: no URI or key, unreadable or invalid config file"),
-    ("4", "authentication or permission refused by the node (401/403)"),
-    ("5", "not found (404, or the node's not-found error)"),
-    ("6", "conflict: already exists (409)"),
-    ("7", "node unreachable, TLS failure, timeout, or 5xx after retries"),
-    ("130", "interrupted by Ctrl-C"),
-)
-ENVIRONMENT = (
-    ("APINODE_ADMIN_URI", "node base URL (--uri)"),
-    ("APINODE_ADMIN_API_KEY", "admin API key (--api-key)"),
-    ("APINODE_ADMIN_API_KEY_FILE", "file holding the admin API key (--api-key-file)"),
-    ("APINODE_ADMIN_PROFILE", "config profile (--profile)"),
-    ("APINODE_ADMIN_CONFIG", "config file (--config)"),
-    ("APINODE_ADMIN_NO_CHECK_CERTIFICATE", "skip TLS verification (--no-check-certificate)"),
-    ("APINODE_ADMIN_CA_BUNDLE", "CA bundle (--ca-bundle)"),
-    ("APINODE_ADMIN_CLIENT_CERT", "client certificate for mutual TLS (--client-cert)"),
-    ("APINODE_ADMIN_CLIENT_KEY", "client certificate key (--client-key)"),
-    ("APINODE_ADMIN_TIMEOUT", "read timeout in seconds (--timeout)"),
-    ("APINODE_ADMIN_RETRIES", "attempts for retryable failures (--retries)"),
-    ("APINODE_ADMIN_OUTPUT", "default output format: table, plain, tsv or json"),
-    ("APINODE_ADMIN_DEBUG", "1 logs every HTTP exchange to stderr (--verbose)"),
-    ("NO_COLOR", "any value: no ANSI colour (--no-color)"),
-)
-
-
 # -- the click tree ---------------------------------------------------------------------------
 
 
@@ -203,6 +178,46 @@ def md_inline(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def plain_doc(decl: Setting) -> str:
+    """A setting's meaning without Markdown code marks, for the man page."""
+    return (decl.doc or decl.help).replace("`", "")
+
+
+def settings_table() -> str:
+    """Every setting: its option, its variable, its config key and its meaning."""
+    rows = ["| option | environment | config key | meaning |", "|---|---|---|---|"]
+    for decl in SETTINGS:
+        names = ", ".join(f"`{n}`" for n in (decl.short, decl.option) if n)
+        if decl.metavar:
+            names = names[:-1] + f" {decl.metavar}`"
+        if not decl.flag:
+            names += " (per command)"
+        env = f"`{decl.env}`" if decl.env else "-"
+        if decl.in_profile:
+            key = f"`{decl.name}`"
+        elif decl.name == "profile":
+            key = "`default_profile` (top level)"
+        else:
+            key = "-"
+        rows.append(f"| {names} | {env} | {key} | {md_inline(decl.doc or decl.help)} |")
+    return "\n".join(rows) + "\n"
+
+
+def exit_codes_table() -> str:
+    rows = ["| code | meaning |", "|---|---|"]
+    rows += [f"| {int(code)} | {md_inline(code.meaning)} |" for code in ExitCode]
+    return "\n".join(rows) + "\n"
+
+
+def replace_between(text: str, name: str, body: str) -> Optional[str]:
+    """``text`` with what stands between ``<!-- BEGIN name -->`` and its END replaced."""
+    begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
+    start, stop = text.find(begin), text.find(end)
+    if start < 0 or stop < start:
+        return None
+    return text[: start + len(begin)] + "\n" + body + text[stop:]
+
+
 def replace_reference(readme: str, reference: str) -> Optional[str]:
     """The README with the text between the markers replaced; None if the markers are absent."""
     start, end = readme.find(BEGIN), readme.find(END)
@@ -267,8 +282,9 @@ def man_page(items: list[Entry]) -> str:
         if item.output_options:
             out += [".TP", "\\fIoutput options\\fR", "see above"]
     out.append(".SH ENVIRONMENT")
-    for name, meaning in ENVIRONMENT:
-        out += [".TP", f"\\fB{roff(name)}\\fR", roff(meaning)]
+    for decl in SETTINGS:
+        if decl.env:
+            out += [".TP", f"\\fB{roff(decl.env)}\\fR", roff(plain_doc(decl))]
     out += [
         ".SH FILES",
         ".TP",
@@ -276,8 +292,8 @@ def man_page(items: list[Entry]) -> str:
         "The config file (TOML, mode 0600), else \\fI~/.config/apinode\\-admin/config.toml\\fR.",
         ".SH EXIT STATUS",
     ]
-    for code, meaning in EXIT_CODES:
-        out += [".TP", f"\\fB{code}\\fR", roff(meaning)]
+    for code in ExitCode:
+        out += [".TP", f"\\fB{int(code)}\\fR", roff(code.meaning)]
     out += [
         ".SH SEE ALSO",
         "\\fBapinode\\-admin\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR, and the README of the "
@@ -319,7 +335,14 @@ def targets() -> tuple[dict[Path, str], list[str]]:
     updated = replace_reference(current, markdown(items))
     if updated is None:
         notes.append(f"README.md has no {BEGIN} / {END} markers: left alone")
-    else:
+        updated = current
+    for name, body in zip(TABLES, (settings_table(), exit_codes_table())):
+        replaced = replace_between(updated, name, body)
+        if replaced is None:
+            notes.append(f"README.md has no {name} markers: that table was left alone")
+        else:
+            updated = replaced
+    if updated != current:
         wanted[README] = updated
     return wanted, notes
 

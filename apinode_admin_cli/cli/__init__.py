@@ -10,8 +10,9 @@ from typing import Any, Optional
 import click
 
 from apinode_admin_cli import __version__
-from apinode_admin_cli.cli.context import App
-from apinode_admin_cli.errors import ApinodeAdminError
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.options import global_options, with_global_options
+from apinode_admin_cli.errors import ApinodeAdminError, ExitCode
 
 # Each command lives in its own module, imported only when it is invoked, so that `--help`
 # and completion never pay for requests, rich or tabulate. The root help lists the summaries
@@ -72,64 +73,6 @@ COMPAT_COMMANDS = {
     )
 }
 
-# Global options may follow the command too (`apinode-admin services list --profile prod`),
-# as with kubectl; these are moved in front of the command before click parses the line.
-_GLOBAL_WITH_VALUE = {
-    "--uri",
-    "--api-key",
-    "--api-key-file",
-    "--profile",
-    "--config",
-    "--ca-bundle",
-    "--client-cert",
-    "--client-key",
-    "--timeout",
-    "--retries",
-}
-_GLOBAL_FLAGS = {"--no-check-certificate", "--verbose", "-v", "--no-color", "--quiet", "-q"}
-
-
-def _command_index(args: list[str]) -> Optional[int]:
-    """Index of the command name: the first word that is not a global option or its value."""
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--" or not arg.startswith("-"):
-            return None if arg == "--" else i
-        if arg in _GLOBAL_WITH_VALUE:
-            i += 1
-        i += 1
-    return None
-
-
-def hoist_global_options(args: list[str]) -> list[str]:
-    """Move global options found after the command name in front of it."""
-    first = _command_index(args)
-    if first is None:
-        return args
-    moved: list[str] = []
-    kept: list[str] = []
-    i = first
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            kept.extend(args[i:])
-            break
-        if arg.split("=", 1)[0] in _GLOBAL_WITH_VALUE and i > first:
-            if "=" in arg:
-                moved.append(arg)
-            elif i + 1 < len(args):
-                moved.extend(args[i : i + 2])
-                i += 1
-            else:
-                kept.append(arg)
-        elif arg in _GLOBAL_FLAGS and i > first:
-            moved.append(arg)
-        else:
-            kept.append(arg)
-        i += 1
-    return args[:first] + moved + kept
-
 
 def _load(spec: str) -> click.Command:
     module, _, attr = spec.partition(":")
@@ -139,7 +82,7 @@ def _load(spec: str) -> click.Command:
 
 
 class RootGroup(click.Group):
-    """Lazy command loading, global-option hoisting and the error boundary."""
+    """Lazy command loading, global options on every command, and the error boundary."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -149,15 +92,12 @@ class RootGroup(click.Group):
         if spec is None:
             return None
         # A failed import surfaces (say, a missing dependency) instead of "No such command".
-        return _load(spec)
+        return with_global_options(_load(spec))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(list(args)))
 
     def invoke(self, ctx: click.Context) -> Any:
         app: App = ctx.ensure_object(App)
@@ -168,21 +108,21 @@ class RootGroup(click.Group):
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             app.report_interrupt()
-            ctx.exit(130)
+            ctx.exit(ExitCode.INTERRUPTED)
         except click.Abort as exc:
             # click turns Ctrl-C at a prompt into Abort; the contract says 130 for Ctrl-C.
             if not isinstance(exc.__context__, KeyboardInterrupt):
                 raise
             app.report_interrupt()
-            ctx.exit(130)
+            ctx.exit(ExitCode.INTERRUPTED)
         except BrokenPipeError:
             _silence_stdout()
-            ctx.exit(0)
+            ctx.exit(ExitCode.OK)
         except (click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:  # the last line of defence: one line, no traceback
             app.report_unexpected(exc)
-            ctx.exit(1)
+            ctx.exit(ExitCode.FAILURE)
         finally:
             app.close()
 
@@ -199,26 +139,8 @@ def _silence_stdout() -> None:
 @click.group(
     cls=RootGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    params=global_options(),
 )
-@click.option("--uri", metavar="URL", help="API node base URL, e.g. http://host:12000.")
-@click.option("--api-key", metavar="KEY", help="Admin API key (prefer --api-key-file).")
-@click.option("--api-key-file", metavar="PATH", help="Read the admin key from a file (- = stdin).")
-@click.option("--profile", metavar="NAME", help="Config profile to use.")
-@click.option("--config", "config_path", metavar="PATH", help="Config file to read.")
-@click.option(
-    "--no-check-certificate",
-    is_flag=True,
-    default=None,
-    help="Skip TLS certificate verification (warns every time).",
-)
-@click.option("--ca-bundle", metavar="PATH", help="CA bundle to verify the node's certificate.")
-@click.option("--client-cert", metavar="PATH", help="Client certificate for mutual TLS.")
-@click.option("--client-key", metavar="PATH", help="Client certificate key for mutual TLS.")
-@click.option("--timeout", metavar="SECONDS", help="Read timeout in seconds (connect: 10 s).")
-@click.option("--retries", metavar="N", help="Attempts for retryable failures (default 3).")
-@click.option("-v", "--verbose", is_flag=True, help="Log every HTTP exchange to stderr.")
-@click.option("-q", "--quiet", is_flag=True, help="Silence progress, hints and warnings.")
-@click.option("--no-color", is_flag=True, help="No ANSI colour anywhere (also NO_COLOR).")
 @click.version_option(__version__, "--version", prog_name="apinode-admin")
 @click.pass_context
 def cli(ctx: click.Context, /, **flags: Any) -> None:
@@ -233,8 +155,7 @@ def cli(ctx: click.Context, /, **flags: Any) -> None:
 
     Scripts written for Dataiku's own tool run unchanged: see `apinode-admin compat --help`.
     """
-    app = ctx.ensure_object(App)
-    app.configure(flags)
+    ctx.ensure_object(App).update_flags(flags)
 
 
 def main(argv: Optional[list[str]] = None) -> None:
@@ -248,7 +169,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         cli.main(args=argv, prog_name="apinode-admin", obj=App())
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     finally:
         try:
             sys.stdout.flush()

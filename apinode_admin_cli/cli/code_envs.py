@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.options import output_options, pass_app, yes_option
+from apinode_admin_cli.cli.results import Result, Summary
 
 language_option = click.option(
     "--language",
@@ -32,8 +33,12 @@ def code_envs_import(app: App, directory: str, language: str) -> None:
     Example:
       apinode-admin code-envs import /srv/envs/py39-churn --language python
     """
-    path = app.node_path(directory)
-    app.emit_summary(app.client().import_code_env_in_cache(path, language))
+
+    def op(node: Node) -> Result:
+        path = node.node_path(directory)
+        return Summary(node.client.import_code_env_in_cache(path, language))
+
+    app.run(op)
 
 
 @code_envs.command("register")
@@ -49,9 +54,13 @@ def code_envs_register(app: App, exported_dir: str, built_dir: str, language: st
     Example:
       apinode-admin code-envs register /srv/envs/export /opt/envs/built --language python
     """
-    exported = app.node_path(exported_dir)
-    built = app.node_path(built_dir)
-    app.emit_summary(app.client().register_code_env_in_cache(exported, built, language))
+
+    def op(node: Node) -> Result:
+        exported = node.node_path(exported_dir)
+        built = node.node_path(built_dir)
+        return Summary(node.client.register_code_env_in_cache(exported, built, language))
+
+    app.run(op)
 
 
 @code_envs.command("clean")
@@ -66,4 +75,4 @@ def code_envs_clean(app: App, yes: bool) -> None:
       apinode-admin code-envs clean --yes
     """
     app.confirm("Delete unused code envs from the cache", yes)
-    app.emit_summary(app.client().clean_code_env_cache())
+    app.run(lambda node: Summary(node.client.clean_code_env_cache()))

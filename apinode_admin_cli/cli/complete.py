@@ -9,8 +9,7 @@ really queries the node imports the HTTP client.
 from __future__ import annotations
 
 import io
-import os
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import click
 
@@ -18,28 +17,43 @@ import click
 COMPLETION_TIMEOUT = 2.0
 
 
-def _root_flags(ctx: click.Context) -> dict[str, Any]:
-    from apinode_admin_cli.cli.context import root_flags
+def _line_flags(ctx: click.Context) -> dict[str, Any]:
+    """The global options given so far on the line being completed, wherever they stand."""
+    from apinode_admin_cli.config.schema import SETTINGS
 
-    return root_flags(ctx.find_root().params)
+    names = {decl.name for decl in SETTINGS if decl.flag}
+    flags: dict[str, Any] = {}
+    node: Optional[click.Context] = ctx
+    chain = []
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    for level in reversed(chain):  # the root first: options after the command win
+        flags.update(
+            {k: v for k, v in level.params.items() if k in names and v not in (None, False)}
+        )
+    return flags
 
 
 def _client(ctx: click.Context) -> Any:
     """An admin client for the line's node, or None when settings are missing or unusable."""
-    from apinode_admin_cli.config import resolve_settings
+    from apinode_admin_cli.config import env_value, resolve_settings
+    from apinode_admin_cli.config.connect import admin_client
 
-    flags = _root_flags(ctx)
-    if flags.get("api_key_file") == "-" or os.environ.get("APINODE_ADMIN_API_KEY_FILE") == "-":
+    flags = _line_flags(ctx)
+    if flags.get("api_key_file") == "-" or env_value("api_key_file") == "-":
         return None  # stdin belongs to the shell during completion
     settings = resolve_settings(flags, stdin=io.StringIO(""))
     if not settings.uri or not settings.api_key:
         return None
-    from apinode_admin_cli.cli.context import transport_options
-    from apinode_admin_cli.client import APINodeAdminClient
-
-    options = transport_options(settings)
-    options.update(timeout=COMPLETION_TIMEOUT, connect_timeout=COMPLETION_TIMEOUT, retries=1)
-    return APINodeAdminClient(settings.uri, settings.api_key, **options)
+    return admin_client(
+        settings.values,
+        settings.uri,
+        settings.api_key,
+        timeout=COMPLETION_TIMEOUT,
+        connect_timeout=COMPLETION_TIMEOUT,
+        retries=1,
+    )
 
 
 def _offer(
@@ -51,7 +65,10 @@ def _offer(
         client = _client(ctx)
         if client is None:
             return []
-        values = fetch(client)
+        try:
+            values = fetch(client)
+        finally:
+            client.close()
     except Exception:  # any failure means "no suggestions", never noise in the prompt
         return []
     seen: list[str] = []

@@ -58,7 +58,7 @@ class Tour:
     def run(self, *args: str) -> None:
         """Run ``apinode-admin ARGS`` in this process, through the real command tree."""
         from apinode_admin_cli.cli import cli
-        from apinode_admin_cli.cli.context import App
+        from apinode_admin_cli.cli.app import App
 
         line = "$ apinode-admin " + " ".join(shlex.quote(a) for a in args)
         click.echo(click.style(line, fg="cyan") if self.color else line)
@@ -96,10 +96,10 @@ def demo(ctx: click.Context, keep: bool) -> None:
     """
     import tempfile
 
-    from apinode_admin_cli.cli.context import App
+    from apinode_admin_cli.cli.app import App
 
     app = ctx.find_object(App)
-    color = bool(app.color if app else True) and sys.stdout.isatty()
+    color = bool(app.term.color if app else True) and sys.stdout.isatty()
     workdir = Path(tempfile.mkdtemp(prefix="apinode-admin-demo-"))
     try:
         with _isolated_settings():

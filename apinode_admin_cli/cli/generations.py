@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import generation_ids, service_ids
-from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.cli.options import output_options, pass_app
+from apinode_admin_cli.cli.reports import switched_to_newest
+from apinode_admin_cli.cli.results import Action, Result, Rows
 
 
 @click.group()
@@ -28,8 +30,11 @@ def generations_list(app: App, service_id: str) -> None:
     """
     from apinode_admin_cli.output.columns import GENERATIONS
 
-    answer = app.client().service(service_id).get_generations()
-    app.emit(answer["generations"], GENERATIONS, raw=answer)
+    def op(node: Node) -> Result:
+        answer = node.client.service(service_id).get_generations()
+        return Rows(answer["generations"], GENERATIONS, raw=answer)
+
+    app.run(op)
 
 
 @generations.command("import")
@@ -49,21 +54,22 @@ def generations_import(app: App, service_id: str, archive: str, activate: bool) 
       apinode-admin generations import churn /srv/packages/churn-v2.zip
       apinode-admin generations import churn ./churn-v2.zip --activate
     """
-    path = app.node_path(archive)
-    service = app.client().service(service_id)
-    answer = service.import_generation_from_archive(path)
-    app.info(f"Imported {path} into service {service_id}.")
-    if not activate:
-        app.info(
-            "Hint: the new generation is not active yet; the service answers no query with it "
-            f"until you run `apinode-admin services switch-to-newest {service_id}` "
-            "or set a mapping."
-        )
-        app.emit_action(answer)
-        return
-    from apinode_admin_cli.cli.services import report_switch_to_newest
 
-    report_switch_to_newest(app, service_id, service.switch_to_newest())
+    def op(node: Node) -> Result:
+        path = node.node_path(archive)
+        service = node.client.service(service_id)
+        answer = service.import_generation_from_archive(path)
+        node.info(f"Imported {path} into service {service_id}.")
+        if not activate:
+            node.info(
+                "Hint: the new generation is not active yet; the service answers no query "
+                f"with it until you run `apinode-admin services switch-to-newest {service_id}` "
+                "or set a mapping."
+            )
+            return Action(answer)
+        return switched_to_newest(node, service_id, service.switch_to_newest())
+
+    app.run(op)
 
 
 @generations.command("preload")
@@ -78,6 +84,10 @@ def generations_preload(app: App, service_id: str, generation: str) -> None:
     Example:
       apinode-admin generations preload churn v2
     """
-    answer = app.client().service(service_id).preload_generation(generation)
-    app.info(f"Preloaded generation {generation} of service {service_id}.")
-    app.emit_action(answer)
+
+    def op(node: Node) -> Result:
+        answer = node.client.service(service_id).preload_generation(generation)
+        node.info(f"Preloaded generation {generation} of service {service_id}.")
+        return Action(answer)
+
+    app.run(op)

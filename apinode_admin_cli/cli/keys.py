@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any, Optional
 
 import click
 
+from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import key_ids
-from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.cli.options import output_options, pass_app, yes_option
+from apinode_admin_cli.cli.results import Action, Result, Rows
 from apinode_admin_cli.errors import UsageError
 
 
@@ -31,8 +31,11 @@ def keys_list(app: App) -> None:
     """
     from apinode_admin_cli.output.columns import KEYS
 
-    records = app.client().auth().list_keys()
-    app.emit(records, KEYS, raw=records)
+    def op(node: Node) -> Result:
+        records = node.client.auth().list_keys()
+        return Rows(records, KEYS, raw=records)
+
+    app.run(op)
 
 
 def _expiry(value: Optional[str]) -> Any:
@@ -64,11 +67,15 @@ def keys_create(
       KEY=$(apinode-admin keys create --label deploy)
       apinode-admin keys create --label ci -o json | jq -r .key
     """
-    answer = app.client().auth().add_key(label, description, created_by, _expiry(expiry))
-    secret = answer.get("key") if isinstance(answer, dict) else None
-    key_id = answer.get("id") if isinstance(answer, dict) else None
-    app.info(f"Created key {key_id}. Its secret is shown once: store it now.")
-    app.emit_action(answer, secret)
+
+    def op(node: Node) -> Result:
+        answer = node.client.auth().add_key(label, description, created_by, _expiry(expiry))
+        secret = answer.get("key") if isinstance(answer, dict) else None
+        key_id = answer.get("id") if isinstance(answer, dict) else None
+        node.info(f"Created key {key_id}. Its secret is shown once: store it now.")
+        return Action(answer, secret)
+
+    app.run(op)
 
 
 @keys.command("delete")
@@ -96,16 +103,22 @@ def keys_delete(app: App, key: Optional[str], key_id: Optional[str], yes: bool) 
     if bool(key) == bool(key_id):
         raise UsageError("give either KEY or --id ID", hint="keys delete --id ID -y")
     if key == "-":
-        key = sys.stdin.read().strip()
+        key = app.term.inp.read().strip()
         if not key:
             raise UsageError("no key on stdin")
     if key_id:
         app.confirm(f"Delete key with id {key_id}", yes)
-        answer = app.client().auth().delete_key_by_id(key_id)
-        app.info(f"Deleted key {key_id}.")
     else:
-        assert key is not None
         app.confirm(f"Delete key {mask(key)}", yes)
-        answer = app.client().auth().delete_key(key)
-        app.info(f"Deleted key {mask(key)}.")
-    app.emit_action(answer)
+
+    def op(node: Node) -> Result:
+        if key_id:
+            answer = node.client.auth().delete_key_by_id(key_id)
+            node.info(f"Deleted key {key_id}.")
+        else:
+            assert key is not None
+            answer = node.client.auth().delete_key(key)
+            node.info(f"Deleted key {mask(key)}.")
+        return Action(answer)
+
+    app.run(op)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.options import output_options, pass_app
+from apinode_admin_cli.cli.results import Result, Rows
 
 
 @click.group()
@@ -28,5 +29,8 @@ def metrics_show(app: App) -> None:
     from apinode_admin_cli.output import flat_records
     from apinode_admin_cli.output.columns import METRICS
 
-    data = app.client().get_metrics()
-    app.emit(flat_records(data, "name"), METRICS, raw=data)
+    def op(node: Node) -> Result:
+        data = node.client.get_metrics()
+        return Rows(flat_records(data, "name"), METRICS, raw=data)
+
+    app.run(op)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.options import output_options, pass_app, yes_option
+from apinode_admin_cli.cli.results import Action, Result, Summary
 
 
 @click.group("model-cache")
@@ -24,8 +25,12 @@ def model_cache_import(app: App, archive: str) -> None:
     Example:
       apinode-admin model-cache import /srv/models/llm-small.zip
     """
-    path = app.node_path(archive)
-    app.emit_summary(app.client().import_model_archive_in_cache(path))
+
+    def op(node: Node) -> Result:
+        path = node.node_path(archive)
+        return Summary(node.client.import_model_archive_in_cache(path))
+
+    app.run(op)
 
 
 @model_cache.command("clear")
@@ -40,6 +45,10 @@ def model_cache_clear(app: App, yes: bool) -> None:
       apinode-admin model-cache clear --yes
     """
     app.confirm("Clear the model cache", yes)
-    answer = app.client().clear_model_cache()
-    app.info("Model cache cleared.")
-    app.emit_action(answer)
+
+    def op(node: Node) -> Result:
+        answer = node.client.clear_model_cache()
+        node.info("Model cache cleared.")
+        return Action(answer)
+
+    app.run(op)

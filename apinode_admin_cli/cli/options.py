@@ -1,37 +1,121 @@
-"""Options shared by many commands, declared once."""
+"""Options shared by many commands, each declared once.
+
+The global options come from the settings schema. Click parses them on the root group and,
+as hidden copies, on every command, so they may follow the command as with kubectl
+(`apinode-admin services list --profile prod`) and an option value such as
+`keys create --label -q` stays the label it is.
+"""
 
 from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Optional, TypeVar
 
 import click
 
-from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.config.schema import OUTPUT_FORMATS, SETTINGS, Setting, setting
 from apinode_admin_cli.errors import UsageError
-from apinode_admin_cli.output.render import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Input files and stdin are read whole: a bound keeps `/dev/zero` or a wrong file from
+# exhausting memory.
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+
+
+class SettingOption(click.Option):
+    """An option whose environment variable shows in --help but is read by the resolver.
+
+    Leaving the environment to the resolver keeps one precedence rule, and records where
+    each value came from (``config show``).
+    """
+
+    def resolve_envvar_value(self, ctx: click.Context) -> Optional[str]:
+        return None
+
+
+def _option_spec(decl: Setting, **overrides: Any) -> tuple[list[str], dict[str, Any]]:
+    names = [decl.short, decl.option] if decl.short else [decl.option]
+    kwargs: dict[str, Any] = {"help": decl.help, "envvar": decl.env, "show_envvar": bool(decl.env)}
+    if decl.kind == "bool":
+        kwargs.update(is_flag=True, default=None)
+    else:
+        kwargs["metavar"] = decl.metavar or "VALUE"
+    kwargs.update(overrides)
+    return [*names, decl.name], kwargs
+
+
+def setting_option(decl: Setting, hidden: bool = False) -> click.Option:
+    """The click option of one declared setting."""
+    names, kwargs = _option_spec(decl, hidden=hidden)
+    return SettingOption(names, **kwargs)
+
+
+def option_for(name: str, **overrides: Any) -> Callable[[F], F]:
+    """Decorator: a command's own option for a setting that is not global (``--service-key``)."""
+    names, kwargs = _option_spec(setting(name), **overrides)
+    return click.option(*names, cls=SettingOption, **kwargs)
+
+
+def global_options(hidden: bool = False) -> list[click.Option]:
+    """Fresh options for every setting that has a global flag, in declaration order."""
+    return [setting_option(decl, hidden) for decl in SETTINGS if decl.flag]
+
+
+def with_global_options(command: click.Command) -> click.Command:
+    """Let the global options follow ``command`` (and its subcommands), hidden from its help.
+
+    An option of the command's own wins over a global of the same name or spelling.
+    """
+    if getattr(command, "_takes_global_options", False):
+        return command
+    command._takes_global_options = True  # type: ignore[attr-defined]
+    taken = {name for param in command.params for name in (*param.opts, *param.secondary_opts)}
+    taken |= {param.name for param in command.params if param.name}
+    added = [
+        option
+        for option in global_options(hidden=True)
+        if option.name not in taken and not set(option.opts) & taken
+    ]
+    command.params.extend(added)
+    names = [option.name for option in added]
+    original = command.callback
+
+    def callback(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name, None) for name in names}
+        click.get_current_context().ensure_object(App).update_flags(given)
+        return original(*args, **kwargs) if original is not None else None
+
+    if original is not None:
+        functools.update_wrapper(callback, original)
+    command.callback = callback
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            with_global_options(sub)
+    return command
 
 
 def output_options(func: F) -> F:
     """Add ``-o/--output``, ``--json`` and ``--no-headers`` and hand them to the app."""
+    decl = setting("output")
 
     @click.option(
-        "-o",
-        "--output",
+        *(decl.short, decl.option),
         "output_format",
-        type=click.Choice(FORMATS),
+        type=click.Choice(OUTPUT_FORMATS, case_sensitive=False),
         default=None,
         help="Output format (default: table on a terminal, plain otherwise).",
+        envvar=decl.env,
+        show_envvar=True,
+        cls=SettingOption,
     )
     @click.option("--json", "as_json", is_flag=True, help="Same as -o json.")
     @click.option("--no-headers", is_flag=True, help="Omit the header row.")
     @functools.wraps(func)
     def wrapper(*args: Any, output_format: Any, as_json: bool, no_headers: bool, **kw: Any) -> Any:
-        app = click.get_current_context().find_object(App)
-        assert app is not None
+        app = click.get_current_context().ensure_object(App)
         app.set_output(output_format, as_json, no_headers)
         return func(*args, **kw)
 
@@ -45,13 +129,25 @@ yes_option = click.option(
 pass_app = click.make_pass_decorator(App, ensure=True)
 
 
-def read_text_input(path: str) -> str:
-    """Text of a file, or of stdin for ``-``; exit 2 when it cannot be read."""
-    if path == "-":
-        return sys.stdin.read()
+def read_text_input(path: str, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """Text of a file, or of stdin for ``-``; exit 2 when it cannot be read or is too large."""
+    shown = "standard input" if path == "-" else path
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise UsageError(f"cannot read {path}: {reason}") from None
+        if path == "-":
+            data = _read_capped(sys.stdin.buffer, max_bytes)
+        else:
+            with open(path, "rb") as handle:
+                data = _read_capped(handle, max_bytes)
+    except OSError as exc:
+        raise UsageError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    if data is None:
+        raise UsageError(f"{shown} is larger than {max_bytes // (1024 * 1024)} MiB; refusing it")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read {shown}: it is not UTF-8 text") from None
+
+
+def _read_capped(stream: Any, max_bytes: int) -> Optional[bytes]:
+    data = stream.read(max_bytes + 1)
+    return None if len(data) > max_bytes else bytes(data)

@@ -6,8 +6,9 @@ from typing import Any
 
 import click
 
-from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.options import output_options, pass_app
+from apinode_admin_cli.cli.results import Result, Rows
 from apinode_admin_cli.errors import AuthenticationError, ConnectionFailure
 
 
@@ -55,16 +56,16 @@ def ping(app: App) -> None:
       apinode-admin --profile prod ping -o json | jq .elapsedMs
       apinode-admin ping -q >/dev/null && echo "node is up"
     """
-    client = app.client()
-    uri = app.settings.uri or ""
-    result = client.ping()
-    check_ping(uri, result)
-    report = ping_report(uri, result)
-    if app.wants_json:
-        app.emit_json(report)
-        return
+    app.run(ping_node)
+
+
+def ping_node(node: Node) -> Result:
+    """Probe one node; a failed probe raises the error any other command would give."""
     from apinode_admin_cli.output.columns import SUMMARY
 
+    result = node.client.ping()
+    check_ping(node.uri, result)
+    report = ping_report(node.uri, result)
     rows = [
         {"key": "uri", "value": report["uri"]},
         {"key": "alive", "value": report["alive"]},
@@ -74,4 +75,4 @@ def ping(app: App) -> None:
         {"key": "DSS-Version", "value": report["dssVersion"] or "-"},
         {"key": "DSS-API-Version", "value": report["dssApiVersion"] or "-"},
     ]
-    app.emit(rows, SUMMARY, raw=report)
+    return Rows(rows, SUMMARY, raw=report)

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import click
 
+from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import generation_ids, service_ids
-from apinode_admin_cli.cli.context import App
-from apinode_admin_cli.cli.options import output_options, pass_app, read_text_input
+from apinode_admin_cli.cli.options import option_for, output_options, pass_app, read_text_input
+from apinode_admin_cli.cli.results import Line, Result, Rows
 from apinode_admin_cli.errors import ServerError, UsageError
 
 if TYPE_CHECKING:
     from apinode_admin_cli.output import Column
 
-SERVICE_KEY_ENV = "APINODE_ADMIN_SERVICE_KEY"
 _SCALARS = (bool, int, float, str, type(None))
 
 
@@ -160,12 +160,7 @@ def prediction_rows(answer: Any, batch: bool) -> tuple[list[dict[str, Any]], lis
 )
 @click.option("--dispatch-key", metavar="KEY", help="Same key, same generation (sticky A/B).")
 @click.option("--context", "context_src", metavar="JSON|@FILE", help="Context object to log.")
-@click.option(
-    "--service-key",
-    envvar=SERVICE_KEY_ENV,
-    metavar="KEY",
-    help=f"The service's API key, if it has one (also {SERVICE_KEY_ENV}).",
-)
+@option_for("service_key")
 @output_options
 @pass_app
 def predict(
@@ -212,31 +207,35 @@ def predict(
         feature_opts
         or batch
         or context_src
-        or app.requested_output
+        or app.output_requested
         or any(_is_json_source(t) for t in inputs)
     )
-    try:
-        with app.user_client(service_id, service_key) as client:
-            if batch is not None:
-                answer = client.predict_records(endpoint, records, forced_generation, dispatch_key)
-            else:
-                answer = client.predict_record(
-                    endpoint, features, forced_generation, dispatch_key, context=context
+    app.update_flags({"service_key": service_key})
+
+    def op(node: Node) -> Result:
+        try:
+            with node.user_client(service_id, node.settings.service_key) as client:
+                if batch is not None:
+                    answer = client.predict_records(
+                        endpoint, records, forced_generation, dispatch_key
+                    )
+                else:
+                    answer = client.predict_record(
+                        endpoint, features, forced_generation, dispatch_key, context=context
+                    )
+        except ServerError as exc:
+            if exc.status == 503:
+                # A node refuses queries this way when the service cannot answer, not when
+                # it broke.
+                exc.hint = (
+                    f"the service may be disabled or have no active generation: try "
+                    f"`apinode-admin services enable {service_id}` or "
+                    f"`apinode-admin services switch-to-newest {service_id}`"
                 )
-    except ServerError as exc:
-        if exc.status == 503:
-            # A node refuses queries this way when the service cannot answer, not when it broke.
-            exc.hint = (
-                f"the service may be disabled or have no active generation: try "
-                f"`apinode-admin services enable {service_id}` or "
-                f"`apinode-admin services switch-to-newest {service_id}`"
-            )
-        raise
-    if legacy:
-        click.echo(json.dumps(answer))
-        return
-    if app.wants_json:
-        app.emit_json(answer)
-        return
-    rows, columns = prediction_rows(answer, batch is not None)
-    app.emit(rows, columns, raw=answer)
+            raise
+        if legacy:
+            return Line(json.dumps(answer), raw=answer)
+        rows, columns = prediction_rows(answer, batch is not None)
+        return Rows(rows, columns, raw=answer)
+
+    app.run(op)

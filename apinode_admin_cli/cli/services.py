@@ -6,9 +6,11 @@ from typing import Optional
 
 import click
 
+from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import generation_ids, service_ids
-from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.cli.options import output_options, pass_app, read_text_input, yes_option
+from apinode_admin_cli.cli.reports import switched_to_newest
+from apinode_admin_cli.cli.results import Action, Result, Rows, Summary
 from apinode_admin_cli.errors import UsageError
 
 
@@ -30,8 +32,11 @@ def services_list(app: App) -> None:
     """
     from apinode_admin_cli.output.columns import SERVICES
 
-    records = app.client().list_services()
-    app.emit(records, SERVICES, raw=records)
+    def op(node: Node) -> Result:
+        records = node.client.list_services()
+        return Rows(records, SERVICES, raw=records)
+
+    app.run(op)
 
 
 @services.command("create")
@@ -46,10 +51,14 @@ def services_create(app: App, service_id: str) -> None:
       apinode-admin services create churn
       apinode-admin generations import churn /srv/packages/v1.zip --activate
     """
-    answer = app.client().create_service(service_id)
-    app.info(f"Created service {service_id}.")
-    app.info(f"Next: apinode-admin generations import {service_id} ARCHIVE --activate")
-    app.emit_action(answer)
+
+    def op(node: Node) -> Result:
+        answer = node.client.create_service(service_id)
+        node.info(f"Created service {service_id}.")
+        node.info(f"Next: apinode-admin generations import {service_id} ARCHIVE --activate")
+        return Action(answer)
+
+    app.run(op)
 
 
 @services.command("delete")
@@ -66,9 +75,13 @@ def services_delete(app: App, service_id: str, yes: bool) -> None:
       apinode-admin services delete churn --yes    # in scripts
     """
     app.confirm(f"Delete service {service_id}", yes)
-    answer = app.client().service(service_id).delete()
-    app.info(f"Deleted service {service_id}.")
-    app.emit_action(answer)
+
+    def op(node: Node) -> Result:
+        answer = node.client.service(service_id).delete()
+        node.info(f"Deleted service {service_id}.")
+        return Action(answer)
+
+    app.run(op)
 
 
 @services.command("enable")
@@ -82,9 +95,13 @@ def services_enable(app: App, service_id: str) -> None:
     Example:
       apinode-admin services enable churn
     """
-    answer = app.client().service(service_id).enable()
-    app.info(f"Enabled service {service_id}.")
-    app.emit_action(answer)
+
+    def op(node: Node) -> Result:
+        answer = node.client.service(service_id).enable()
+        node.info(f"Enabled service {service_id}.")
+        return Action(answer)
+
+    app.run(op)
 
 
 @services.command("disable")
@@ -98,9 +115,13 @@ def services_disable(app: App, service_id: str) -> None:
     Example:
       apinode-admin services disable churn
     """
-    answer = app.client().service(service_id).disable()
-    app.info(f"Disabled service {service_id}.")
-    app.emit_action(answer)
+
+    def op(node: Node) -> Result:
+        answer = node.client.service(service_id).disable()
+        node.info(f"Disabled service {service_id}.")
+        return Action(answer)
+
+    app.run(op)
 
 
 @services.command("switch-to-newest")
@@ -115,14 +136,11 @@ def services_switch_to_newest(app: App, service_id: str) -> None:
       apinode-admin services switch-to-newest churn
       GEN=$(apinode-admin services switch-to-newest churn)
     """
-    report_switch_to_newest(app, service_id, app.client().service(service_id).switch_to_newest())
-
-
-def report_switch_to_newest(app: App, service_id: str, answer: object) -> None:
-    """Say which generation now serves; print its id (or the node's JSON) on stdout."""
-    generation = answer.get("switchedToGeneration") if isinstance(answer, dict) else None
-    app.info(f"Service {service_id} now serves generation {generation}.")
-    app.emit_action(answer, str(generation) if generation is not None else None)
+    app.run(
+        lambda node: switched_to_newest(
+            node, service_id, node.client.service(service_id).switch_to_newest()
+        )
+    )
 
 
 @services.command("switch-to")
@@ -137,9 +155,13 @@ def services_switch_to(app: App, service_id: str, generation: str) -> None:
     Example:
       apinode-admin services switch-to churn v1
     """
-    answer = app.client().service(service_id).switch_to_single_generation(generation)
-    app.info(f"Service {service_id} now serves generation {generation}.")
-    app.emit_action(answer)
+
+    def op(node: Node) -> Result:
+        answer = node.client.service(service_id).switch_to_single_generation(generation)
+        node.info(f"Service {service_id} now serves generation {generation}.")
+        return Action(answer)
+
+    app.run(op)
 
 
 @services.command("set-mapping")
@@ -182,10 +204,14 @@ def services_set_mapping(
             "no mapping given",
             hint="pass --entry GEN=PROBA (repeatable), a JSON file, or - to read JSON on stdin",
         )
-    answer = app.client().service(service_id).set_generations_mapping(mapping)
     shares = ", ".join(f"{e['generation']} {e['proba']:.0%}" for e in mapping["entries"])
-    app.info(f"Mapping of {service_id} set ({shares}); the service is enabled.")
-    app.emit_action(answer)
+
+    def op(node: Node) -> Result:
+        answer = node.client.service(service_id).set_generations_mapping(mapping)
+        node.info(f"Mapping of {service_id} set ({shares}); the service is enabled.")
+        return Action(answer)
+
+    app.run(op)
 
 
 @services.command("clean-unused")
@@ -200,7 +226,7 @@ def services_clean_unused(app: App, yes: bool) -> None:
       apinode-admin services clean-unused --yes -o json
     """
     app.confirm("Delete disabled services, unused generations and code envs", yes)
-    app.emit_summary(app.client().clean_unused_services_and_generations())
+    app.run(lambda node: Summary(node.client.clean_unused_services_and_generations()))
 
 
 def _input_name(path: str) -> str:

@@ -11,34 +11,56 @@ from apinode_admin_cli.errors import ConfigError, UsageError
 ClientCert = Union[str, Sequence[str], None]
 
 
+def hide_userinfo(text: str) -> str:
+    """The URI with any ``user:password@`` part replaced by ``***@``, for messages."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "", text
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority = rest[:end]
+    if "@" in authority:
+        authority = "***@" + authority.rsplit("@", 1)[1]
+    return scheme + sep + authority + rest[end:]
+
+
+def check_node_uri(raw: str) -> str:
+    """A node base URL as ``scheme://host:port``; ValueError says what is wrong with it.
+
+    The messages never repeat a user-info part (``user:secret@``): it may hold a key.
+    """
+    text = raw.strip()
+    shown = hide_userinfo(text)
+    parts = urlsplit(text)
+    if "@" in parts.netloc:
+        raise ValueError(f"{shown!r} carries credentials (user@); give the key with --api-key-file")
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{shown!r} is not an http:// or https:// URL, e.g. http://host:12000")
+    if not parts.hostname:
+        raise ValueError(f"{shown!r} has no host")
+    try:
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        raise ValueError(f"{shown!r} has an invalid port")
+    if parts.path not in ("", "/"):
+        raise ValueError(
+            f"{shown!r} has a path ({parts.path}); give the base URL only, "
+            "the tool appends /admin/api"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"{shown!r} has a query or fragment; give the base URL only")
+    return f"{scheme}://{parts.netloc}"
+
+
 def parse_node_uri(uri: str) -> str:
     """Check a node base URL and return it as ``scheme://host:port`` without a trailing slash."""
     example = "give the node's base URL, for example http://apinode.example.com:12000"
     if not isinstance(uri, str) or not uri.strip():
         raise ConfigError("no API node URI given", hint=example)
-    parts = urlsplit(uri.strip())
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(
-            f"invalid API node URI {uri!r}: it must start with http:// or https://", hint=example
-        )
-    if parts.username is not None or parts.password is not None:
-        raise ConfigError(
-            "credentials in the API node URI are not supported",
-            hint="use --api-key or --api-key-file",
-        )
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ConfigError(
-            f"invalid API node URI {uri!r}: it must have no path, query or fragment",
-            hint=f"the tool appends /admin/api itself; {example}",
-        )
     try:
-        _ = parts.port
-    except ValueError:
-        raise ConfigError(f"invalid API node URI {uri!r}: bad port number", hint=example)
-    if not parts.hostname:
-        raise ConfigError(f"invalid API node URI {uri!r}: no host name", hint=example)
-    return f"{scheme}://{parts.netloc}"
+        return check_node_uri(uri)
+    except ValueError as exc:
+        raise ConfigError(f"invalid API node URI: {exc}", hint=example) from None
 
 
 def segment(value: Any, what: str) -> str:

@@ -1,7 +1,8 @@
-"""Resolve connection settings (flag > environment > config profile > default) and edit the file."""
+"""Settings: declared once (schema), resolved (flag > environment > profile > default), edited."""
 
 from __future__ import annotations
 
+from apinode_admin_cli.config.convert import convert
 from apinode_admin_cli.config.files import (
     default_config_path,
     display_path,
@@ -15,39 +16,44 @@ from apinode_admin_cli.config.files import (
 )
 from apinode_admin_cli.config.resolve import (
     Settings,
+    env_value,
     locate_config,
+    read_key_file,
     require_connection,
+    resolve_early,
     resolve_settings,
     select_profile,
 )
-from apinode_admin_cli.config.values import (
+from apinode_admin_cli.config.schema import (
+    BY_NAME,
     DEFAULTS,
     ENV_PREFIX,
     OUTPUT_FORMATS,
-    SETTING_NAMES,
-    convert,
-    env_var,
-    flag_name,
-    normalize_uri,
+    PROFILE_KEYS,
+    SETTINGS,
+    Setting,
 )
 
 __all__ = [
+    "BY_NAME",
     "DEFAULTS",
     "ENV_PREFIX",
     "OUTPUT_FORMATS",
-    "SETTING_NAMES",
+    "PROFILE_KEYS",
+    "SETTINGS",
+    "Setting",
     "Settings",
     "convert",
     "default_config_path",
     "display_path",
     "dumps_toml",
-    "env_var",
-    "flag_name",
+    "env_value",
     "list_profiles",
     "load_config",
     "locate_config",
-    "normalize_uri",
+    "read_key_file",
     "require_connection",
+    "resolve_early",
     "resolve_settings",
     "select_profile",
     "set_default_profile",

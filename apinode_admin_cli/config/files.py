@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from apinode_admin_cli.atomicfile import write_atomic
-from apinode_admin_cli.config.values import SETTING_NAMES, convert
+from apinode_admin_cli.config.convert import convert
+from apinode_admin_cli.config.schema import PROFILE_KEYS
 from apinode_admin_cli.errors import ConfigError, UsageError
 
 if sys.version_info >= (3, 11):
@@ -151,8 +152,8 @@ def set_value(path: Path, profile: str, key: str, value: str) -> None:
     if key == "default_profile":
         set_default_profile(path, value)
         return
-    if key not in SETTING_NAMES:
-        raise UsageError(f"unknown config key {key!r}; known keys: {', '.join(SETTING_NAMES)}")
+    if key not in PROFILE_KEYS:
+        raise UsageError(f"unknown config key {key!r}; known keys: {', '.join(PROFILE_KEYS)}")
     if not profile:
         raise UsageError("the profile name is empty")
     try:

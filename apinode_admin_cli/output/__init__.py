@@ -6,10 +6,8 @@ Importing this package stays cheap: rich and tabulate load only when a table is 
 from __future__ import annotations
 
 from apinode_admin_cli.output.render import (
-    FORMATS,
     Column,
     cells,
-    choose_format,
     render,
     render_json,
 )
@@ -23,11 +21,9 @@ from apinode_admin_cli.output.values import (
 )
 
 __all__ = [
-    "FORMATS",
     "KINDS",
     "Column",
     "cells",
-    "choose_format",
     "compact_json",
     "flat_records",
     "flatten",

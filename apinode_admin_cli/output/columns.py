@@ -30,15 +30,6 @@ KEYS = (
 # Rows built with flat_records(data, "name") or from flatten().
 METRICS = (Column("name", "METRIC"), Column("value", "VALUE"))
 
-MAPPING = (Column("generation", "GENERATION"), Column("proba", "PROBA"))
-
-# Draft for `predict`: one answer of the user API, {"result": {...}, "apiContext": {...}}.
-PREDICTION = (
-    Column("apiContext.serviceGeneration", "GENERATION"),
-    Column("result.prediction", "PREDICTION"),
-    Column("result.probas", "PROBAS", "json"),
-)
-
 # Any JSON object as rows from flat_records(data).
 SUMMARY = (Column("key", "KEY"), Column("value", "VALUE"))
 
@@ -49,9 +40,7 @@ PROFILES = (Column("profile", "PROFILE"), Column("active", "ACTIVE", "bool"))
 __all__ = [
     "GENERATIONS",
     "KEYS",
-    "MAPPING",
     "METRICS",
-    "PREDICTION",
     "PROFILES",
     "SERVICES",
     "SETTINGS",

@@ -15,10 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence, TextIO
 
-from apinode_admin_cli.errors import UsageError
 from apinode_admin_cli.output.values import format_value, get_path
-
-FORMATS = ("table", "plain", "tsv", "json")
 
 
 @dataclass(frozen=True)
@@ -28,15 +25,6 @@ class Column:
     key: str
     title: str
     kind: str = "text"
-
-
-def choose_format(requested: str | None, is_tty: bool) -> str:
-    """The format asked for, else ``table`` on a terminal and ``plain`` elsewhere."""
-    if requested is None:
-        return "table" if is_tty else "plain"
-    if requested not in FORMATS:
-        raise UsageError(f"unknown output format {requested!r}; use one of {', '.join(FORMATS)}")
-    return requested
 
 
 def render_json(data: Any, stream: TextIO) -> None:
@@ -81,7 +69,7 @@ def render(
         # JSON must be the node's answer, not these records: the caller owns that choice.
         raise ValueError("render() does not print JSON; call render_json() with the raw data")
     else:
-        raise UsageError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise ValueError(f"no renderer for output format {fmt!r}")
 
 
 def _table(

@@ -12,11 +12,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from apinode_admin_cli.config import (
+    BY_NAME,
     OUTPUT_FORMATS,
     convert,
     dumps_toml,
-    env_var,
-    flag_name,
     resolve_settings,
 )
 from apinode_admin_cli.errors import ApinodeAdminError, UsageError
@@ -151,8 +150,8 @@ def _uri() -> Any:
 # For each setting: how a level spells a value (flags and env are text, TOML is typed).
 SPELLINGS: dict[str, Any] = {
     "uri": _uri().map(lambda u: {"flag": u, "env": u, "config": u}),
-    "timeout": st.floats(0.001, 1e6).map(lambda t: {"flag": repr(t), "env": repr(t), "config": t}),
-    "retries": st.integers(1, 1000).map(lambda n: {"flag": str(n), "env": str(n), "config": n}),
+    "timeout": st.floats(0.001, 86400).map(lambda t: {"flag": repr(t), "env": repr(t), "config": t}),
+    "retries": st.integers(1, 100).map(lambda n: {"flag": str(n), "env": str(n), "config": n}),
     "output": st.sampled_from(OUTPUT_FORMATS).map(lambda o: {"flag": o, "env": o, "config": o}),
     "ca_bundle": st.integers(0, 99).map(
         lambda n: {
@@ -190,7 +189,7 @@ def _resolve(flags: dict[str, Any], env: dict[str, str], config: Optional[dict[s
 @given(layered_settings(), st.sampled_from(["default", "prod", "a b"]))
 def test_the_highest_level_wins_and_is_named(layers: dict[str, Any], profile: str) -> None:
     flags = {name: spelled["flag"] for name, spelled in layers.items() if "flag" in spelled}
-    env = {env_var(name): spelled["env"] for name, spelled in layers.items() if "env" in spelled}
+    env = {BY_NAME[name].env: spelled["env"] for name, spelled in layers.items() if "env" in spelled}
     table = {name: spelled["config"] for name, spelled in layers.items() if "config" in spelled}
     config = {"default_profile": profile, "profiles": {profile: table, "other": {"retries": 7}}}
     resolved, path = _resolve(flags, env, config)
@@ -203,9 +202,9 @@ def test_the_highest_level_wins_and_is_named(layers: dict[str, Any], profile: st
         assert resolved.values[name] == convert(name, spelled[winner])
         source = resolved.sources[name]
         if winner == "flag":
-            assert source == f"flag {flag_name(name)}"
+            assert source == f"flag {BY_NAME[name].option}"
         elif winner == "env":
-            assert source == f"env {env_var(name)}"
+            assert source == f"env {BY_NAME[name].env}"
         else:
             assert source == f"config {path} [profiles.{profile}]"
 
@@ -276,8 +275,8 @@ def test_any_text_setting_is_a_value_or_a_clean_error(text: str, name: str) -> N
     try:
         resolved, _ = _resolve({name: text}, {}, None)
     except UsageError as exc:
-        assert flag_name(name) in exc.message
+        assert BY_NAME[name].option in exc.message
         return
     except ApinodeAdminError as exc:  # pragma: no cover - shown when it happens
         raise AssertionError(f"{type(exc).__name__}: {exc}")
-    assert resolved.sources[name] == f"flag {flag_name(name)}"
+    assert resolved.sources[name] == f"flag {BY_NAME[name].option}"

@@ -15,7 +15,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from apinode_admin_cli.errors import UsageError
-from apinode_admin_cli.output import Column, choose_format, render, render_json
+from apinode_admin_cli.cli.terminal import Terminal
+from apinode_admin_cli.output import Column, render, render_json
 from apinode_admin_cli.output.columns import GENERATIONS, KEYS, SERVICES
 
 ANSI = re.compile("\x1b\\[")
@@ -118,7 +119,7 @@ def test_json_keeps_the_secret_and_has_no_ansi() -> None:
 def test_render_refuses_json_and_unknown_formats() -> None:
     with pytest.raises(ValueError, match="render_json"):
         out([], SERVICES, "json")
-    with pytest.raises(UsageError):
+    with pytest.raises(ValueError, match="fancy"):
         out([], SERVICES, "fancy")
 
 
@@ -155,11 +156,11 @@ def test_generations_table_keeps_dates_whole() -> None:
 
 
 def test_choose_format() -> None:
-    assert choose_format(None, True) == "table"
-    assert choose_format(None, False) == "plain"
-    assert choose_format("json", True) == "json"
+    assert Terminal(stdout_tty=True).choose_format(None) == "table"
+    assert Terminal(stdout_tty=False).choose_format(None) == "plain"
+    assert Terminal(stdout_tty=True).choose_format("json") == "json"
     with pytest.raises(UsageError, match="table, plain, tsv, json"):
-        choose_format("yaml", False)
+        Terminal().choose_format("yaml")
 
 
 def test_import_stays_light() -> None:

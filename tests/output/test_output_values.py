@@ -122,8 +122,7 @@ def test_get_path() -> None:
 
 
 def test_declared_columns() -> None:
-    everything = [cols.SERVICES, cols.GENERATIONS, cols.KEYS, cols.METRICS, cols.MAPPING]
-    everything += [cols.PREDICTION, cols.SUMMARY]
+    everything = [cols.SERVICES, cols.GENERATIONS, cols.KEYS, cols.METRICS, cols.SUMMARY]
     assert all(col.kind in KINDS for group in everything for col in group)
     assert [c.title for c in cols.SERVICES] == ["SERVICE", "ENABLED", "ERROR"]
     assert [c.title for c in cols.GENERATIONS] == ["GENERATION", "CREATED", "MOUNTED", "MAPPED %"]

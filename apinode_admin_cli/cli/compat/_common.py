@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import click
 
-from apinode_admin_cli.cli.context import App
+from apinode_admin_cli.cli.app import App
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,17 +48,21 @@ def dumps(data: Any) -> str:
     return json.dumps(data)
 
 
+def _terminal() -> Any:
+    return click.get_current_context().ensure_object(App).term
+
+
 def say(*lines: str) -> None:
     """Print the original's lines on stdout."""
     for line in lines:
-        click.echo(line)
+        _terminal().echo(line)
 
 
 def print_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], no_header: bool) -> None:
     """The original's table on stdout."""
     from apinode_admin_cli.output.original import render_original_table
 
-    render_original_table(rows, headers, no_header, sys.stdout)
+    render_original_table(rows, headers, no_header, _terminal().out)
 
 
 def dash_if_empty(value: Optional[Any]) -> Any:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.compat._common import OK, no_header_option, print_table, say
-from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.cli.options import pass_app
 
 
@@ -25,7 +25,7 @@ def service_import_generation(app: App, service: str, archive: str) -> None:
       apinode-admin service-import-generation churn v2.zip && \\
         apinode-admin service-switch-to-newest churn
     """
-    path = app.node_path(archive)
+    path = app.node().node_path(archive)
     app.client().service(service).import_generation_from_archive(path)
     # The original echoes the path as typed; scripts may match on it.
     say(f"Importing service generation for service={service} from file={archive}", OK)

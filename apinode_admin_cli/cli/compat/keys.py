@@ -6,6 +6,7 @@ from typing import Any, Callable, Optional
 
 import click
 
+from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.compat._common import (
     OK,
     dash_if_empty,
@@ -14,7 +15,6 @@ from apinode_admin_cli.cli.compat._common import (
     print_table,
     say,
 )
-from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.cli.options import pass_app
 from apinode_admin_cli.errors import NotFoundError
 

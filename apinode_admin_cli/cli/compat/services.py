@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
+from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.compat._common import (
     OK,
     dash_if_empty,
@@ -15,7 +14,6 @@ from apinode_admin_cli.cli.compat._common import (
     print_table,
     say,
 )
-from apinode_admin_cli.cli.context import App
 from apinode_admin_cli.cli.options import pass_app
 
 SERVICE = click.argument("service", metavar="SERVICE")
@@ -144,7 +142,7 @@ def service_set_mapping(app: App, service: str) -> None:
     """
     from apinode_admin_cli.mapping import parse_mapping_text
 
-    mapping = parse_mapping_text(sys.stdin.read(), "the mapping on stdin")
+    mapping = parse_mapping_text(app.term.inp.read(), "the mapping on stdin")
     app.client().service(service).set_generations_mapping(mapping)
     say(f"Setting mapping for service {service}", OK)
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from apinode_admin_cli import config
 from apinode_admin_cli.config import (
-    SETTING_NAMES,
+    PROFILE_KEYS,
     list_profiles,
     load_config,
     require_connection,
@@ -98,7 +98,7 @@ def resolve(flags: dict[str, Any], env: dict[str, str], **kw: Any) -> config.Set
 # -- precedence ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [n for n in SETTING_NAMES if n != "api_key_file"])
+@pytest.mark.parametrize("name", [n for n in PROFILE_KEYS if n != "api_key_file"])
 @pytest.mark.parametrize("levels", [("flag", "env", "config"), ("env", "config"), ("config",), ()])
 def test_highest_level_wins_and_is_recorded(
     tmp_path: Path, name: str, levels: tuple[str, ...]
@@ -108,7 +108,7 @@ def test_highest_level_wins_and_is_recorded(
     flags = {"config": str(path), name: FLAG[name] if "flag" in levels else None}
     env = {"HOME": str(tmp_path)}
     if "env" in levels:
-        env[config.env_var(name)] = ENV[name]
+        env[config.BY_NAME[name].env] = ENV[name]
     s = resolve(flags, env)
     if not levels:
         assert s.values[name] == DEFAULT.get(name)
@@ -117,8 +117,8 @@ def test_highest_level_wins_and_is_recorded(
     top = levels[0]
     assert s.values[name] == TYPED[top][name]
     expected_source = {
-        "flag": f"flag {config.flag_name(name)}",
-        "env": f"env {config.env_var(name)}",
+        "flag": f"flag {config.BY_NAME[name].option}",
+        "env": f"env {config.BY_NAME[name].env}",
         "config": f"config {path} [profiles.default]",
     }[top]
     assert s.sources[name] == expected_source
@@ -129,7 +129,7 @@ LEVELS = ("flag", "env", "config")
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    name=st.sampled_from([n for n in SETTING_NAMES if n != "api_key_file"]),
+    name=st.sampled_from([n for n in PROFILE_KEYS if n != "api_key_file"]),
     supplied=st.sets(st.sampled_from(LEVELS)),
 )
 def test_property_highest_supplied_level_wins(
@@ -140,7 +140,7 @@ def test_property_highest_supplied_level_wins(
     flags = {"config": str(path), name: FLAG[name] if "flag" in supplied else None}
     env = {"HOME": str(tmp_path)}
     if "env" in supplied:
-        env[config.env_var(name)] = ENV[name]
+        env[config.BY_NAME[name].env] = ENV[name]
     s = resolve(flags, env)
     winner = next((lv for lv in LEVELS if lv in supplied), None)
     if winner is None:
@@ -364,8 +364,10 @@ def test_invalid_toml_names_file_and_line(tmp_path: Path) -> None:
         ('[profiles.default]\nno_check_certificate = "yes"', ["a boolean"]),
         ("[profiles.default]\nuri = 5", ["`uri`", "a string"]),
         ("[profiles.default]\nretries = 2.5", ["an integer"]),
-        ("[profiles.default]\nretries = 0", [">= 1"]),
-        ("[profiles.default]\ntimeout = -1", ["positive"]),
+        ("[profiles.default]\nretries = 0", ["from 1 to 100"]),
+        ("[profiles.default]\nretries = 101", ["from 1 to 100"]),
+        ("[profiles.default]\ntimeout = -1", ["above 0"]),
+        ("[profiles.default]\ntimeout = 1e10", ["at most 86400"]),
         ('[profiles.default]\noutput = "fancy"', ["table, plain, tsv, json"]),
         ("[profiles.default]\nuri = [1]", ["unsupported type"]),
         ("profiles = 3", ["`profiles`"]),
@@ -403,7 +405,7 @@ def test_bad_uris(tmp_path: Path, uri: str, problem: str) -> None:
 
 @pytest.mark.parametrize("uri", ["http://n:1/", "HTTPS://n", "http://[::1]:12000", "http://n:1"])
 def test_good_uris_normalised(uri: str) -> None:
-    assert not config.normalize_uri(uri).endswith("/")
+    assert not config.convert("uri", uri).endswith("/")
 
 
 @pytest.mark.parametrize(
@@ -426,7 +428,7 @@ def test_env_bad_values_are_config_errors(tmp_path: Path) -> None:
 
 def test_flag_bad_values_are_usage_errors(tmp_path: Path) -> None:
     for name, word in [("timeout", "0"), ("retries", "x"), ("output", "fancy")]:
-        with pytest.raises(UsageError, match=config.flag_name(name)):
+        with pytest.raises(UsageError, match=config.BY_NAME[name].option):
             resolve({name: word}, base_env(tmp_path))
 
 

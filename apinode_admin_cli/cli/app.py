@@ -1,0 +1,282 @@
+"""The application on ``ctx.obj``: settings and clients, built lazily, and the node operations.
+
+Presentation lives in :class:`~apinode_admin_cli.cli.terminal.Terminal`; the app decides
+what to show and hands it over.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+
+from apinode_admin_cli.cli.results import Action, Line, Result, Rows, Summary
+from apinode_admin_cli.cli.terminal import Terminal
+from apinode_admin_cli.errors import ApinodeAdminError, UsageError
+
+if TYPE_CHECKING:
+    from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
+    from apinode_admin_cli.config import Settings
+
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+class Node:
+    """One node as an operation sees it: its client, its path rules and its messages."""
+
+    def __init__(self, app: App, name: Optional[str] = None) -> None:
+        self.app = app
+        self.name = name
+
+    @property
+    def settings(self) -> Settings:
+        return self.app.settings
+
+    @property
+    def uri(self) -> str:
+        return str(self.settings.uri or "")
+
+    @property
+    def client(self) -> APINodeAdminClient:
+        return self.app.client()
+
+    def user_client(self, service_id: str, service_key: Optional[str]) -> APINodeClient:
+        return self.app.user_client(service_id, service_key)
+
+    def info(self, message: str) -> None:
+        self.app.term.info(message)
+
+    def warn(self, message: str) -> None:
+        self.app.term.warn(message)
+
+    def is_local(self) -> bool:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(self.uri).hostname or ""
+        return host in _LOOPBACK_HOSTS or host.startswith("127.")
+
+    def node_path(self, path: str) -> str:
+        """Absolute form of a path that the node reads on its own disk."""
+        absolute = os.path.abspath(os.path.expanduser(path))
+        if self.is_local():
+            if not os.path.exists(absolute):
+                raise UsageError(
+                    f"{absolute} does not exist",
+                    hint="the node is on this machine and reads the path from its own disk",
+                )
+        else:
+            self.info(f"Note: the node reads {absolute} from its own disk, not from this machine.")
+        return absolute
+
+
+class App:
+    """Everything a command needs, resolved only when the command asks for it."""
+
+    def __init__(
+        self, terminal: Optional[Terminal] = None, env: Optional[Mapping[str, str]] = None
+    ) -> None:
+        self.term = terminal or Terminal()
+        # None: the process environment, read by the resolver only.
+        self.env = env
+        self.flags: dict[str, Any] = {}
+        self._settings: Optional[Settings] = None
+        self._early: Optional[Settings] = None
+        self._client: Optional[APINodeAdminClient] = None
+        self._log_handler: Optional[Any] = None
+        self._saved_log_state: tuple[int, bool] = (0, True)
+
+    # -- set-up -------------------------------------------------------------------------------
+
+    def update_flags(self, given: Mapping[str, Any]) -> None:
+        """Take global options, wherever on the line they were given (later ones win)."""
+        for name, value in given.items():
+            if value is None or value is False:
+                continue
+            self.flags[name] = value
+        self._settings = self._early = None
+        early = self.early
+        self.term.quiet = bool(early.quiet)
+        self.term.color = not early.no_color
+        if early.verbose and self._log_handler is None:
+            self._enable_http_log()
+
+    def set_output(self, requested: Optional[str], as_json: bool, no_headers: bool) -> None:
+        """Take a command's output options."""
+        self.update_flags({"output": "json" if as_json else requested})
+        self.term.no_headers = self.term.no_headers or no_headers
+
+    def _enable_http_log(self) -> None:
+        import logging
+
+        logger = logging.getLogger("apinode_admin_cli.http")
+        handler = logging.StreamHandler(self.term.err)
+        handler.setFormatter(logging.Formatter("[http] %(message)s"))
+        logger.addHandler(handler)
+        self._saved_log_state = (logger.level, logger.propagate)
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+        self._log_handler = handler
+
+    def close(self) -> None:
+        """Undo what this run changed in the process (tests run many commands in one)."""
+        if self._log_handler is not None:
+            import logging
+
+            logger = logging.getLogger("apinode_admin_cli.http")
+            logger.removeHandler(self._log_handler)
+            logger.level, logger.propagate = self._saved_log_state
+            self._log_handler = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    @property
+    def early(self) -> Settings:
+        """Settings that need no config file: known even when the file is broken."""
+        if self._early is None:
+            from apinode_admin_cli.config import resolve_early
+
+            self._early = resolve_early(self.flags, self.env)
+        return self._early
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from apinode_admin_cli.config import resolve_settings
+
+            self._settings = resolve_settings(self.flags, self.env, stdin=self.term.inp)
+            for warning in self._settings.warnings:
+                self.term.warn(warning)
+        return self._settings
+
+    # -- clients ------------------------------------------------------------------------------
+
+    def client(self) -> APINodeAdminClient:
+        """The admin client for the resolved node; exit 3 when URI or key is missing."""
+        if self._client is None:
+            from apinode_admin_cli.config import require_connection
+            from apinode_admin_cli.config.connect import admin_client
+
+            uri, api_key = require_connection(self.settings)
+            self._warn_if_insecure()
+            self._client = admin_client(self.settings.values, uri, api_key)
+        return self._client
+
+    def user_client(self, service_id: str, service_key: Optional[str]) -> APINodeClient:
+        """A user-API client; needs the URI only (many services are public)."""
+        from apinode_admin_cli.config.connect import user_client
+
+        uri = self.settings.uri
+        if not uri:
+            from apinode_admin_cli.config import require_connection
+
+            uri, _ = require_connection(self.settings)
+        self._warn_if_insecure()
+        return user_client(self.settings.values, uri, service_id, service_key)
+
+    def _warn_if_insecure(self) -> None:
+        if self.settings.no_check_certificate:
+            # A security downgrade is announced every time, even under --quiet.
+            self.term.say(
+                "Warning: TLS certificate verification is disabled (--no-check-certificate)."
+            )
+
+    # -- running an operation on the node -----------------------------------------------------
+
+    def node(self) -> Node:
+        return Node(self)
+
+    def run(self, operation: Callable[[Node], Result]) -> None:
+        """Run one node operation and show what it returns."""
+        self.show(operation(self.node()))
+
+    def confirm(self, action: str, yes: bool) -> None:
+        """Ask on a terminal, else require --yes (exit 2)."""
+        if yes:
+            return
+        if self.term.can_prompt():
+            if self.term.confirm(f"{action}?"):
+                return
+            raise ApinodeAdminError("cancelled: nothing was changed")
+        raise UsageError(
+            f"refusing to {action.lower()} without confirmation: pass -y/--yes",
+            hint="destructive commands ask on a terminal and otherwise need -y/--yes",
+        )
+
+    def info(self, message: str) -> None:
+        self.term.info(message)
+
+    # -- output -------------------------------------------------------------------------------
+
+    @property
+    def output_format(self) -> str:
+        return self.term.choose_format(self.settings.output)
+
+    @property
+    def output_requested(self) -> bool:
+        """Whether this command line asked for a format itself (``-o``/``--json``)."""
+        return self.flags.get("output") is not None
+
+    @property
+    def wants_json(self) -> bool:
+        try:
+            return self.output_format == "json"
+        except ApinodeAdminError:
+            return bool(self.early.output == "json")
+
+    def show(self, result: Result) -> None:
+        """Render what an operation returned, in the chosen format."""
+        if result is None:
+            return
+        if isinstance(result, Rows):
+            self.term.emit(self.output_format, result.records, result.columns, result.raw)
+        elif isinstance(result, Summary):
+            from apinode_admin_cli.output import flat_records
+            from apinode_admin_cli.output.columns import SUMMARY
+
+            data = {} if result.data is None else result.data
+            self.term.emit(self.output_format, flat_records(data), SUMMARY, data)
+        elif isinstance(result, Action):
+            if self.wants_json:
+                self.term.emit_json(result.answer if result.answer is not None else {"ok": True})
+            elif result.value is not None:
+                self.term.echo(result.value)
+        elif isinstance(result, Line):
+            self.term.echo(result.text)
+
+    def emit_json(self, data: Any) -> None:
+        self.term.emit_json(data)
+
+    # -- the error boundary's voice -----------------------------------------------------------
+
+    def secrets(self) -> list[Optional[str]]:
+        """The keys this run knows of, to scrub from anything it reports."""
+        found = [self.flags.get("api_key"), self.flags.get("service_key")]
+        if self._settings is not None:
+            found += [self._settings.api_key, self._settings.service_key]
+        return found
+
+    def _scrubber(self) -> Callable[[str], str]:
+        from apinode_admin_cli.redact import scrub
+
+        secrets = self.secrets()
+        return lambda text: scrub(text, secrets)
+
+    def _traceback(self) -> Optional[str]:
+        if not self.early.verbose:
+            return None
+        import traceback
+
+        return self._scrubber()(traceback.format_exc())
+
+    def report_error(self, exc: ApinodeAdminError) -> None:
+        self.term.report_error(exc, self._scrubber(), self.wants_json, self._traceback())
+
+    def report_interrupt(self) -> None:
+        self.term.report_interrupt()
+
+    def report_unexpected(self, exc: Exception) -> None:
+        text = self._scrubber()(f"{type(exc).__name__}: {exc}")
+        self.term.report_unexpected(text, self._traceback())
+
+
+__all__ = ["App", "Node"]

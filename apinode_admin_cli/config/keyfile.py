@@ -1,0 +1,49 @@
+"""The admin key held in a file, read one way for every caller; loose file modes warned about."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import IO, Optional
+
+from apinode_admin_cli.errors import ConfigError
+
+
+def read_key_file(
+    key_path: str, stdin: Optional[IO[str]] = None, warnings: Optional[list[str]] = None
+) -> str:
+    """The admin key held in a file (``-``: stdin), stripped; ConfigError when unusable."""
+    if key_path == "-":
+        shown, text = "standard input", (stdin or sys.stdin).read()
+    else:
+        shown = key_path
+        try:
+            text = Path(key_path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read API key file {key_path}: {exc.strerror or exc}")
+        except UnicodeDecodeError:
+            raise ConfigError(f"API key file {key_path} is not UTF-8 text")
+        if warnings is not None:
+            warn_if_loose(Path(key_path), "API key file", warnings)
+    key = text.strip()
+    if not key:
+        raise ConfigError(f"API key file {shown} is empty")
+    return key
+
+
+def warn_if_loose(path: Path, what: str, warnings: list[str]) -> None:
+    if os.name == "nt":
+        return  # POSIX mode bits mean nothing there
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return
+    if mode & 0o077:
+        warnings.append(
+            f"{what} {path} is accessible by others (mode {mode:04o}) and holds an API key: "
+            f"chmod 600 {path}"
+        )
+
+
+__all__ = ["read_key_file", "warn_if_loose"]

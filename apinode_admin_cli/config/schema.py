@@ -1,0 +1,239 @@
+"""Every setting, declared once: name, type, default, flag, environment variable and help.
+
+Everything else is derived from :data:`SETTINGS`: the global options of the command line
+(``cli/options.py``), resolution with sources (``resolve.py``), value checks for the command
+line, the environment, the config file and ``config set`` (``convert.py``), masking in
+``config show``, the client's transport options (``connect.py``) and the reference docs.
+Adding a setting is adding one :class:`Setting` line below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping, Optional
+
+ENV_PREFIX = "APINODE_ADMIN_"
+OUTPUT_FORMATS = ("table", "plain", "tsv", "json")
+
+# Kinds of value: how text becomes the value (convert.py), and the TOML type a file must use.
+KINDS = ("text", "secret", "path", "uri", "bool", "seconds", "count", "choice")
+_AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting and every way to give it."""
+
+    name: str
+    help: str
+    kind: str = "text"
+    default: Any = None
+    metavar: Optional[str] = None
+    choices: tuple[str, ...] = ()
+    # The environment variable: derived from the name unless given; None for none.
+    env_name: Optional[str] = _AUTO
+    # A global option `--name-with-dashes` (and this short form); False: none.
+    flag: bool = True
+    short: Optional[str] = None
+    # May be set in a `[profiles.NAME]` table (and with `config set`).
+    in_profile: bool = True
+    # Any value of the variable, even empty, means true (NO_COLOR's convention).
+    env_presence: bool = False
+    # The client option this setting feeds, if any.
+    transport: Optional[str] = None
+    # The longer meaning shown in the README and man page (default: ``help``).
+    doc: Optional[str] = None
+
+    @property
+    def env(self) -> Optional[str]:
+        """The environment variable, if the setting has one."""
+        if self.env_name == _AUTO:
+            return ENV_PREFIX + self.name.upper()
+        return self.env_name
+
+    @property
+    def option(self) -> str:
+        """The long option: ``api_key_file`` -> ``--api-key-file``."""
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def secret(self) -> bool:
+        return self.kind == "secret"
+
+    @property
+    def is_path(self) -> bool:
+        return self.kind == "path"
+
+    @property
+    def toml_type(self) -> str:
+        """What a config file must write: the TOML type, in words."""
+        return {"bool": "a boolean", "seconds": "a number", "count": "an integer"}.get(
+            self.kind, "a string"
+        )
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "uri",
+        "API node base URL, e.g. http://host:12000.",
+        kind="uri",
+        metavar="URL",
+        doc="node base URL, e.g. `http://host:12000` (the tool appends `/admin/api`)",
+    ),
+    Setting(
+        "api_key",
+        "Admin API key (prefer --api-key-file).",
+        kind="secret",
+        metavar="KEY",
+        doc="admin API key (prefer the key file: it stays out of `ps` and history)",
+    ),
+    Setting(
+        "api_key_file",
+        "Read the admin key from a file (- = stdin).",
+        kind="path",
+        metavar="PATH",
+        doc="file holding the admin API key; `-` reads it from stdin",
+    ),
+    Setting(
+        "profile",
+        "Config profile to use.",
+        metavar="NAME",
+        in_profile=False,
+        doc="which `[profiles.NAME]` table to use (default `default`)",
+    ),
+    Setting(
+        "config",
+        "Config file to read.",
+        kind="path",
+        metavar="PATH",
+        in_profile=False,
+        doc=(
+            "config file (default `$XDG_CONFIG_HOME/apinode-admin/config.toml`, "
+            "else `~/.config/apinode-admin/config.toml`)"
+        ),
+    ),
+    Setting(
+        "no_check_certificate",
+        "Skip TLS certificate verification (warns every time).",
+        kind="bool",
+        default=False,
+        transport="no_check_certificate",
+        doc="skip TLS verification (warns on stderr every time, even with `-q`)",
+    ),
+    Setting(
+        "ca_bundle",
+        "CA bundle to verify the node's certificate.",
+        kind="path",
+        metavar="PATH",
+        transport="ca_bundle",
+        doc="CA bundle for TLS",
+    ),
+    Setting(
+        "client_cert",
+        "Client certificate for mutual TLS.",
+        kind="path",
+        metavar="PATH",
+        transport="client_certificate",
+        doc="client certificate for mutual TLS",
+    ),
+    Setting(
+        "client_key",
+        "Client certificate key for mutual TLS.",
+        kind="path",
+        metavar="PATH",
+        transport="client_certificate",
+        doc="key of the client certificate for mutual TLS",
+    ),
+    Setting(
+        "timeout",
+        "Read timeout in seconds (connect: 10 s).",
+        kind="seconds",
+        default=60.0,
+        metavar="SECONDS",
+        transport="timeout",
+        doc="read timeout in seconds, default 60, at most 86400 (connect timeout 10 s)",
+    ),
+    Setting(
+        "retries",
+        "Attempts for retryable failures (default 3).",
+        kind="count",
+        default=3,
+        metavar="N",
+        transport="retries",
+        doc="attempts for retryable failures, default 3, at most 100",
+    ),
+    # Given per command with -o/--output (cli/options.py output_options), not as a global.
+    Setting(
+        "output",
+        "Output format: table, plain, tsv or json.",
+        kind="choice",
+        choices=OUTPUT_FORMATS,
+        metavar="FORMAT",
+        flag=False,
+        short="-o",
+        doc="default output format: `table`, `plain`, `tsv` or `json`",
+    ),
+    # Given to `predict` with --service-key: the key of a service's user API, if it has one.
+    Setting(
+        "service_key",
+        "The service's API key, if it has one.",
+        kind="secret",
+        metavar="KEY",
+        flag=False,
+        in_profile=False,
+        doc="API key of a service's user API, for `predict`",
+    ),
+    Setting(
+        "verbose",
+        "Log every HTTP exchange to stderr.",
+        kind="bool",
+        short="-v",
+        env_name="APINODE_ADMIN_DEBUG",
+        in_profile=False,
+        doc="log every HTTP exchange to stderr, secrets masked (`APINODE_ADMIN_DEBUG=1`)",
+    ),
+    Setting(
+        "quiet",
+        "Silence progress, hints and warnings.",
+        kind="bool",
+        short="-q",
+        env_name=None,
+        in_profile=False,
+        doc="silence progress, hints and warnings",
+    ),
+    Setting(
+        "no_color",
+        "No ANSI colour anywhere.",
+        kind="bool",
+        env_name="NO_COLOR",
+        env_presence=True,
+        in_profile=False,
+        doc="no ANSI colour (`NO_COLOR` with any value, even empty)",
+    ),
+)
+
+BY_NAME: Mapping[str, Setting] = MappingProxyType({s.name: s for s in SETTINGS})
+# What a [profiles.NAME] table may hold, in declaration order.
+PROFILE_KEYS = tuple(s.name for s in SETTINGS if s.in_profile)
+DEFAULTS: Mapping[str, Any] = MappingProxyType(
+    {s.name: s.default for s in SETTINGS if s.default is not None}
+)
+
+
+def setting(name: str) -> Setting:
+    """The declaration of ``name``; KeyError for an unknown one."""
+    return BY_NAME[name]
+
+
+__all__ = [
+    "BY_NAME",
+    "DEFAULTS",
+    "ENV_PREFIX",
+    "KINDS",
+    "OUTPUT_FORMATS",
+    "PROFILE_KEYS",
+    "SETTINGS",
+    "Setting",
+    "setting",
+]
