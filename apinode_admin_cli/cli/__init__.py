@@ -12,6 +12,7 @@ import click
 from apinode_admin_cli import __version__
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.options import global_options, with_global_options
+from apinode_admin_cli.cli.terminal import terminal_width
 from apinode_admin_cli.errors import ApinodeAdminError, ExitCode
 
 # Each command lives in its own module, imported only when it is invoked, so that `--help`
@@ -83,6 +84,17 @@ def _load(spec: str) -> click.Command:
 
 class RootGroup(click.Group):
     """Lazy command loading, global options on every command, and the error boundary."""
+
+    def make_context(
+        self,
+        info_name: Optional[str],
+        args: list[str],
+        parent: Optional[click.Context] = None,
+        **extra: Any,
+    ) -> click.Context:
+        # Given, the width spares click its import of shutil (and of bz2, lzma, zlib) on --help.
+        extra.setdefault("terminal_width", terminal_width())
+        return super().make_context(info_name, args, parent, **extra)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)

@@ -1,6 +1,7 @@
 """Options shared by many commands, each declared once.
 
-The global options come from the settings schema. Click parses them on the root group and,
+The global options come from the settings schema; their environment variables are shown in
+the help and read by the resolver alone. Click parses them on the root group and,
 as hidden copies, on every command, so they may follow the command as with kubectl
 (`apinode-admin services list --profile prod`) and an option value such as
 `keys create --label -q` stays the label it is.
@@ -25,20 +26,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 
-class SettingOption(click.Option):
-    """An option whose environment variable shows in --help but is read by the resolver.
-
-    Leaving the environment to the resolver keeps one precedence rule, and records where
-    each value came from (``config show``).
-    """
-
-    def resolve_envvar_value(self, ctx: click.Context) -> Optional[str]:
-        return None
+def _help(decl: Setting) -> str:
+    # Written out rather than click's show_envvar: that looks up a translation per option,
+    # which costs --help several milliseconds, and would make click read the variable.
+    return f"{decl.help}  [env var: {decl.env}]" if decl.env else decl.help
 
 
 def _option_spec(decl: Setting, **overrides: Any) -> tuple[list[str], dict[str, Any]]:
     names = [decl.short, decl.option] if decl.short else [decl.option]
-    kwargs: dict[str, Any] = {"help": decl.help, "envvar": decl.env, "show_envvar": bool(decl.env)}
+    kwargs: dict[str, Any] = {"help": _help(decl)}
     if decl.kind == "bool":
         kwargs.update(is_flag=True, default=None)
     else:
@@ -50,13 +46,13 @@ def _option_spec(decl: Setting, **overrides: Any) -> tuple[list[str], dict[str, 
 def setting_option(decl: Setting, hidden: bool = False) -> click.Option:
     """The click option of one declared setting."""
     names, kwargs = _option_spec(decl, hidden=hidden)
-    return SettingOption(names, **kwargs)
+    return click.Option(names, **kwargs)
 
 
 def option_for(name: str, **overrides: Any) -> Callable[[F], F]:
     """Decorator: a command's own option for a setting that is not global (``--service-key``)."""
     names, kwargs = _option_spec(setting(name), **overrides)
-    return click.option(*names, cls=SettingOption, **kwargs)
+    return click.option(*names, **kwargs)
 
 
 def global_options(hidden: bool = False) -> list[click.Option]:
@@ -92,8 +88,15 @@ def with_global_options(command: click.Command) -> click.Command:
         functools.update_wrapper(callback, original)
     command.callback = callback
     if isinstance(command, click.Group):
-        for sub in command.commands.values():
-            with_global_options(sub)
+        # Subcommands get theirs when looked up: building options for every command of a
+        # group on each run would cost start-up time for the one command that runs.
+        lookup = command.get_command
+
+        def get_command(ctx: click.Context, name: str) -> Optional[click.Command]:
+            found = lookup(ctx, name)
+            return with_global_options(found) if found is not None else None
+
+        command.get_command = get_command  # type: ignore[method-assign,assignment]
     return command
 
 
@@ -102,14 +105,12 @@ def output_options(func: F) -> F:
     decl = setting("output")
 
     @click.option(
-        *(decl.short, decl.option),
+        *[name for name in (decl.short, decl.option) if name],
         "output_format",
         type=click.Choice(OUTPUT_FORMATS, case_sensitive=False),
         default=None,
-        help="Output format (default: table on a terminal, plain otherwise).",
-        envvar=decl.env,
-        show_envvar=True,
-        cls=SettingOption,
+        help=f"Output format (default: table on a terminal, plain otherwise).  "
+        f"[env var: {decl.env}]",
     )
     @click.option("--json", "as_json", is_flag=True, help="Same as -o json.")
     @click.option("--no-headers", is_flag=True, help="Omit the header row.")

@@ -1,48 +1,58 @@
 """What a node operation hands back to be shown: data first, rendering later.
 
 A command parses its arguments, runs one operation on a node (or on each node of a fleet),
-and the operation returns one of these; the app renders it in the chosen format.
+and the operation returns one of these; the app renders it in the chosen format. (Plain
+classes: they sit on the path of every command, where dataclasses cost start-up time.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
 if TYPE_CHECKING:
     from apinode_admin_cli.output import Column
 
 
-@dataclass(frozen=True)
 class Rows:
     """A read: records shown under columns; JSON output shows ``raw``, the node's answer."""
 
-    records: Sequence[Mapping[str, Any]]
-    columns: Sequence[Column]
-    raw: Any
+    __slots__ = ("columns", "raw", "records")
+
+    def __init__(
+        self, records: Sequence[Mapping[str, Any]], columns: Sequence[Column], raw: Any
+    ) -> None:
+        self.records = records
+        self.columns = columns
+        self.raw = raw
 
 
-@dataclass(frozen=True)
 class Summary:
     """Any JSON object shown as KEY/VALUE rows, nested keys flattened to dotted names."""
 
-    data: Any
+    __slots__ = ("data",)
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
 
 
-@dataclass(frozen=True)
 class Action:
     """A change: JSON output shows the node's answer; otherwise ``value`` (if any) on stdout."""
 
-    answer: Any
-    value: Optional[str] = None
+    __slots__ = ("answer", "value")
+
+    def __init__(self, answer: Any, value: Optional[str] = None) -> None:
+        self.answer = answer
+        self.value = value
 
 
-@dataclass(frozen=True)
 class Line:
     """Text printed as is (the original tool's one-line JSON); JSON output shows ``raw``."""
 
-    text: str
-    raw: Any
+    __slots__ = ("raw", "text")
+
+    def __init__(self, text: str, raw: Any) -> None:
+        self.text = text
+        self.raw = raw
 
 
 Result = Union[Rows, Summary, Action, Line, None]

@@ -7,9 +7,8 @@ pseudo-terminal, as httpie's ``Environment`` allows.
 
 from __future__ import annotations
 
-import json
+import os
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Sequence, TextIO
 
 import click
@@ -33,20 +32,29 @@ def printable(text: str) -> str:
     return text.translate(_CONTROLS).replace("\n", "\n  ")
 
 
-@dataclass
 class Terminal:
-    """The process's view of the user: streams, TTY answers, colour, quietness, format."""
+    """The process's view of the user: streams, TTY answers, colour, quietness, headers."""
 
-    stdout: Optional[TextIO] = None
-    stderr: Optional[TextIO] = None
-    stdin: Optional[TextIO] = None
-    # None: ask the stream itself.
-    stdout_tty: Optional[bool] = None
-    stderr_tty: Optional[bool] = None
-    stdin_tty: Optional[bool] = None
-    quiet: bool = False
-    color: bool = True
-    no_headers: bool = False
+    def __init__(
+        self,
+        stdout: Optional[TextIO] = None,
+        stderr: Optional[TextIO] = None,
+        stdin: Optional[TextIO] = None,
+        *,
+        stdout_tty: Optional[bool] = None,
+        stderr_tty: Optional[bool] = None,
+        stdin_tty: Optional[bool] = None,
+    ) -> None:
+        """Streams default to the process's; a TTY answer of None asks the stream itself."""
+        self.stdout = stdout
+        self.stderr = stderr
+        self.stdin = stdin
+        self.stdout_tty = stdout_tty
+        self.stderr_tty = stderr_tty
+        self.stdin_tty = stdin_tty
+        self.quiet = False
+        self.color = True
+        self.no_headers = False
 
     # -- streams ------------------------------------------------------------------------------
     # Resolved at each use: a test runner swaps sys.stdout after the app is built.
@@ -155,6 +163,8 @@ class Terminal:
         if exc.hint:
             self.say(f"Hint: {printable(scrub(exc.hint))}")
         if as_json:
+            import json
+
             payload = exc.to_json()
             payload["error"]["message"] = scrub(exc.message)
             self.say(json.dumps(payload, ensure_ascii=False))
@@ -172,6 +182,17 @@ class Terminal:
             self.say("Hint: run again with -v for the full traceback")
 
 
+def terminal_width(default: int = 80) -> int:
+    """Columns of the terminal on stdout (``COLUMNS`` wins, as with shutil), else ``default``."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or default  # type: ignore[union-attr]
+    except (AttributeError, OSError, ValueError):
+        return default
+
+
 def _isatty(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
@@ -179,4 +200,4 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-__all__ = ["Terminal", "printable"]
+__all__ = ["Terminal", "printable", "terminal_width"]

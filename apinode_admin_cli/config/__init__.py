@@ -1,38 +1,86 @@
-"""Settings: declared once (schema), resolved (flag > environment > profile > default), edited."""
+"""Settings: declared once (schema), resolved (flag > environment > profile > default), edited.
+
+Names are re-exported lazily: ``--help`` and completion import the schema alone, not the file
+reader, the resolver and their imports.
+"""
 
 from __future__ import annotations
 
-from apinode_admin_cli.config.convert import convert
-from apinode_admin_cli.config.files import (
-    default_config_path,
-    display_path,
-    dumps_toml,
-    list_profiles,
-    load_config,
-    set_default_profile,
-    set_value,
-    unset_value,
-    write_config,
-)
-from apinode_admin_cli.config.resolve import (
-    Settings,
-    env_value,
-    locate_config,
-    read_key_file,
-    require_connection,
-    resolve_early,
-    resolve_settings,
-    select_profile,
-)
-from apinode_admin_cli.config.schema import (
-    BY_NAME,
-    DEFAULTS,
-    ENV_PREFIX,
-    OUTPUT_FORMATS,
-    PROFILE_KEYS,
-    SETTINGS,
-    Setting,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from apinode_admin_cli.config.files import (
+        default_config_path,
+        display_path,
+        dumps_toml,
+        list_profiles,
+        load_config,
+        set_default_profile,
+        set_value,
+        unset_value,
+        write_config,
+    )
+    from apinode_admin_cli.config.keyfile import read_key_file
+    from apinode_admin_cli.config.resolve import (
+        Settings,
+        env_value,
+        locate_config,
+        require_connection,
+        resolve_early,
+        resolve_settings,
+        select_profile,
+    )
+    from apinode_admin_cli.config.schema import (
+        BY_NAME,
+        DEFAULTS,
+        ENV_PREFIX,
+        OUTPUT_FORMATS,
+        PROFILE_KEYS,
+        SETTINGS,
+        Setting,
+    )
+    from apinode_admin_cli.config.values import convert
+
+_HOMES = {
+    "default_config_path": "files",
+    "display_path": "files",
+    "dumps_toml": "files",
+    "list_profiles": "files",
+    "load_config": "files",
+    "set_default_profile": "files",
+    "set_value": "files",
+    "unset_value": "files",
+    "write_config": "files",
+    "Settings": "resolve",
+    "env_value": "resolve",
+    "locate_config": "resolve",
+    "require_connection": "resolve",
+    "resolve_early": "resolve",
+    "resolve_settings": "resolve",
+    "select_profile": "resolve",
+    "read_key_file": "keyfile",
+    "convert": "values",
+    "BY_NAME": "schema",
+    "DEFAULTS": "schema",
+    "ENV_PREFIX": "schema",
+    "OUTPUT_FORMATS": "schema",
+    "PROFILE_KEYS": "schema",
+    "SETTINGS": "schema",
+    "Setting": "schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
 
 __all__ = [
     "BY_NAME",

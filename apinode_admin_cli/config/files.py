@@ -9,14 +9,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from apinode_admin_cli.atomicfile import write_atomic
-from apinode_admin_cli.config.convert import convert
 from apinode_admin_cli.config.schema import PROFILE_KEYS
+from apinode_admin_cli.config.values import convert
 from apinode_admin_cli.errors import ConfigError, UsageError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on the oldest supported Python only
-    import tomli as tomllib
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -48,6 +43,11 @@ def load_config(path: Path) -> dict[str, Any]:
         return {}
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}")
+    # Imported here: most runs have no config file, and the parser costs start-up time.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on the oldest supported Python only
+        import tomli as tomllib
     try:
         data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -7,12 +7,10 @@ This module is the only reader of the environment for settings: everything else 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Any, Mapping, Optional
+from typing import IO, Any, Mapping, NamedTuple, Optional
 
-from apinode_admin_cli.config.convert import convert, type_mismatch
 from apinode_admin_cli.config.files import (
     default_config_path,
     display_path,
@@ -21,14 +19,14 @@ from apinode_admin_cli.config.files import (
 )
 from apinode_admin_cli.config.keyfile import read_key_file, warn_if_loose
 from apinode_admin_cli.config.schema import BY_NAME, SETTINGS
+from apinode_admin_cli.config.values import convert, type_mismatch
 from apinode_admin_cli.errors import ConfigError, UsageError
 from apinode_admin_cli.redact import mask
 
 _TOP = frozenset({"default_profile", "profiles"})
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """The effective settings of one run, each with the place it came from.
 
     Every declared setting reads as an attribute (``settings.timeout``).
@@ -40,7 +38,7 @@ class Settings:
     config_exists: bool
     profile: str
     profile_source: str
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
 
     def __getattr__(self, name: str) -> Any:
         if name in BY_NAME:

@@ -2,27 +2,25 @@
 
 Everything else is derived from :data:`SETTINGS`: the global options of the command line
 (``cli/options.py``), resolution with sources (``resolve.py``), value checks for the command
-line, the environment, the config file and ``config set`` (``convert.py``), masking in
+line, the environment, the config file and ``config set`` (``values.py``), masking in
 ``config show``, the client's transport options (``connect.py``) and the reference docs.
 Adding a setting is adding one :class:`Setting` line below.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, NamedTuple, Optional
 
 ENV_PREFIX = "APINODE_ADMIN_"
 OUTPUT_FORMATS = ("table", "plain", "tsv", "json")
 
-# Kinds of value: how text becomes the value (convert.py), and the TOML type a file must use.
+# Kinds of value: how text becomes the value (values.py), and the TOML type a file must use.
 KINDS = ("text", "secret", "path", "uri", "bool", "seconds", "count", "choice")
 _AUTO = "auto"
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One setting and every way to give it."""
 
     name: str

@@ -12,14 +12,12 @@ alone.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Mapping, Sequence, TextIO
+from typing import Any, Mapping, NamedTuple, Sequence, TextIO
 
 from apinode_admin_cli.output.values import format_value, get_path
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """One column: where its value lives in a record, its header, and how to show it."""
 
     key: str
