@@ -1,4 +1,4 @@
-"""The generated files (completions, README reference, man page) match the click tree."""
+"""The generated files (completions, reference, README tables, man page) match the code."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def sandboxed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     gen = load_generator()
     monkeypatch.setattr(gen, "ROOT", tmp_path)
     monkeypatch.setattr(gen, "README", tmp_path / "README.md")
+    monkeypatch.setattr(gen, "REFERENCE", tmp_path / "docs" / "reference.md")
     monkeypatch.setattr(gen, "MAN_PAGE", tmp_path / "data" / "apinode-admin.1")
     return gen
 
@@ -44,17 +45,26 @@ def test_generated_files_are_current() -> None:
     assert proc.stdout == ""
 
 
-def test_readme_reference_lists_every_command() -> None:
+def test_reference_lists_every_command() -> None:
     gen = load_generator()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert gen.BEGIN in readme and gen.END in readme  # without them --check passes vacuously
-    section = readme[readme.index(gen.BEGIN) : readme.index(gen.END)]
+    reference = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
     for entry in gen.entries()[1:]:
         name = entry.path[len("apinode-admin ") :]
-        assert f"`{name}`" in section, name
+        assert f"`{name}`" in reference, name
         if not entry.is_group:
-            assert f"Usage: `{entry.usage}`" in section
-    assert "services-list" not in section.split("```text")[0]  # compat names stay hidden
+            assert f"Usage: `{entry.usage}`" in reference
+    assert "services-list" not in reference.split("```text")[0]  # compat names stay hidden
+
+
+def test_readme_tables_come_from_the_declarations() -> None:
+    from apinode_admin_cli.errors import ExitCode
+
+    gen = load_generator()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, body in zip(gen.TABLES, (gen.settings_table(), gen.exit_codes_table())):
+        assert f"<!-- BEGIN {name} -->\n{body}<!-- END {name} -->" in readme, name
+    for code in ExitCode:
+        assert f"| {int(code)} | " in readme
 
 
 def test_man_page_is_package_data_and_valid_roff() -> None:
@@ -77,7 +87,8 @@ def test_check_detects_and_fixes_stale_files(
     sandboxed: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     gen = sandboxed
-    (tmp_path / "README.md").write_text(f"# Title\n\n{gen.BEGIN}\nold\n{gen.END}\n\n## After\n")
+    begin, end = "<!-- BEGIN EXIT CODES TABLE -->", "<!-- END EXIT CODES TABLE -->"
+    (tmp_path / "README.md").write_text(f"# Title\n\n{begin}\nold\n{end}\n\n## After\n")
 
     assert gen.main(["--check"]) == 1
     assert "stale: completions/apinode-admin.bash" in capsys.readouterr().err
@@ -86,8 +97,9 @@ def test_check_detects_and_fixes_stale_files(
     assert gen.main([]) == 0
     assert gen.main(["--check"]) == 0
     readme = (tmp_path / "README.md").read_text()
-    assert readme.startswith("# Title\n\n" + gen.BEGIN + "\n## Command reference")
-    assert readme.endswith(gen.END + "\n\n## After\n") and "\nold\n" not in readme
+    assert readme.startswith("# Title\n\n" + begin + "\n| code | meaning |")
+    assert readme.endswith(end + "\n\n## After\n") and "\nold\n" not in readme
+    assert (tmp_path / "docs" / "reference.md").read_text().startswith("# Command reference")
 
     (tmp_path / "completions" / "apinode-admin.zsh").write_text("edited by hand\n")
     assert gen.main(["--check"]) == 1
@@ -100,6 +112,6 @@ def test_readme_without_markers_is_left_alone(
     gen = sandboxed
     (tmp_path / "README.md").write_text("# No markers\n")
     assert gen.main([]) == 0
-    assert "no <!-- BEGIN COMMAND REFERENCE -->" in capsys.readouterr().err
+    assert "no EXIT CODES TABLE markers" in capsys.readouterr().err
     assert (tmp_path / "README.md").read_text() == "# No markers\n"
     assert gen.main(["--check"]) == 0

@@ -150,7 +150,9 @@ def _uri() -> Any:
 # For each setting: how a level spells a value (flags and env are text, TOML is typed).
 SPELLINGS: dict[str, Any] = {
     "uri": _uri().map(lambda u: {"flag": u, "env": u, "config": u}),
-    "timeout": st.floats(0.001, 86400).map(lambda t: {"flag": repr(t), "env": repr(t), "config": t}),
+    "timeout": st.floats(0.001, 86400).map(
+        lambda t: {"flag": repr(t), "env": repr(t), "config": t}
+    ),
     "retries": st.integers(1, 100).map(lambda n: {"flag": str(n), "env": str(n), "config": n}),
     "output": st.sampled_from(OUTPUT_FORMATS).map(lambda o: {"flag": o, "env": o, "config": o}),
     "ca_bundle": st.integers(0, 99).map(
@@ -189,7 +191,9 @@ def _resolve(flags: dict[str, Any], env: dict[str, str], config: Optional[dict[s
 @given(layered_settings(), st.sampled_from(["default", "prod", "a b"]))
 def test_the_highest_level_wins_and_is_named(layers: dict[str, Any], profile: str) -> None:
     flags = {name: spelled["flag"] for name, spelled in layers.items() if "flag" in spelled}
-    env = {BY_NAME[name].env: spelled["env"] for name, spelled in layers.items() if "env" in spelled}
+    env = {
+        BY_NAME[name].env: spelled["env"] for name, spelled in layers.items() if "env" in spelled
+    }
     table = {name: spelled["config"] for name, spelled in layers.items() if "config" in spelled}
     config = {"default_profile": profile, "profiles": {profile: table, "other": {"retries": 7}}}
     resolved, path = _resolve(flags, env, config)
