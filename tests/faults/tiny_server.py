@@ -1,20 +1,35 @@
-"""A one-answer-fits-all HTTP server on a free port, for answers the emulator cannot give."""
+"""A misbehaving HTTP server on a free port, for answers the emulator cannot give.
+
+Each connection gets the next responder given (the last one repeats), which writes raw bytes to
+the socket; ``current_head()`` tells a responder what the request it answers looked like.
+"""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
+import time
 from typing import Callable, Optional
 
 # Writes the whole answer (status line included) to the accepted socket.
 Responder = Callable[[socket.socket], None]
 
+_local = threading.local()
+
+
+def current_head() -> bytes:
+    """The request line and headers of the request being answered (for echoing responders)."""
+    head: bytes = getattr(_local, "head", b"")
+    return head
+
 
 class TinyServer:
-    """Accept connections on 127.0.0.1 and let ``respond`` write raw bytes to each."""
+    """Accept connections on 127.0.0.1 and let the responders write raw bytes to each."""
 
-    def __init__(self, respond: Responder) -> None:
+    def __init__(self, respond: Responder, *then: Responder) -> None:
         self.respond = respond
+        self._then = list(then)
         self.requests: list[bytes] = []
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
@@ -33,6 +48,11 @@ class TinyServer:
         self._thread.join(5)
         self._sock.close()
 
+    @property
+    def stopping(self) -> bool:
+        """True once the test is over: long-running responders give up."""
+        return self._stop.is_set()
+
     def _serve(self) -> None:
         while not self._stop.is_set():
             try:
@@ -47,8 +67,12 @@ class TinyServer:
                 if head is None:
                     continue
                 self.requests.append(head)
+                _local.head = head
+                respond = self.respond
+                if self._then:
+                    self.respond = self._then.pop(0)
                 try:
-                    self.respond(conn)
+                    respond(conn)
                 except OSError:
                     pass  # the client gave up first, which is what some tests want
 
@@ -63,12 +87,75 @@ def _read_head(conn: socket.socket) -> Optional[bytes]:
     return data
 
 
+def _head(status: str, fields: dict[str, str]) -> bytes:
+    lines = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items())
+    return lines.encode("latin-1") + b"\r\n"
+
+
 def answer(status: str, body: bytes, headers: Optional[dict[str, str]] = None) -> Responder:
     """A responder sending one complete answer and closing the connection."""
     fields = {"Content-Length": str(len(body)), "Connection": "close", **(headers or {})}
-    head = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items())
 
     def respond(conn: socket.socket) -> None:
-        conn.sendall(head.encode("latin-1") + b"\r\n" + body)
+        conn.sendall(_head(status, fields) + body)
+
+    return respond
+
+
+def json_answer(status: str, payload: object) -> Responder:
+    """A complete JSON answer."""
+    return answer(status, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+
+
+def hang_up(conn: socket.socket) -> None:
+    """Read the request, answer nothing, close: the answer is lost."""
+    conn.shutdown(socket.SHUT_RDWR)
+
+
+def drip(data: bytes, every: float = 0.05, limit: float = 4.0) -> Responder:
+    """Send ``data`` one byte every ``every`` seconds, for at most ``limit`` seconds.
+
+    Every read of the client gets a byte well within any per-read timeout, so only a deadline
+    on the whole exchange stops it; ``limit`` bounds a test that lacks one.
+    """
+
+    def respond(conn: socket.socket) -> None:
+        end = time.monotonic() + limit
+        for i in range(len(data)):
+            if time.monotonic() > end:
+                return
+            conn.sendall(data[i : i + 1])
+            time.sleep(every)
+
+    return respond
+
+
+def drip_headers(body: bytes = b"[]", every: float = 0.05, limit: float = 4.0) -> Responder:
+    """A 200 JSON answer whose status line and headers arrive a byte at a time."""
+    fields = {"Content-Type": "application/json", "X-Padding": "p" * 200}
+    fields.update({"Content-Length": str(len(body)), "Connection": "close"})
+    return drip(_head("200 OK", fields) + body, every, limit)
+
+
+def drip_body(body: bytes = b"[" + b" " * 400 + b"]", every: float = 0.05) -> Responder:
+    """A 200 JSON answer whose headers come at once and whose body arrives a byte at a time."""
+    fields = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+    head = _head("200 OK", {**fields, "Connection": "close"})
+
+    def respond(conn: socket.socket) -> None:
+        conn.sendall(head)
+        drip(body, every)(conn)
+
+    return respond
+
+
+def echo_error(status: str = "400 Bad Request") -> Responder:
+    """A node-like JSON error whose message repeats the request's head, credentials included."""
+
+    def respond(conn: socket.socket) -> None:
+        text = current_head().decode("latin-1")
+        auth = next((x for x in text.split("\r\n") if x.lower().startswith("authorization")), "")
+        payload = {"errorType": "EchoError", "message": f"you sent {auth}", "detailedMessage": text}
+        json_answer(status, payload)(conn)
 
     return respond
