@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from typing import Iterable, Optional
+from urllib.parse import quote, quote_plus
 
 
 def mask(secret: Optional[str]) -> str:
@@ -17,10 +19,26 @@ def mask(secret: Optional[str]) -> str:
 
 
 def secret_forms(secret: str) -> list[str]:
-    """Every spelling of a key that may show up on the wire: raw and in Basic auth form."""
-    forms = {secret}
-    for pair in (f"{secret}:", secret):
-        forms.add(base64.b64encode(pair.encode()).decode())
+    """Every spelling of a key that may show up on the wire or in a message, longest first.
+
+    requests sends Basic credentials as Latin-1 while a person types UTF-8, URLs carry the key
+    percent-encoded, and a server may echo any of them, padded or not, with or without the
+    empty password's colon, or decode Latin-1 bytes as UTF-8 (and the other way round).
+    """
+    forms = {secret, json.dumps(secret)[1:-1]}
+    for encoding in ("utf-8", "latin-1"):
+        try:
+            raw = secret.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        forms.add(raw.decode("utf-8", "replace"))
+        forms.add(raw.decode("latin-1"))
+        for quoted in (quote(raw, safe=""), quote_plus(raw, safe="")):
+            forms.update((quoted, re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), quoted)))
+        for pair in (raw + b":", raw):
+            encoded = base64.b64encode(pair).decode()
+            forms.update((encoded, encoded.rstrip("=")))
+            forms.add(base64.urlsafe_b64encode(pair).decode().rstrip("="))
     return sorted((f for f in forms if f), key=len, reverse=True)
 
 
