@@ -77,6 +77,27 @@ class TimeoutFailure(ConnectionFailure):
     """The node did not answer within the timeout."""
 
 
+class NotAnAPINodeError(ConnectionFailure):
+    """Something answered, but not an API node: an error without the node's JSON error body."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: Optional[int] = None,
+        content_type: Optional[str] = None,
+        hint: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, hint)
+        self.status = status
+        self.content_type = content_type
+
+    def to_json(self) -> dict[str, Any]:
+        payload = super().to_json()
+        payload["error"]["status"] = self.status
+        return payload
+
+
 class InvalidResponseError(ApinodeAdminError):
     """The node answered 2xx with a body that is not the JSON expected."""
 
@@ -149,6 +170,7 @@ __all__ = [
     "DataikuException",
     "ExitCode",
     "InvalidResponseError",
+    "NotAnAPINodeError",
     "NotFoundError",
     "ServerError",
     "TLSFailure",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from apinode_admin_cli.client.admin import APINodeAdminClient, PingResult
 from apinode_admin_cli.client.auth import APINodeAuth
+from apinode_admin_cli.client.result import LostAnswer
 from apinode_admin_cli.client.service import APINodeService
 from apinode_admin_cli.client.user_api import APINodeClient
 from apinode_admin_cli.errors import (
@@ -18,6 +19,7 @@ from apinode_admin_cli.errors import (
     ConnectionFailure,
     DataikuException,
     InvalidResponseError,
+    NotAnAPINodeError,
     NotFoundError,
     ServerError,
     TimeoutFailure,
@@ -38,6 +40,8 @@ __all__ = [
     "ConnectionFailure",
     "DataikuException",
     "InvalidResponseError",
+    "LostAnswer",
+    "NotAnAPINodeError",
     "NotFoundError",
     "PingResult",
     "ServerError",

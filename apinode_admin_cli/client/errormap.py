@@ -1,25 +1,29 @@
-"""Turn transport exceptions and HTTP error answers into the package's exception tree."""
+"""Turn HTTP error answers into the package's exception tree.
+
+Who answered decides the class before the status does. An API node explains every error with a
+JSON object holding ``errorType`` or ``message``; a 4xx without one comes from something else (a
+web server on the wrong port, DSS itself, a portal), so it is a ``NotAnAPINodeError`` (exit 7)
+and never "not found" or "conflict". Two exceptions keep their usual meaning: 5xx, which proxies
+in front of a node legitimately answer (502/503/504 pages, and they are retried), and 429, a rate
+limit set in front of the node. A body that is JSON but too deeply nested to read is assumed to
+be the node's and mapped by its status.
+"""
 
 from __future__ import annotations
 
-import json
 import re
-import socket
-import ssl
-from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Iterable, Iterator, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional, Union
 
 from apinode_admin_cli.errors import (
     APIError,
     AuthenticationError,
     ConflictError,
-    ConnectionFailure,
+    NotAnAPINodeError,
     NotFoundError,
     ServerError,
-    TimeoutFailure,
-    TLSFailure,
 )
+from apinode_admin_cli.jsonutil import TooDeepError, loads
 from apinode_admin_cli.redact import scrub
 
 ADMIN_AUTH_HINT = (
@@ -27,113 +31,8 @@ ADMIN_AUTH_HINT = (
     "service keys are not admin keys"
 )
 SERVICE_AUTH_HINT = "check the service API key (--service-key); admin keys do not open services"
-TLS_HINT = (
-    "pass --ca-bundle PATH to trust the node's certificate authority, "
-    "or --no-check-certificate to skip verification (insecure)"
-)
 _NOT_FOUND_TYPES = ("notfound", "unknownobject", "nosuch")
 _NOT_FOUND_TEXT = re.compile(r"(not found|does not exist|doesn't exist)\W*$", re.I)
-
-
-@dataclass
-class Failure:
-    """A request that got no HTTP answer, and whether trying again is safe."""
-
-    error: ConnectionFailure
-    kind: str
-    never_sent: bool
-    retryable: bool
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """Every exception wrapped inside ``exc``: args, ``reason``, causes and contexts."""
-    seen: set[int] = set()
-    todo: list[BaseException] = [exc]
-    while todo:
-        cur = todo.pop(0)
-        if id(cur) in seen:
-            continue
-        seen.add(id(cur))
-        yield cur
-        nested: list[Any] = [*cur.args, getattr(cur, "reason", None)]
-        nested += [cur.__cause__, cur.__context__]
-        todo.extend(x for x in nested if isinstance(x, BaseException))
-
-
-def _tls_reason(exc: BaseException) -> str:
-    for inner in _chain(exc):
-        if isinstance(inner, ssl.SSLError):
-            text = re.sub(r"\s*\(_ssl\.c:\d+\)", "", str(inner))
-            return re.sub(r"^\[SSL: \w+\]\s*", "", text) or str(inner.reason)
-    return "the handshake failed"
-
-
-def _tls_hint(reason: str) -> str:
-    low = reason.lower().replace("_", " ")
-    if "wrong version number" in low or "record layer failure" in low:
-        return "the node may be serving plain HTTP: try an http:// URI"
-    if "alert" in low and ("unknown ca" in low or "bad certificate" in low):
-        # The node's alert, not our verification: it does not trust the certificate we sent.
-        return "the node refused the client certificate (--client-cert): is its CA one it trusts?"
-    if "eof occurred" in low:
-        return (
-            "the node hung up during the handshake: does it want a client certificate "
-            "(--client-cert and --client-key), or one from another CA?"
-        )
-    if "certificate required" in low or "alert" in low or "client" in low:
-        return "the node wants a client certificate: pass --client-cert and --client-key"
-    return TLS_HINT
-
-
-def classify(exc: BaseException, host: str, connect_timeout: float, timeout: float) -> Failure:
-    """Map a ``requests`` exception to a ConnectionFailure plus its retry safety."""
-    import requests
-    from urllib3 import exceptions as u3
-
-    rex = requests.exceptions
-    inner = list(_chain(exc))
-    if isinstance(exc, rex.SSLError):
-        reason = _tls_reason(exc)
-        msg = f"TLS with {host} failed: {reason}"
-        return Failure(TLSFailure(msg, hint=_tls_hint(reason)), "tls error", False, False)
-    if isinstance(exc, rex.ConnectTimeout):
-        msg = f"could not connect to {host} within {connect_timeout:g} s"
-        hint = "is the host reachable from here (firewall, VPN, proxy settings)?"
-        return Failure(TimeoutFailure(msg, hint=hint), "connect timeout", False, True)
-    if isinstance(exc, rex.ReadTimeout) or any(isinstance(e, u3.ReadTimeoutError) for e in inner):
-        msg = f"the node at {host} did not answer within {timeout:g} s"
-        hint = "raise the read timeout with --timeout SECONDS if the node is just slow"
-        return Failure(TimeoutFailure(msg, hint=hint), "read timeout", False, False)
-    if isinstance(exc, rex.ProxyError):
-        msg = f"could not reach {host} through the proxy"
-        hint = "check HTTPS_PROXY, HTTP_PROXY and NO_PROXY in the environment"
-        return Failure(ConnectionFailure(msg, hint=hint), "proxy error", False, True)
-    if any(isinstance(e, u3.NewConnectionError) for e in inner):
-        return _no_connection(inner, host)
-    if isinstance(exc, (rex.ConnectionError, rex.ChunkedEncodingError, rex.ContentDecodingError)):
-        msg = f"the connection to {host} dropped before the answer was complete"
-        hint = "a proxy, load balancer or the node itself closed it; retry, or check the node's log"
-        return Failure(ConnectionFailure(msg, hint=hint), "connection dropped", False, True)
-    return Failure(ConnectionFailure(f"request to {host} failed: {exc}"), "error", False, False)
-
-
-def _no_connection(inner: list[BaseException], host: str) -> Failure:
-    """The TCP connection never opened, so nothing was sent: safe to retry anything."""
-    if any(
-        isinstance(e, socket.gaierror) or type(e).__name__ == "NameResolutionError" for e in inner
-    ):
-        name = host.rsplit(":", 1)[0]
-        msg = f"could not resolve host name {name!r}"
-        hint = "check the host in the URI (--uri, APINODE_ADMIN_URI or the profile's uri)"
-        return Failure(ConnectionFailure(msg, hint=hint), "dns failure", True, True)
-    if any(isinstance(e, ConnectionRefusedError) for e in inner):
-        msg = f"connection refused by {host}"
-        hint = "is the API node running and listening on that port?"
-        return Failure(ConnectionFailure(msg, hint=hint), "connection refused", True, True)
-    why = next((e.strerror for e in inner if isinstance(e, OSError) and e.strerror), "no route")
-    msg = f"could not connect to {host}: {why}"
-    hint = "is the host reachable from here (firewall, VPN, proxy settings)?"
-    return Failure(ConnectionFailure(msg, hint=hint), "no connection", True, True)
 
 
 def looks_like_html(content: bytes, content_type: str) -> bool:
@@ -144,9 +43,16 @@ def looks_like_html(content: bytes, content_type: str) -> bool:
     return head.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<?xml"))
 
 
-def _parse_error_body(content: bytes) -> Optional[Mapping[str, Any]]:
+class _TooDeep:
+    """Stands for an error body that is JSON too deeply nested to read."""
+
+
+def _parse_error_body(content: bytes) -> Any:
+    """The body's JSON object, ``_TooDeep`` for an unreadably deep one, else None."""
     try:
-        payload = json.loads(content)
+        payload = loads(content)
+    except TooDeepError:
+        return _TooDeep()
     except ValueError:
         return None
     return payload if isinstance(payload, dict) else None
@@ -154,6 +60,48 @@ def _parse_error_body(content: bytes) -> Optional[Mapping[str, Any]]:
 
 def _text(value: Any) -> Optional[str]:
     return value if isinstance(value, str) and value.strip() else None
+
+
+def is_node_error(content: bytes) -> bool:
+    """True when an error body is what an API node sends: JSON with errorType or message."""
+    payload = _parse_error_body(content)
+    if isinstance(payload, _TooDeep):
+        return True
+    return payload is not None and bool(
+        _text(payload.get("errorType")) or _text(payload.get("message"))
+    )
+
+
+def not_a_node_answer(status: int, content: bytes) -> bool:
+    """True for an error answer that no API node gives (see the module's docstring)."""
+    return 400 <= status < 500 and status != 429 and not is_node_error(content)
+
+
+def described(content: bytes, content_type: str) -> str:
+    """What a body is, in a few words: "an HTML page (text/html)", "an empty body"..."""
+    kind = content_type.split(";")[0].strip() or "no content type"
+    if not content.strip():
+        return f"an empty body ({kind})"
+    if looks_like_html(content, content_type):
+        return f"an HTML page ({kind})"
+    return f"a body that is not an API node's JSON ({kind})"
+
+
+def not_an_api_node(
+    root: str, method: str, path: str, status: int, reason: str, content: bytes, content_type: str
+) -> NotAnAPINodeError:
+    """The error for an answer no API node would give to ``method path``."""
+    phrase = reason or _phrase(status)
+    return NotAnAPINodeError(
+        f"{root} does not look like an API node: {method} {path} answered HTTP {status} "
+        f"{phrase} with {described(content, content_type)}",
+        status=status,
+        content_type=content_type or None,
+        hint=(
+            f"check --uri: it must be the API node's base URL (default port 12000), where "
+            f"GET {root}/isAlive/ answers 200; a proxy in front may also have refused the request"
+        ),
+    )
 
 
 def http_error(
@@ -165,12 +113,25 @@ def http_error(
     attempts: int = 1,
     auth_hint: str = ADMIN_AUTH_HINT,
     secrets: Iterable[Optional[str]] = (),
-) -> APIError:
-    """Build the exception for an HTTP error answer (status >= 400)."""
+    where: Optional[tuple[str, str, str]] = None,
+) -> Union[APIError, NotAnAPINodeError]:
+    """Build the exception for an HTTP error answer (status >= 400).
+
+    ``where`` is (node root, method, path shown to people); with it, a 4xx that is not a node's
+    JSON error becomes a ``NotAnAPINodeError``.
+    """
+    hidden = list(secrets)
+    if where is not None and not_a_node_answer(status, content):
+        root, method, path = where
+        error = not_an_api_node(root, method, path, status, reason, content, content_type)
+        error.message = scrub(error.message, hidden)
+        return error
     phrase = reason or _phrase(status)
     payload = _parse_error_body(content)
     error_type = message = detailed = None
-    if payload is not None:
+    if isinstance(payload, _TooDeep):
+        text = f"the node answered HTTP {status} {phrase} with JSON nested too deeply to read"
+    elif isinstance(payload, Mapping):
         error_type = _text(payload.get("errorType"))
         message = _text(payload.get("message"))
         detailed = _text(payload.get("detailedMessage"))
@@ -190,7 +151,6 @@ def http_error(
         text = f"the node answered HTTP {status} {phrase}: {snippet}"
     said = [t for t in (message, detailed, text) if t]
     cls, hint = _pick_class(status, error_type, said, attempts, auth_hint)
-    hidden = list(secrets)
     return cls(
         scrub(text, hidden),
         status=status,

@@ -11,11 +11,18 @@ from apinode_admin_cli.client.urls import ClientCert, parse_node_uri
 
 
 class TransportOptions(TypedDict, total=False):
-    """Keyword options of both clients beyond the official ones; defaults live in Transport."""
+    """Keyword options of both clients beyond the official ones; defaults live in Transport.
+
+    ``timeout`` bounds each whole attempt (connect, headers and body; default 60 s) and
+    ``connect_timeout`` opening the connection (default 10 s, never more than ``timeout``).
+    ``deadline``, a ``time.monotonic()`` value, bounds every request of the client, retries and
+    their waits included. Absurd values (NaN, infinite, 0 or less, over a week) raise ConfigError.
+    """
 
     ca_bundle: Optional[str]
     timeout: float
     connect_timeout: float
+    deadline: float
     retries: int
     retry_after_cap: float
     backoff_base: float

@@ -1,32 +1,96 @@
-"""The answer to one exchange, and how to read it as JSON."""
+"""The answer to one exchange, how to read it as JSON, and the checks of its shape."""
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 from apinode_admin_cli.client import errormap
 from apinode_admin_cli.errors import InvalidResponseError
+from apinode_admin_cli.jsonutil import loads
 
 log = logging.getLogger("apinode_admin_cli.http")
+
+WRONG_ANSWER = "the node answered 2xx but not the expected JSON"
+ANSWER_LOST_NOTE = (
+    "the answer to an earlier attempt was lost, and the retry found the object gone: "
+    "that earlier attempt deleted it"
+)
+_WRONG_SERVER_HINT = (
+    "does the URI point at the API node itself (default port 12000), not DSS or a proxy portal?"
+)
+
+# How much of an answer the caller needs (``HttpResult.parse``).
+REQUIRED = "required"  # JSON, always
+OPTIONAL = "optional"  # JSON when there is a body; an empty body is None
+IGNORED = "ignored"  # read if it is JSON, else None (the official client ignores action answers)
+
+
+class LostAnswer(dict):  # type: ignore[type-arg]
+    """What a delete returns when its first answer was lost and a retry found the object gone.
+
+    A dict like the node's usual answer, ``{"ok": True}``, with ``answer_lost`` true and
+    ``note`` explaining it, so a caller can say that the deletion happened unseen.
+    """
+
+    answer_lost = True
+    note = ANSWER_LOST_NOTE
+
+    def __init__(self) -> None:
+        super().__init__(ok=True)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    for kind, name in ((dict, "an object"), (list, "an array"), (str, "a string")):
+        if isinstance(value, kind):
+            return name
+    return "a number"
+
+
+def wrong_answer(what: str) -> InvalidResponseError:
+    """The error for a 2xx answer that lacks what the caller needs; ``what`` names it."""
+    return InvalidResponseError(
+        f"{WRONG_ANSWER}: {what}", hint="is the URI pointing at a DSS API node?"
+    )
 
 
 def expect(answer: Any, kind: type, what: str) -> Any:
     """``answer`` if it is of ``kind``; else the node did not speak the admin API."""
     if not isinstance(answer, kind):
-        shape = "array" if kind is list else "object"
-        raise InvalidResponseError(
-            f"the node's {what} is not a JSON {shape}",
-            hint="is the URI pointing at a DSS API node?",
-        )
+        shape = "an array" if kind is list else "an object"
+        raise wrong_answer(f"{what} is {_kind(answer)}, not {shape}")
     return answer
 
 
-@dataclass
+def expect_objects(answer: Any, what: str, field: Optional[str] = None) -> list[Any]:
+    """``answer`` if it is an array of objects (each with a string ``field``, if given)."""
+    items: list[Any] = expect(answer, list, what)
+    for number, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            raise wrong_answer(f"item {number} of {what} is {_kind(item)}, not an object")
+        if field is not None and not isinstance(item.get(field), str):
+            raise wrong_answer(f"item {number} of {what} has no '{field}' string")
+    return items
+
+
+def expect_field(answer: Any, field: str, what: str) -> Any:
+    """``answer`` if it is an object whose ``field`` is a non-empty string."""
+    expect(answer, dict, what)
+    value = answer.get(field)
+    if not isinstance(value, str) or not value:
+        found = "no" if field not in answer else f"{_kind(value)} as its"
+        raise wrong_answer(f"{what} has {found} '{field}' field")
+    return answer
+
+
+@dataclass(frozen=True)
 class HttpResult:
-    """What came back from one exchange."""
+    """What came back from one exchange; ``answer_lost`` marks a delete found already done."""
 
     method: str
     url: str
@@ -35,33 +99,37 @@ class HttpResult:
     headers: Mapping[str, str]
     content: bytes
     elapsed_ms: float
+    answer_lost: bool = False
 
     def json(self, required: bool = True) -> Any:
         """The body as JSON; None for an empty or non-JSON body when not ``required``."""
+        return self.parse(REQUIRED if required else IGNORED)
+
+    def parse(self, need: str) -> Any:
+        """The body as strict JSON, as much as ``need`` (REQUIRED, OPTIONAL, IGNORED) asks."""
         if not self.content.strip():
-            if required:
+            if need == REQUIRED:
                 raise InvalidResponseError(
                     f"the node answered HTTP {self.status} with an empty body, not JSON",
                     hint=_WRONG_SERVER_HINT,
                 )
             return None
         try:
-            return json.loads(self.content)
-        except ValueError:
+            return loads(self.content)
+        except ValueError as exc:
             ctype = self.headers.get("Content-Type", "")
+            html = errormap.looks_like_html(self.content, ctype)
             # Action answers are ignored by the official client; HTML though means a proxy portal.
-            if not required and not errormap.looks_like_html(self.content, ctype):
+            if need == IGNORED and not html:
                 log.debug("ignoring a non-JSON answer to %s", self.method)
                 return None
-            what = (
-                "an HTML page" if errormap.looks_like_html(self.content, ctype) else "invalid JSON"
-            )
+            what = "an HTML page" if html else f"invalid JSON ({_reason(exc)})"
             raise InvalidResponseError(
                 f"the node answered HTTP {self.status} with {what} where JSON was expected",
                 hint=_WRONG_SERVER_HINT,
             )
 
 
-_WRONG_SERVER_HINT = (
-    "does the URI point at the API node itself (default port 12000), not DSS or a proxy portal?"
-)
+def _reason(exc: ValueError) -> str:
+    text = str(exc).split(":")[0]
+    return text if len(text) <= 80 else text[:80] + "..."

@@ -8,9 +8,27 @@ from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Optional
 
-# Statuses that say "try again later" without the node having done anything.
+# Statuses that say "try again later"; after 502 and 504 from a proxy, though, the node may
+# have received the request and acted on it (LOST_STATUSES).
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
+LOST_STATUSES = frozenset({502, 504})
+
+# How an operation may be repeated after a failed attempt (the ``policy`` of a request):
+# REPEATABLE: doing it twice is doing it once (reads, emptying the model cache); retried on
+#   connection failures and RETRY_STATUSES.
+# GONE_MEANS_DONE: a delete of one named thing; retried like REPEATABLE, and when an earlier
+#   attempt's answer was lost, a retry told "not found" means that attempt deleted it.
+# ONCE: repeating it would act twice or lose its answer (creations, actions, clean-ups that
+#   answer with what they deleted); retried only when it surely never reached the node.
+REPEATABLE = "repeatable"
+GONE_MEANS_DONE = "gone-means-done"
+ONCE = "once"
+POLICIES = (REPEATABLE, GONE_MEANS_DONE, ONCE)
+
+
+def default_policy(method: str) -> str:
+    """The policy of a request that names none: reads and deletes repeat, the rest runs once."""
+    return REPEATABLE if method in ("GET", "HEAD", "OPTIONS", "DELETE", "PUT") else ONCE
 
 
 def backoff_delay(

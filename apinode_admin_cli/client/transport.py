@@ -1,4 +1,11 @@
-"""The one HTTP chokepoint: URL, auth, timeouts, TLS, retries, logging and error mapping."""
+"""The one HTTP chokepoint: URL, auth, timeouts, TLS, retries, logging and error mapping.
+
+Time limits: every attempt (connect, TLS, sending, headers and body) must end within ``timeout``
+seconds, the connection being opened within ``min(connect_timeout, timeout)``; past that the
+attempt fails with ``TimeoutFailure`` (``deadline`` module). An optional ``deadline``, a
+``time.monotonic()`` value, bounds a whole request, retries and waits included: attempts are
+shortened to end by then and no retry starts that would wait past it.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +13,26 @@ import json
 import logging
 import os
 import time
-import warnings
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Union
 from urllib.parse import quote, urlsplit
 
 from apinode_admin_cli import __version__
-from apinode_admin_cli.client import errormap
-from apinode_admin_cli.client.result import HttpResult
+from apinode_admin_cli.client import errormap, failures, limits
+from apinode_admin_cli.client.exchange import send_once
+from apinode_admin_cli.client.result import ANSWER_LOST_NOTE, HttpResult
 from apinode_admin_cli.client.retry import (
-    IDEMPOTENT_METHODS,
+    GONE_MEANS_DONE,
+    LOST_STATUSES,
+    ONCE,
+    REPEATABLE,
     RETRY_STATUSES,
     backoff_delay,
+    default_policy,
     retry_after_delay,
 )
-from apinode_admin_cli.client.urls import ClientCert, check_cert
-from apinode_admin_cli.errors import ConfigError, InvalidResponseError
+from apinode_admin_cli.client.urls import ClientCert, check_cert, check_sendable
+from apinode_admin_cli.errors import ConfigError, NotFoundError, TimeoutFailure
 from apinode_admin_cli.redact import scrub
 
 if TYPE_CHECKING:
@@ -48,31 +60,40 @@ class Transport:
         retry_after_cap: float = 30.0,
         backoff_base: float = 0.5,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        deadline: Optional[float] = None,
         auth_hint: str = errormap.ADMIN_AUTH_HINT,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         import requests
 
+        from apinode_admin_cli.client.deadline import WatchedAdapter
+
         self.root = root.rstrip("/")
         self._api_key = api_key
         self._bearer = bearer_token
         for secret in (api_key, bearer_token):
-            _check_sendable(secret, auth_hint)
+            check_sendable(secret, auth_hint)
         self._verify = verify
         self._cert = check_cert(cert)
         if isinstance(verify, str) and not os.path.exists(verify):
             raise ConfigError(f"CA bundle not found: {verify}", hint="check --ca-bundle")
-        self.timeout = float(timeout)
-        self.connect_timeout = float(connect_timeout)
-        self.retries = max(1, int(retries))
-        self.retry_after_cap = float(retry_after_cap)
-        self.backoff_base = float(backoff_base)
-        self.max_body_bytes = int(max_body_bytes)
+        self.timeout = limits.seconds("timeout", timeout)
+        self.connect_timeout = limits.seconds("connect timeout", connect_timeout)
+        self.retries = max(1, limits.whole("retries", retries))
+        self.retry_after_cap = limits.seconds("retry_after_cap", retry_after_cap, zero=True)
+        self.backoff_base = limits.seconds("backoff_base", backoff_base, zero=True)
+        self.max_body_bytes = max(1, limits.whole("max_body_bytes", max_body_bytes))
+        self.deadline: Optional[float] = None
+        if deadline is not None:
+            self.deadline = limits.number("deadline", deadline)
         self._auth_hint = auth_hint
         self._sleep = sleep
         self._host = urlsplit(self.root).netloc
         self._session: requests.Session = requests.Session()
         self._session.headers["User-Agent"] = f"apinode-admin/{__version__}"
+        adapter = WatchedAdapter()
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
 
     @property
     def secrets(self) -> list[Optional[str]]:
@@ -96,11 +117,26 @@ class Transport:
         body: Any = None,
         sensitive: Sequence[str] = (),
         raise_for_status: bool = True,
+        policy: Optional[str] = None,
+        check: Optional[str] = None,
+        changes: Optional[bool] = None,
     ) -> HttpResult:
-        """Send one request with retries and return the answer, or raise a mapped error."""
+        """Send one request with retries and return the answer, or raise a mapped error.
+
+        ``policy`` says how the operation may be repeated (see ``retry``; by default reads and
+        deletes repeat, other methods run once). ``changes`` says whether it changes the node
+        (by default, every method but GET, HEAD and OPTIONS): when the answer to such a request
+        is lost the error says it may have been applied, and ``check`` is the command that
+        shows whether it was.
+        """
         import requests
 
+        from apinode_admin_cli.client.deadline import DeadlinePassed
+
         method = method.upper()
+        policy = policy or default_policy(method)
+        if changes is None:
+            changes = method not in ("GET", "HEAD", "OPTIONS")
         # Secrets in the path appear percent-encoded in URLs, so hide that spelling too.
         hidden = [*self.secrets, *sensitive, *(quote(s, safe="") for s in sensitive)]
         # Same bytes as the official client: json.dumps text, and no body at all when empty.
@@ -109,21 +145,33 @@ class Transport:
             requests.Request(method, self.url(path), params=params, data=data, auth=self._auth())
         )
         shown = scrub(prepared.url or "", hidden)
-        idempotent = method in IDEMPOTENT_METHODS
+        lost = False  # an earlier attempt may have reached the node, and its answer was lost
         attempt = 0
         while True:
             attempt += 1
             last = attempt >= self.retries
+            budget = self._budget(method, shown)
             start = time.monotonic()
             try:
-                result = self._send(prepared, method, shown)
-            except requests.RequestException as exc:
-                ms = (time.monotonic() - start) * 1000
-                failure = errormap.classify(exc, self._host, self.connect_timeout, self.timeout)
-                error = type(failure.error)(
-                    scrub(failure.error.message, hidden), hint=failure.error.hint
+                result = send_once(
+                    self._session,
+                    prepared,
+                    verify=self._verify,
+                    cert=self._cert,
+                    connect_timeout=self.connect_timeout,
+                    budget=budget,
+                    max_body_bytes=self.max_body_bytes,
+                    shown=shown,
                 )
-                retry = not last and (failure.never_sent or (idempotent and failure.retryable))
+            except (requests.RequestException, DeadlinePassed) as exc:
+                ms = (time.monotonic() - start) * 1000
+                if isinstance(exc, DeadlinePassed):
+                    failure = failures.deadline_failure(self._host, budget)
+                else:
+                    connect = min(self.connect_timeout, budget)
+                    failure = failures.classify(exc, self._host, connect, budget)
+                lost = lost or not failure.never_sent
+                again = failure.never_sent or (policy != ONCE and failure.retryable)
                 self._log(
                     hidden,
                     "%s %s -> %s (%.0f ms, attempt %d/%d)",
@@ -134,12 +182,18 @@ class Transport:
                     attempt,
                     self.retries,
                 )
-                if not retry:
-                    # requests' own message names the URL: keep it off the chain when that
-                    # URL carries a secret (delete_key), or a traceback would print it.
-                    raise error from (None if sensitive else exc)
-                self._wait(hidden, backoff_delay(attempt, self.backoff_base, self.retry_after_cap))
-                continue
+                delay = backoff_delay(attempt, self.backoff_base, self.retry_after_cap)
+                if again and not last and self._time_for(delay):
+                    self._wait(hidden, delay)
+                    continue
+                if changes:
+                    failure = failures.maybe_applied(failure, method, check)
+                error = type(failure.error)(
+                    scrub(failure.error.message, hidden), hint=failure.error.hint
+                )
+                # requests' own message names the URL: keep it off the chain when that
+                # URL carries a secret (delete_key), or a traceback would print it.
+                raise error from (None if sensitive else exc)
             self._log(
                 hidden,
                 "%s %s -> %d %s (%.0f ms, attempt %d/%d)",
@@ -151,14 +205,16 @@ class Transport:
                 attempt,
                 self.retries,
             )
-            if result.status in RETRY_STATUSES and idempotent and not last:
+            if result.status in RETRY_STATUSES and policy != ONCE and not last:
                 after = retry_after_delay(result.headers.get("Retry-After"), self.retry_after_cap)
                 if after is None:
                     after = backoff_delay(attempt, self.backoff_base, self.retry_after_cap)
-                self._wait(hidden, after)
-                continue
+                if self._time_for(after):
+                    lost = lost or result.status in LOST_STATUSES
+                    self._wait(hidden, after)
+                    continue
             if result.status >= 400 and raise_for_status:
-                raise errormap.http_error(
+                answer_error = errormap.http_error(
                     result.status,
                     result.reason,
                     result.content,
@@ -166,8 +222,35 @@ class Transport:
                     attempts=attempt,
                     auth_hint=self._auth_hint,
                     secrets=hidden,
+                    where=(self.root, method, _path_of(shown)),
                 )
+                if lost and policy == GONE_MEANS_DONE and isinstance(answer_error, NotFoundError):
+                    self._log(hidden, "%s %s: %s", method, shown, ANSWER_LOST_NOTE)
+                    return replace(result, content=b"", answer_lost=True)
+                if result.status in LOST_STATUSES and changes and policy != REPEATABLE:
+                    how = f"`{check}`" if check else "the node's state"
+                    answer_error.hint = (
+                        f"a proxy answered {result.status}: the node may have applied the "
+                        f"{method} all the same; check {how} before trying again"
+                    )
+                raise answer_error
             return result
+
+    def _budget(self, method: str, shown: str) -> float:
+        """Seconds the next attempt may take: the timeout, or less near the overall deadline."""
+        if self.deadline is None:
+            return self.timeout
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutFailure(
+                f"the overall deadline passed before {method} {shown} could be sent",
+                hint="allow more time (the deadline option of the client)",
+            )
+        return min(self.timeout, left)
+
+    def _time_for(self, wait: float) -> bool:
+        """True when waiting ``wait`` seconds still leaves time before the overall deadline."""
+        return self.deadline is None or time.monotonic() + wait < self.deadline
 
     def _auth(self) -> Any:
         from requests.auth import HTTPBasicAuth
@@ -177,58 +260,6 @@ class Transport:
         if self._bearer:
             return _Bearer(self._bearer)
         return None
-
-    def _send(self, prepared: requests.PreparedRequest, method: str, shown: str) -> HttpResult:
-        """One exchange, reading at most ``max_body_bytes`` of the answer."""
-        verify: Union[bool, str, None] = None if self._verify is True else self._verify
-        # Same merge as Session.request, so proxies and REQUESTS_CA_BUNDLE from the env apply.
-        settings = self._session.merge_environment_settings(
-            prepared.url, {}, True, verify, self._cert
-        )
-        start = time.monotonic()
-        with warnings.catch_warnings():
-            if self._verify is False:
-                # The CLI prints its own warning once; urllib3's repeats on every request.
-                from urllib3.exceptions import InsecureRequestWarning
-
-                warnings.simplefilter("ignore", InsecureRequestWarning)
-            response = self._session.send(
-                prepared,
-                timeout=(self.connect_timeout, self.timeout),
-                allow_redirects=True,
-                **settings,
-            )
-        try:
-            content = self._read(response, method, shown)
-        finally:
-            response.close()
-        return HttpResult(
-            method=method,
-            url=shown,
-            status=response.status_code,
-            reason=response.reason or "",
-            headers=response.headers,
-            content=content,
-            elapsed_ms=(time.monotonic() - start) * 1000,
-        )
-
-    def _read(self, response: requests.Response, method: str, shown: str) -> bytes:
-        limit = self.max_body_bytes
-        declared = response.headers.get("Content-Length", "")
-        too_big = InvalidResponseError(
-            f"the answer to {method} {shown} is larger than {limit} bytes; refusing to read it",
-            hint="is the URI pointing at the API node? the limit protects memory",
-        )
-        if declared.isdigit() and int(declared) > limit:
-            raise too_big
-        chunks: list[bytes] = []
-        total = 0
-        for chunk in response.iter_content(chunk_size=65536):
-            total += len(chunk)
-            if total > limit:
-                raise too_big
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     def _wait(self, hidden: list[Optional[str]], seconds: float) -> None:
         self._log(hidden, "retrying in %.2f s", seconds)
@@ -240,19 +271,9 @@ class Transport:
             log.debug("%s", scrub(fmt % args, hidden))
 
 
-def _check_sendable(secret: Optional[str], hint: str) -> None:
-    """HTTP headers carry Latin-1 only; anything else would fail deep inside requests."""
-    if not secret:
-        return
-    try:
-        secret.encode("latin-1")
-    except UnicodeEncodeError as exc:
-        # Only the position: the key itself must not appear in the message.
-        raise ConfigError(
-            f"the API key has a character that cannot be sent in an HTTP header "
-            f"(position {exc.start + 1}); was it pasted with a typographic character?",
-            hint=hint,
-        ) from None
+def _path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 class _Bearer:

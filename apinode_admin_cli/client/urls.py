@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 from urllib.parse import urlsplit
 
 from apinode_admin_cli.errors import ConfigError, UsageError
@@ -87,3 +87,18 @@ def check_cert(cert: ClientCert) -> Union[str, tuple[str, str], None]:
     if len(files) != 2:
         raise ConfigError("a client certificate is a file, or a (cert, key) pair of files")
     return (files[0], files[1])
+
+
+def check_sendable(secret: Optional[str], hint: str) -> None:
+    """HTTP headers carry Latin-1 only; anything else would fail deep inside requests."""
+    if not secret:
+        return
+    try:
+        secret.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        # Only the position: the key itself must not appear in the message.
+        raise ConfigError(
+            f"the API key has a character that cannot be sent in an HTTP header "
+            f"(position {exc.start + 1}); was it pasted with a typographic character?",
+            hint=hint,
+        ) from None

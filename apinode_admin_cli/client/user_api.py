@@ -62,7 +62,8 @@ class APINodeClient:
             segment(endpoint_id, "endpoint id"),
             verb,
         )
-        return self._transport.request("POST", path, body=body).json(required=True)
+        # Queries change nothing on the node: a lost answer needs no "may have been applied".
+        return self._transport.request("POST", path, body=body, changes=False).json(required=True)
 
     @staticmethod
     def _dispatch(obj: dict[str, Any], forced_generation: Any, dispatch_key: Any) -> None:

@@ -218,7 +218,7 @@ def test_answers_of_the_wrong_shape_are_invalid_responses(
     server.queue("GET", path, json_body=body)
     with pytest.raises(InvalidResponseError) as info:
         call(make_client())
-    assert "is not a JSON" in info.value.message
+    assert "the node answered 2xx but not the expected JSON" in info.value.message
     assert info.value.exit_code == 1
 
 

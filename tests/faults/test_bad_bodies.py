@@ -57,12 +57,19 @@ def test_empty_body_with_200_on_an_action_is_success(node_cli: RunCli, emulator:
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize(("status", "code"), [(400, 1), (401, 4), (404, 5), (409, 6), (500, 7)])
-def test_error_status_with_an_empty_body(
-    node_cli: RunCli, emulator: Any, status: int, code: int
+@pytest.mark.parametrize("status", [400, 401, 404, 409])
+def test_a_4xx_with_an_empty_body_is_not_an_api_node(
+    node_cli: RunCli, emulator: Any, status: int
 ) -> None:
+    # An API node explains its errors in JSON: an empty 4xx comes from something else.
     emulator.add_fault(method="GET", path=SERVICES, status=status, body="")
-    assert_failed(node_cli("services", "list"), code, f"HTTP {status}", "empty body")
+    words = ("does not look like an API node", f"HTTP {status}", "empty body")
+    assert_failed(node_cli("services", "list"), 7, *words)
+
+
+def test_a_5xx_with_an_empty_body_is_a_server_error(node_cli: RunCli, emulator: Any) -> None:
+    emulator.add_fault(method="GET", path=SERVICES, status=500, body="")
+    assert_failed(node_cli("services", "list"), 7, "HTTP 500", "empty body")
 
 
 def test_plain_text_error_is_quoted_on_one_line(node_cli: RunCli, emulator: Any) -> None:

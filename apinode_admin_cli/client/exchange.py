@@ -1,0 +1,89 @@
+"""One exchange with the node, held to its deadline and to a body size limit."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from typing import TYPE_CHECKING, Any, Union
+
+from apinode_admin_cli.client.result import HttpResult
+from apinode_admin_cli.errors import InvalidResponseError
+
+if TYPE_CHECKING:
+    import requests
+
+
+def send_once(
+    session: requests.Session,
+    prepared: requests.PreparedRequest,
+    *,
+    verify: Union[bool, str],
+    cert: Any,
+    connect_timeout: float,
+    budget: float,
+    max_body_bytes: int,
+    shown: str,
+) -> HttpResult:
+    """Send ``prepared`` and read the whole answer within ``budget`` seconds.
+
+    Raises ``DeadlinePassed`` when the budget ran out (whatever the read then saw), requests'
+    exceptions for other transport failures, and InvalidResponseError for an oversized body.
+    """
+    from apinode_admin_cli.client.deadline import AttemptWatch, DeadlinePassed
+
+    method = prepared.method or ""
+    ca: Union[bool, str, None] = None if verify is True else verify
+    # Same merge as Session.request, so proxies and REQUESTS_CA_BUNDLE from the env apply.
+    settings = session.merge_environment_settings(prepared.url, {}, True, ca, cert)
+    start = time.monotonic()
+    watch = AttemptWatch(budget)
+    try:
+        with watch, warnings.catch_warnings():
+            if verify is False:
+                # The CLI prints its own warning once; urllib3's repeats on every request.
+                from urllib3.exceptions import InsecureRequestWarning
+
+                warnings.simplefilter("ignore", InsecureRequestWarning)
+            response = session.send(
+                prepared,
+                timeout=(min(connect_timeout, budget), budget),
+                allow_redirects=True,
+                **settings,
+            )
+            try:
+                content = _read(response, method, shown, max_body_bytes)
+            finally:
+                response.close()
+    except Exception as exc:
+        if watch.expired:
+            raise DeadlinePassed() from exc
+        raise
+    if watch.expired:  # the body may have been cut short by the watchdog
+        raise DeadlinePassed()
+    return HttpResult(
+        method=method,
+        url=shown,
+        status=response.status_code,
+        reason=response.reason or "",
+        headers=response.headers,
+        content=content,
+        elapsed_ms=(time.monotonic() - start) * 1000,
+    )
+
+
+def _read(response: requests.Response, method: str, shown: str, limit: int) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    too_big = InvalidResponseError(
+        f"the answer to {method} {shown} is larger than {limit} bytes; refusing to read it",
+        hint="is the URI pointing at the API node? the limit protects memory",
+    )
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_content(chunk_size=65536):
+        total += len(chunk)
+        if total > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
