@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fault_helpers import assert_failed
 from testsupport import RunCli
-from tiny_server import TinyServer, answer, drip_body, drip_headers, json_answer
+from tiny_server import TinyServer, answer, drip, drip_body, drip_headers, json_answer
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.errors import ConfigError, ServerError, TimeoutFailure
@@ -45,6 +45,17 @@ def test_the_cli_timeout_holds_against_a_dripping_server(run_cli: RunCli, respon
         elapsed = time.monotonic() - start
     assert_failed(result, 7, "did not answer within 1 s")
     assert elapsed < 1 + MARGIN
+
+
+def test_a_dripping_tls_handshake_is_cut_at_the_timeout() -> None:
+    # A TLS record header announcing 16 KiB, whose bytes then come one at a time.
+    record = drip(b"\x16\x03\x03\x40\x00" + b"\x00" * 16384)
+    server = TinyServer(record, read_head=False)
+    start = time.monotonic()
+    client = _client(server.uri.replace("http:", "https:"), timeout=0.5)
+    with server, client, pytest.raises(TimeoutFailure, match="within 0.5 s"):
+        client.list_services()
+    assert time.monotonic() - start < 0.5 + MARGIN
 
 
 def test_the_connection_is_usable_after_a_cut() -> None:

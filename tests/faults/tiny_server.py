@@ -27,8 +27,9 @@ def current_head() -> bytes:
 class TinyServer:
     """Accept connections on 127.0.0.1 and let the responders write raw bytes to each."""
 
-    def __init__(self, respond: Responder, *then: Responder) -> None:
+    def __init__(self, respond: Responder, *then: Responder, read_head: bool = True) -> None:
         self.respond = respond
+        self._read_head = read_head
         self._then = list(then)
         self.requests: list[bytes] = []
         self._sock = socket.socket()
@@ -63,7 +64,8 @@ class TinyServer:
                 return
             conn.settimeout(10)
             with conn:
-                head = _read_head(conn)
+                # Without reading the head, the responder speaks first (to a TLS client, say).
+                head = _read_head(conn) if self._read_head else b""
                 if head is None:
                     continue
                 self.requests.append(head)
