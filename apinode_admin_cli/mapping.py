@@ -55,8 +55,7 @@ def mapping_from_entries(entries: Iterable[str]) -> dict[str, Any]:
 def validate_mapping(mapping: Any, known: Optional[Collection[str]] = None) -> None:
     """Raise UsageError unless the entries are non-empty, distinct, in [0, 1] and sum to 1.
 
-    With ``known`` (the emulator passes the service's generations), every generation must be
-    one of them.
+    With ``known`` (the generations a service holds), every generation must be one of them.
     """
     if not isinstance(mapping, dict):
         raise UsageError('the mapping must be a JSON object like {"entries": [...]}')

@@ -1,4 +1,4 @@
-"""Admin API: code env and model caches, clean-unused (rows 17-22 of admin-api.md)."""
+"""Admin API: code env and model caches, and clean-unused."""
 
 from __future__ import annotations
 

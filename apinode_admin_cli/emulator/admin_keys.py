@@ -1,4 +1,4 @@
-"""Admin API: admin keys (rows 12-15 of admin-api.md), stored hashed."""
+"""Admin API: admin keys, stored hashed."""
 
 from __future__ import annotations
 

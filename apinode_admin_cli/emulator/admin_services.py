@@ -1,4 +1,4 @@
-"""Admin API: services, generations, activation and mappings (rows 1-11 of admin-api.md)."""
+"""Admin API: services, generations, activation and mappings."""
 
 from __future__ import annotations
 

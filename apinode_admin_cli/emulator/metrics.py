@@ -24,7 +24,7 @@ def get_metrics(req: Request) -> Any:
 
 
 class Metrics:
-    """Counters for ``GET metrics``; see README.md for the shape."""
+    """Counters for ``GET metrics``; the shape is in the emulator README."""
 
     def __init__(self, data_dir: Path) -> None:
         self._path = Path(data_dir) / METRICS_FILE

@@ -10,10 +10,9 @@ import unicodedata
 from typing import Any, Optional
 
 from apinode_admin_cli.emulator.errors import bad_request
-from apinode_admin_cli.errors import UsageError
-from apinode_admin_cli.mapping import validate_mapping as check_mapping
 
 MAX_ID_LENGTH = 200
+MAPPING_TOLERANCE = 1e-6
 
 
 def validate_id(value: Any, what: str = "service id") -> str:
@@ -76,11 +75,42 @@ def parse_expiry(value: Any) -> Optional[int]:
 
 def validate_mapping(mapping: Any, known: set[str]) -> None:
     """Raise a 400 unless ``mapping`` is a valid generations mapping over ``known`` ids."""
-    # The same rules as the CLI applies before sending, so both refuse the same mappings.
-    try:
-        check_mapping(mapping, known)
-    except UsageError as exc:
-        raise bad_request(f"Invalid mapping: {exc.message}")
+    # Written apart from the client's own check on purpose: the emulator models the node, so
+    # a rule both sides got wrong the same way would otherwise never show in a test.
+    problem = _mapping_problem(mapping, known)
+    if problem is not None:
+        raise bad_request(f"Invalid mapping: {problem}")
+
+
+def _mapping_problem(mapping: Any, known: set[str]) -> Optional[str]:
+    if not isinstance(mapping, dict):
+        return 'expected a JSON object like {"entries": [...]}'
+    entries = mapping.get("entries")
+    if not isinstance(entries, list) or not entries:
+        return 'no entries: expected {"entries": [{"generation": G, "proba": P}, ...]}'
+    seen: set[str] = set()
+    total = 0.0
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            return f"entry {position} is not an object"
+        generation = entry.get("generation")
+        if not isinstance(generation, str) or generation == "":
+            return f"entry {position} has no generation"
+        if generation not in known:
+            return f"unknown generation {generation!r} in entry {position}"
+        if generation in seen:
+            return f"generation {generation!r} is listed twice"
+        seen.add(generation)
+        proba = entry.get("proba")
+        if isinstance(proba, bool) or not isinstance(proba, (int, float)):
+            return f"generation {generation!r}: proba must be numeric"
+        # Checked before adding: a 400-digit JSON integer would overflow a float.
+        if not 0 <= proba <= 1:
+            return f"generation {generation!r}: proba must be within [0, 1]"
+        total += proba
+    if abs(total - 1) > MAPPING_TOLERANCE:
+        return f"the probas sum to {total:g}; they must sum to 1"
+    return None
 
 
 def parse_language(value: Optional[str]) -> str:
