@@ -6,7 +6,7 @@ import json
 import os
 import zipfile
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Optional
 
 import pytest
 from click.testing import Result
@@ -28,16 +28,28 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandl
 
 @pytest.fixture
 def make_archive(tmp_path: Path) -> Callable[..., Path]:
-    """Build ``{tmp}/archives/{name}.zip``: a small valid generation archive with a manifest."""
+    """Build ``{tmp}/archives/{name}.zip``: a small valid generation archive with a manifest.
 
-    def make(name: str = "v1", code_envs: tuple[str, ...] = (), endpoint: str = "predict") -> Path:
+    Its manifest names the generation ``name`` (as ``version``); extra keyword arguments become
+    manifest fields (``errorRate=0.5``, ``version="other"``).
+    """
+
+    def make(
+        name: str = "v1",
+        code_envs: tuple[str, ...] = (),
+        endpoint: Optional[str] = None,
+        **fields: Any,
+    ) -> Path:
+        # Without `endpoint` the manifest declares none, so predictions on any endpoint work.
         folder = tmp_path / "archives"
         folder.mkdir(exist_ok=True)
         path = folder / f"{name}.zip"
-        manifest = {"generation": name, "endpoints": [endpoint], "codeEnvs": list(code_envs)}
+        manifest = {"version": name, "generation": name, "codeEnvs": list(code_envs), **fields}
+        if endpoint is not None:
+            manifest["endpoints"] = [endpoint]
         with zipfile.ZipFile(path, "w") as archive:
             archive.writestr("manifest.json", json.dumps(manifest))
-            archive.writestr(f"endpoints/{endpoint}/model.json", json.dumps({"emulated": True}))
+            archive.writestr(f"endpoints/{endpoint or 'predict'}/model.json", '{"emulated": 1}')
         return path
 
     return make

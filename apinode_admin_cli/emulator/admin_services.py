@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import shutil
-import zipfile
 from typing import Any, Optional
 
 from apinode_admin_cli.atomicfile import fsync_dir
+from apinode_admin_cli.emulator import archives
 from apinode_admin_cli.emulator.errors import ApiError, bad_request, conflict, not_found
 from apinode_admin_cli.emulator.routes import Request, Router
 from apinode_admin_cli.emulator.store import now_ms, safe_name
@@ -110,62 +109,55 @@ def list_generations(req: Request, sid: str) -> Any:
     }
 
 
-def _read_manifest(path: str) -> dict[str, Any]:
-    """The archive's optional manifest.json; a 400 if the file is not a readable zip."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if "manifest.json" not in names:
-                return {}
-            manifest = json.loads(archive.read("manifest.json").decode("utf-8"))
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise bad_request(f"Archive {path} is not a valid zip file: {exc}")
-    except (UnicodeDecodeError, ValueError):
-        raise bad_request(f"Archive {path} has a manifest.json that is not valid JSON")
-    return manifest if isinstance(manifest, dict) else {}
-
-
-def _str_list(value: Any) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+def _check_new_generation(service: dict[str, Any], sid: str, generation: str) -> None:
+    if generation in service["generations"]:
+        raise conflict(f"Generation {generation!r} already exists in service {sid!r}")
 
 
 @router.route("POST", "services/{sid}/generations/actions/importFromArchive")
 def import_generation(req: Request, sid: str) -> Any:
     path = existing_path(req.query, "filePath", "file")
-    name = os.path.basename(path)
-    generation = name[:-4] if name.lower().endswith(".zip") else name
-    validate_id(generation, "generation id")
     store = req.app.store
-    get_service(store.read(), sid)  # a 404 before copying anything
-    manifest = _read_manifest(path)
+    current = store.read_service(validate_id(sid))
+    if current is None:
+        raise service_not_found(sid)  # a 404 before reading anything
+    manifest = archives.read_manifest(path)
+    generation = archives.generation_id(manifest, path)
+    _check_new_generation(current, sid, generation)  # a 409 before copying; checked again below
+    record = {
+        "mounted": False,
+        "sourcePath": path,
+        "codeEnvs": archives.str_list(manifest.get("codeEnvs")),
+        "endpoints": archives.str_list(manifest.get("endpoints")),
+        "errorRate": archives.error_rate(manifest, path),
+    }
+    # The copy, the slow part, runs without the state lock that every request takes.
+    incoming = store.incoming_dir() / f"{secrets.token_hex(8)}.zip"
     target_dir = store.archive_dir(sid)
-    target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{safe_name(generation)}-{secrets.token_hex(4)}.zip"
     try:
+        archives.copy_archive(path, incoming)
         with store.transaction() as state:
             service = get_service(state, sid)
-            if generation in service["generations"]:
-                raise conflict(f"Generation {generation!r} already exists in service {sid!r}")
-            shutil.copyfile(path, target)
-            with open(target, "rb") as handle:
-                os.fsync(handle.fileno())
+            _check_new_generation(service, sid, generation)
+            target_dir.mkdir(parents=True, exist_ok=True)
+            os.replace(incoming, target)
             fsync_dir(target_dir)
             state["importSeq"] += 1
-            service["generations"][generation] = {
-                "createdOn": now_ms(),
-                "seq": state["importSeq"],
-                "mounted": False,
-                "archive": str(target.relative_to(store.data_dir)),
-                "sourcePath": path,
-                "sizeBytes": os.path.getsize(target),
-                "codeEnvs": _str_list(manifest.get("codeEnvs")),
-                "endpoints": _str_list(manifest.get("endpoints")),
-            }
+            service["generations"][generation] = dict(
+                record,
+                createdOn=now_ms(),
+                seq=state["importSeq"],
+                archive=str(target.relative_to(store.data_dir)),
+                sizeBytes=os.path.getsize(target),
+            )
     except BaseException:
-        with contextlib.suppress(OSError):
-            target.unlink()
+        # Whatever failed, the state does not refer to either file.
+        for leftover in (incoming, target):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         raise
-    return OK
+    return {"ok": True, "generationId": generation}
 
 
 @router.route("POST", "services/{sid}/generations/{gen}/preload")
@@ -198,13 +190,21 @@ def set_mapping(req: Request, sid: str) -> Any:
     with req.app.store.transaction() as state:
         service = get_service(state, sid)
         validate_mapping(mapping, set(service["generations"]))
-        service["mapping"] = mapping
-        service["enabled"] = True
+        _activate(service, mapping)
     return OK
 
 
 def _single(generation: str) -> dict[str, Any]:
     return {"entries": [{"generation": generation, "proba": 1.0}]}
+
+
+def _activate(service: dict[str, Any], mapping: dict[str, Any]) -> None:
+    """Enable the service with ``mapping``; a generation given traffic is loaded (mounted)."""
+    service["mapping"] = mapping
+    service["enabled"] = True
+    for gen_id, generation in service["generations"].items():
+        if mapped_share(mapping, gen_id) > 0:
+            generation["mounted"] = True
 
 
 @router.route("POST", "services/{sid}/actions/switchToNewest")
@@ -216,8 +216,7 @@ def switch_to_newest(req: Request, sid: str) -> Any:
         newest = max(
             service["generations"].items(), key=lambda kv: (kv[1]["createdOn"], kv[1]["seq"])
         )[0]
-        service["mapping"] = _single(newest)
-        service["enabled"] = True
+        _activate(service, _single(newest))
     return {"switchedToGeneration": newest}
 
 
@@ -226,6 +225,5 @@ def switch_to(req: Request, sid: str, gen: str) -> Any:
     with req.app.store.transaction() as state:
         service = get_service(state, sid)
         get_generation(service, sid, gen)
-        service["mapping"] = _single(gen)
-        service["enabled"] = True
+        _activate(service, _single(gen))
     return OK

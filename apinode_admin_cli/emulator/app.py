@@ -45,6 +45,7 @@ class Emulator:
         self.metrics = metrics.Metrics(self.data_dir)
         self.faults = faults.Faults()
         self.journal = faults.Journal()
+        self.error_rates = user_api.ErrorRates()
         self.latency_ms = latency_ms
         self._log_stream = log_stream
         self._log_lock = threading.Lock()

@@ -20,6 +20,7 @@ from apinode_admin_cli.atomicfile import write_atomic
 STATE_FILE = "state.json"
 ADMIN_KEY_FILE = "admin-key"
 ARCHIVES_DIR = "archives"
+INCOMING_DIR = "incoming"  # copies in progress, which the state never refers to
 SCHEMA_VERSION = 1
 _KEY_ALPHABET = string.ascii_letters + string.digits
 
@@ -63,6 +64,7 @@ class Store:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         (self.data_dir / ARCHIVES_DIR).mkdir(exist_ok=True)
+        (self.data_dir / INCOMING_DIR).mkdir(exist_ok=True)
         self.lock = threading.RLock()
         self._path = self.data_dir / STATE_FILE
         self._state = self._load()
@@ -79,7 +81,8 @@ class Store:
 
     def _clean_temp_files(self) -> None:
         # Leftovers of writes interrupted by a kill; the state file never points at them.
-        for leftover in self.data_dir.glob(".*.tmp"):
+        leftovers = [*self.data_dir.glob(".*.tmp"), *self.incoming_dir().iterdir()]
+        for leftover in leftovers:
             with contextlib.suppress(OSError):
                 leftover.unlink()
 
@@ -133,6 +136,10 @@ class Store:
     def archive_dir(self, service_id: str) -> Path:
         """The folder holding a service's imported archives."""
         return self.data_dir / ARCHIVES_DIR / safe_name(service_id)
+
+    def incoming_dir(self) -> Path:
+        """Where imports copy archives before the state refers to them (same file system)."""
+        return self.data_dir / INCOMING_DIR
 
 
 def bootstrap_record(key_id: str, digest: str) -> dict[str, Any]:

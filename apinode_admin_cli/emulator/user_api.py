@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random
+import threading
 import time
 from typing import Any, Optional
 
@@ -65,6 +67,38 @@ def choose_generation(service: dict[str, Any], sid: str, dispatch: Any) -> str:
     return chosen
 
 
+def check_endpoint(service: dict[str, Any], sid: str, generation: str, endpoint: str) -> None:
+    """A 404 unless the generation's package declares ``endpoint`` (or declares none)."""
+    declared = service["generations"][generation].get("endpoints") or []
+    if declared and endpoint not in declared:
+        raise ApiError(
+            404,
+            f"Endpoint {endpoint!r} not found in service {sid!r} (generation {generation!r} "
+            f"has: {', '.join(declared)})",
+        )
+
+
+class ErrorRates:
+    """Decides which predictions fail for packages whose manifest sets an ``errorRate``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._served: dict[tuple[str, str], int] = {}
+
+    def fails(self, sid: str, generation: str, rate: float, dispatch_key: Any) -> bool:
+        """Whether this prediction fails: by its dispatch key, else by its rank."""
+        if rate <= 0:
+            return False
+        if dispatch_key is not None:
+            # Salted, so that the point is independent of the one that chose the generation.
+            return unit_point(["errorRate", dispatch_key]) < rate
+        with self._lock:
+            rank = self._served.get((sid, generation), 0) + 1
+            self._served[(sid, generation)] = rank
+        # Exactly floor(n * rate) of the generation's first n predictions fail.
+        return math.floor(rank * rate) > math.floor((rank - 1) * rate)
+
+
 def placeholder(features: Any, generation: str) -> dict[str, Any]:
     """An emulated, deterministic binary-classification result for ``features``."""
     if not isinstance(features, dict):
@@ -95,7 +129,9 @@ def _serve(req: Request, sid: str, endpoint: str, multi: bool) -> Any:
             raise bad_request("Invalid body: expected a JSON object")
         if not service["enabled"]:
             raise ApiError(503, f"Service {sid!r} is disabled: enable it to answer queries")
-        generation = choose_generation(service, sid, body.get("dispatch"))
+        dispatch = body.get("dispatch")
+        generation = choose_generation(service, sid, dispatch)
+        check_endpoint(service, sid, generation, endpoint)
         if multi:
             items = body.get("items")
             if not isinstance(items, list):
@@ -113,6 +149,13 @@ def _serve(req: Request, sid: str, endpoint: str, multi: bool) -> Any:
             with req.app.store.transaction() as draft:
                 if generation in draft["services"].get(sid, {}).get("generations", {}):
                     draft["services"][sid]["generations"][generation]["mounted"] = True
+        rate = service["generations"][generation].get("errorRate") or 0
+        if req.app.error_rates.fails(sid, generation, rate, (dispatch or {}).get("dispatchKey")):
+            raise ApiError(
+                500,
+                f"Emulated failure of generation {generation!r} of service {sid!r} "
+                f"(its package sets errorRate {rate:g})",
+            )
         answer["generation"] = generation
         answer["apiContext"] = {
             "serviceId": sid,

@@ -221,12 +221,12 @@ def test_list_renders_dates_in_local_time_and_json_raw(
     check(result)
     assert result.stdout.splitlines() == [
         "GENERATION\tCREATED\tMOUNTED\tMAPPED %",
-        f"v1\t{local[0]}\tfalse\t100%",
+        f"v1\t{local[0]}\ttrue\t100%",
         f"v2\t{local[1]}\tfalse\t0%",
     ]
     result = node_cli("generations", "list", service, "-o", "plain", "--no-headers")
     check(result)
     assert [line.split() for line in result.stdout.splitlines()] == [
-        ["v1", local[0], "false", "100%"],
+        ["v1", local[0], "true", "100%"],
         ["v2", local[1], "false", "0%"],
     ]

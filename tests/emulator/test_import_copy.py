@@ -1,0 +1,97 @@
+"""An import copies its archive without holding the lock every other request takes."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from emulator_helpers import assert_error
+
+SERVICES = "/admin/api/services"
+IMPORT = SERVICES + "/churn/generations/actions/importFromArchive"
+
+
+class SlowCopy:
+    """Holds the first copy of ``source`` until released: a huge archive, deterministically."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, source: str) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self._held = False
+        real = shutil.copyfile
+
+        def copyfile(src, dst, *args, **kwargs):
+            if str(src) == source and not self._held:
+                self._held = True
+                self.started.set()
+                self.release.wait(30)
+            return real(src, dst, *args, **kwargs)
+
+        monkeypatch.setattr(shutil, "copyfile", copyfile)
+
+
+def _import_in_background(api, archive):
+    result = {}
+    thread = threading.Thread(
+        target=lambda: result.update(r=api("POST", IMPORT, params={"filePath": archive}))
+    )
+    thread.start()
+    return thread, result
+
+
+def _leftovers(emulator):
+    return sorted(
+        str(p.relative_to(emulator.data_dir))
+        for p in emulator.data_dir.rglob("*")
+        if p.is_file() and p.parent.name in ("incoming", "churn")
+    )
+
+
+def test_reads_and_writes_go_on_during_a_slow_copy(api, emulator, make_archive, monkeypatch):
+    archive = str(make_archive("v1"))
+    slow = SlowCopy(monkeypatch, archive)
+    assert api("POST", SERVICES, json={"serviceId": "churn"}).ok
+    thread, result = _import_in_background(api, archive)
+    try:
+        assert slow.started.wait(10)
+        # Each of these waited for the whole copy while it held the state lock.
+        listed = api("GET", SERVICES, timeout=5)
+        assert listed.json() == [{"serviceId": "churn", "enabled": True}]
+        assert api("GET", SERVICES + "/churn/generations", timeout=5).json() == {"generations": []}
+        assert api("POST", SERVICES, json={"serviceId": "other"}, timeout=5).ok
+    finally:
+        slow.release.set()
+        thread.join(10)
+    assert result["r"].json() == {"ok": True, "generationId": "v1"}
+    assert [p.split("/")[-1].split("-")[0] for p in _leftovers(emulator)] == ["v1"]
+
+
+def test_a_conflict_found_after_the_copy_leaves_no_file(api, emulator, make_archive, monkeypatch):
+    archive = str(make_archive("v1"))
+    slow = SlowCopy(monkeypatch, archive)
+    assert api("POST", SERVICES, json={"serviceId": "churn"}).ok
+    thread, result = _import_in_background(api, archive)
+    try:
+        assert slow.started.wait(10)
+        assert api("POST", IMPORT, params={"filePath": archive}, timeout=5).ok  # wins the race
+    finally:
+        slow.release.set()
+        thread.join(10)
+    assert_error(result["r"], 409, "v1")
+    assert len(_leftovers(emulator)) == 1  # the winner's copy only, nothing in incoming/
+
+
+def test_a_service_deleted_during_the_copy(api, emulator, make_archive, monkeypatch):
+    archive = str(make_archive("v1"))
+    slow = SlowCopy(monkeypatch, archive)
+    assert api("POST", SERVICES, json={"serviceId": "churn"}).ok
+    thread, result = _import_in_background(api, archive)
+    try:
+        assert slow.started.wait(10)
+        assert api("DELETE", SERVICES + "/churn", timeout=5).ok
+    finally:
+        slow.release.set()
+        thread.join(10)
+    assert_error(result["r"], 404, "churn")
+    assert _leftovers(emulator) == []
