@@ -13,9 +13,14 @@ def emulator() -> None:
 
 
 @emulator.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
-    "--port", default=12000, show_default=True, type=int, help="Port to listen on (0: any free)."
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 or :: for all interfaces).",
+)
+@click.option(
+    "--port", default="12000", show_default=True, metavar="PORT", help="Port (0: any free one)."
 )
 @click.option(
     "--data-dir",
@@ -29,16 +34,20 @@ def emulator() -> None:
     help="Bootstrap admin key (default: generated once and stored in the data dir).",
 )
 @click.option(
-    "--latency", "latency_ms", default=0.0, type=float, metavar="MS", help="Delay every request."
+    "--latency",
+    "latency_ms",
+    default="0",
+    metavar="MS",
+    help="Delay every request by MS milliseconds (at most 300000).",
 )
 @click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True), help="PEM cert: HTTPS.")
 @click.option("--tls-key", type=click.Path(dir_okay=False, exists=True), help="PEM private key.")
 def emulator_serve(
     host: str,
-    port: int,
+    port: str,
     data_dir: Optional[str],
     admin_key: Optional[str],
-    latency_ms: float,
+    latency_ms: str,
     tls_cert: Optional[str],
     tls_key: Optional[str],
 ) -> None:
@@ -53,24 +62,32 @@ def emulator_serve(
       apinode-admin emulator serve --port 0 --data-dir ./node-state --admin-key s3cret
       apinode-admin emulator serve --tls-cert cert.pem --tls-key key.pem --latency 200
     """
+    import errno
+
     from apinode_admin_cli.emulator.app import serve_forever, tls_context
+    from apinode_admin_cli.emulator.options import check_delay, check_host, check_port
+    from apinode_admin_cli.errors import UsageError
 
     try:
+        bind_host, bind_port = check_host(host, "--host"), check_port(port, "--port")
+        delay = check_delay(latency_ms, "--latency")
         context = tls_context(tls_cert, tls_key)
     except ValueError as exc:
-        raise click.UsageError(str(exc))
+        raise UsageError(str(exc))
     except OSError as exc:  # ssl.SSLError included
         raise click.ClickException(f"Cannot load the TLS certificate or key: {exc}")
     try:
         serve_forever(
-            host=host,
-            port=port,
+            host=bind_host,
+            port=bind_port,
             data_dir=data_dir,
             admin_key=admin_key,
-            latency_ms=latency_ms,
+            latency_ms=delay,
             ssl_context=context,
         )
     except OSError as exc:
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise UsageError(f"invalid --host: {host!r} is not an address of this machine")
         raise click.ClickException(f"Cannot serve on {host}:{port}: {exc.strerror or exc}")
 
 

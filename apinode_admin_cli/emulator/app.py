@@ -7,6 +7,7 @@ import binascii
 import datetime as dt
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -22,6 +23,13 @@ from apinode_admin_cli.emulator import (
     user_api,
 )
 from apinode_admin_cli.emulator.errors import ApiError
+from apinode_admin_cli.emulator.options import (
+    WILDCARD_HOSTS,
+    check_delay,
+    check_host,
+    check_port,
+    connect_host,
+)
 from apinode_admin_cli.emulator.routes import Router
 from apinode_admin_cli.emulator.server import EmulatorHTTPServer
 from apinode_admin_cli.emulator.store import Store, now_ms, resolve_admin_key
@@ -76,10 +84,21 @@ class Emulator:
             # Not echoed: a bare key sent as the header value would land in the answer.
             raise ApiError(401, "Unsupported authentication scheme: use Basic", headers=challenge)
         try:
-            user = base64.b64decode(token.strip(), validate=True).decode("utf-8").split(":")[0]
-        except (binascii.Error, UnicodeDecodeError, ValueError):
+            credentials = base64.b64decode(token.strip(), validate=True)
+        except (binascii.Error, ValueError):
             raise ApiError(401, "Malformed Basic authorization header", headers=challenge)
-        record = self.store.find_key(user) if user else None
+        record = None
+        # Clients disagree on the charset of Basic credentials: curl sends the bytes it is
+        # given (UTF-8 in practice), requests encodes them as Latin-1. A key is stored as a
+        # hash of its text, so each reading of the bytes is tried: UTF-8 first.
+        for charset in ("utf-8", "latin-1"):
+            try:
+                user = credentials.decode(charset).split(":")[0]
+            except UnicodeDecodeError:
+                continue
+            record = self.store.find_key(user) if user else None
+            if record is not None:
+                break
         if record is None:
             raise ApiError(401, "Invalid API key", headers=challenge)
         expiry = record.get("expiry")
@@ -110,10 +129,8 @@ class EmulatorHandle:
         self._stopped = False
         host, port = str(server.server_address[0]), int(server.server_address[1])
         self.port: int = port
-        connect_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
-        if ":" in connect_host:
-            connect_host = f"[{connect_host}]"
-        self.uri = f"{scheme}://{connect_host}:{port}"
+        self.all_interfaces: bool = host in WILDCARD_HOSTS
+        self.uri = f"{scheme}://{connect_host(host)}:{port}"
         self.admin_key: str = emulator.admin_key
         self.key_source: str = emulator.key_source
         self.data_dir: Path = emulator.data_dir
@@ -141,15 +158,14 @@ class EmulatorHandle:
         return self.app.faults.list()
 
     def stop(self) -> None:
-        """Stop accepting, let requests in flight finish, save counters, drop a temp data dir."""
+        """Stop within about two seconds: requests in flight may finish, the others are cut.
+
+        Then the counters are saved and a temporary data dir is removed.
+        """
         if self._stopped:
             return
         self._stopped = True
-        server = self._server
-        server.stopping = True
-        server.shutdown()
-        server.close_idle_connections()
-        server.server_close()
+        self._server.stop()
         self._thread.join(timeout=10)
         self.app.metrics.save(force=True)
         if self._temp_dir is not None:
@@ -188,7 +204,13 @@ def start_emulator(
     ssl_context: Any = None,
     log_stream: Optional[IO[str]] = None,
 ) -> EmulatorHandle:
-    """Start an emulator in a background thread and return its handle (port 0: a free port)."""
+    """Start an emulator in a background thread and return its handle (port 0: a free port).
+
+    ValueError for a host that cannot be resolved, a port outside 0-65535, or a latency
+    that is not a number of milliseconds from 0 to ``MAX_DELAY_MS``.
+    """
+    host, port = check_host(host), check_port(port)
+    latency_ms = check_delay(latency_ms)
     temp_dir = None
     if data_dir is None:
         temp_dir = Path(tempfile.mkdtemp(prefix="apinode-emulator-"))
@@ -239,6 +261,10 @@ def serve_forever(
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         line = f"Emulator listening on {handle.uri}"
+        if handle.all_interfaces:
+            scheme = handle.uri.split(":", 1)[0]
+            elsewhere = f"{scheme}://{socket.gethostname()}:{handle.port}"
+            line += f" (on all interfaces: other machines may use {elsewhere})"
         if handle.key_source == "generated":
             line += f" (admin key: {handle.admin_key})"
         elif handle.key_source == "file":

@@ -12,8 +12,12 @@ ERROR_TYPES = {
     405: "com.dataiku.dip.exceptions.MethodNotAllowedException",
     409: "com.dataiku.dip.exceptions.ObjectAlreadyExistsException",
     413: "com.dataiku.dip.exceptions.DKUIllegalArgumentException",
+    414: "com.dataiku.dip.exceptions.DKUIllegalArgumentException",
+    431: "com.dataiku.dip.exceptions.DKUIllegalArgumentException",
     500: "com.dataiku.dip.exceptions.InternalErrorException",
+    501: "com.dataiku.dip.exceptions.DKUIllegalArgumentException",
     503: "com.dataiku.lambda.exceptions.ServiceNotAvailableException",
+    505: "com.dataiku.dip.exceptions.DKUIllegalArgumentException",
 }
 
 

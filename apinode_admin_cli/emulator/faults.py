@@ -11,7 +11,8 @@ import time
 from typing import Any, Optional
 
 from apinode_admin_cli.emulator.errors import ApiError, bad_request
-from apinode_admin_cli.emulator.routes import Request, Router
+from apinode_admin_cli.emulator.options import MAX_DELAY_MS
+from apinode_admin_cli.emulator.routes import Request, Router, canonical_segments
 
 router = Router()
 JOURNAL_SIZE = 1000
@@ -50,8 +51,12 @@ def normalize_fault(spec: Any) -> dict[str, Any]:
     ):
         raise bad_request("Invalid fault: 'status' must be an HTTP status between 100 and 599")
     delay = spec.get("delayMs", 0)
-    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
-        raise bad_request("Invalid fault: 'delayMs' must be a number >= 0")
+    if (
+        isinstance(delay, bool)
+        or not isinstance(delay, (int, float))
+        or not 0 <= delay <= MAX_DELAY_MS  # NaN fails too
+    ):
+        raise bad_request(f"Invalid fault: 'delayMs' must be a number from 0 to {MAX_DELAY_MS}")
     drop = spec.get("drop", False)
     if drop not in (False, True, "mid-body"):
         raise bad_request("Invalid fault: 'drop' must be true, false or \"mid-body\"")
@@ -92,8 +97,11 @@ def _header_safe(value: Any) -> bool:
 
 
 def path_matches(prefix: str, path: str) -> bool:
-    """A segment-wise prefix: ``/admin/api/services`` matches ``.../services/x`` only."""
-    prefix = "/" + prefix.strip("/")
+    """A segment-wise prefix: ``/admin/api/services`` matches ``.../services/x`` only.
+
+    ``path`` is canonical (``services``); so is the prefix once spelled the same way.
+    """
+    prefix = "/" + "/".join(canonical_segments([s for s in prefix.split("/") if s]))
     return prefix == "/" or path == prefix or path.startswith(prefix + "/")
 
 

@@ -60,6 +60,13 @@ def split_path(raw_path: str) -> list[str]:
     return segments
 
 
+def canonical_segments(segments: list[str]) -> list[str]:
+    """``admin/api/service/...`` spelled ``admin/api/services/...``: the same route."""
+    if segments[:3] == ["admin", "api", "service"]:
+        return ["admin", "api", "services", *segments[3:]]
+    return segments
+
+
 def parse_query(raw_query: str) -> dict[str, str]:
     """Query parameters, the last value winning when one is repeated."""
     try:

@@ -139,3 +139,18 @@ def test_a_dropped_connection_is_logged_as_dropped(tmp_path):
     first, second = log.getvalue().splitlines()
     assert '"GET /isAlive" dropped ' in first, first
     assert '"GET /isAlive" 503 ' in second, second
+
+
+@pytest.mark.parametrize(
+    "fault_path, request_path",
+    [
+        ("/admin/api/services/s/generations", "/admin/api/service/s/generations"),
+        ("/admin/api/service/s", "/admin/api/services/s/generations"),
+        ("/admin/api/services", "/admin/api/service/s/generations"),
+    ],
+)
+def test_both_spellings_of_the_services_route_match(api, emulator, fault_path, request_path):
+    api("POST", SERVICES, json={"serviceId": "s"})
+    emulator.add_fault(path=fault_path, status=503)
+    assert_error(api("GET", request_path), 503, "Injected fault")
+    assert api("GET", request_path).json() == {"generations": []}

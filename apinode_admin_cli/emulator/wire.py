@@ -1,0 +1,87 @@
+"""Request body framing, strictly: a truncated or ambiguous body is refused, never applied."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apinode_admin_cli.emulator.errors import ApiError
+
+MAX_BODY_BYTES = 64 * 1024 * 1024
+MAX_LINE_BYTES = 4096  # a chunk-size or trailer line
+MAX_TRAILERS = 100
+_DECIMAL = re.compile(r"[0-9]{1,20}")
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
+class FramingError(ApiError):
+    """The body's framing is broken: answered, then the connection is closed (it is lost)."""
+
+
+def read_body(rfile: Any, headers: Any) -> bytes:
+    """The request body that ``headers`` (an ``email.message.Message``) announce."""
+    lengths: list[str] = headers.get_all("Content-Length") or []
+    encodings: list[str] = headers.get_all("Transfer-Encoding") or []
+    if len(lengths) > 1:
+        # Equal or not, two lengths mean two parsers may disagree about where the body ends.
+        raise FramingError(400, f"Ambiguous request: {len(lengths)} Content-Length headers")
+    if encodings:
+        if lengths:
+            raise FramingError(
+                400, "Ambiguous request: both Transfer-Encoding and Content-Length are set"
+            )
+        if len(encodings) > 1 or encodings[0].strip().lower() != "chunked":
+            shown = ", ".join(e.strip() for e in encodings)[:80]
+            raise FramingError(
+                501, f"Transfer-Encoding {shown!r} is not supported: send chunked or a length"
+            )
+        return _read_chunked(rfile)
+    if not lengths:
+        return b""
+    text = lengths[0].strip()
+    if not _DECIMAL.fullmatch(text):
+        raise FramingError(400, f"Invalid Content-Length {text[:40]!r}")
+    length = int(text)
+    if length > MAX_BODY_BYTES:
+        raise FramingError(413, f"Body of {length} bytes refused (limit {MAX_BODY_BYTES})")
+    return _read_exactly(rfile, length)
+
+
+def _read_exactly(rfile: Any, size: int) -> bytes:
+    data = rfile.read(size) if size else b""
+    if len(data) != size:
+        raise FramingError(
+            400, f"Truncated request body: {len(data)} of {size} bytes before the end of input"
+        )
+    return data
+
+
+def _read_line(rfile: Any, what: str) -> bytes:
+    line: bytes = rfile.readline(MAX_LINE_BYTES + 1)
+    if not line:
+        raise FramingError(400, f"Truncated chunked body: the input ended before {what}")
+    if not line.endswith(b"\n"):
+        raise FramingError(400, f"Malformed chunked body: {what} is longer than {MAX_LINE_BYTES}")
+    return line
+
+
+def _read_chunked(rfile: Any) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        size_text = _read_line(rfile, "a chunk size").split(b";", 1)[0].strip()
+        if not _HEX.fullmatch(size_text):
+            shown = size_text[:20].decode("latin-1")
+            raise FramingError(400, f"Malformed chunked body: chunk size {shown!r}")
+        size = int(size_text, 16)
+        if size == 0:
+            for _ in range(MAX_TRAILERS):
+                if not _read_line(rfile, "the end of the trailers").strip():
+                    return b"".join(chunks)
+            raise FramingError(400, f"Malformed chunked body: more than {MAX_TRAILERS} trailers")
+        total += size
+        if total > MAX_BODY_BYTES:
+            raise FramingError(413, f"Body refused (limit {MAX_BODY_BYTES} bytes)")
+        chunks.append(_read_exactly(rfile, size))
+        if _read_line(rfile, "the end of a chunk").strip():
+            raise FramingError(400, "Malformed chunked body: a chunk longer than its size")
