@@ -110,6 +110,9 @@ def test_a_generation_that_takes_traffic_is_mounted(api, emulator, churn, make_a
     assert mounted(api)["v4"] is True and mounted(api)["v3"] is False
     assert _predict(emulator, "p", dispatch={"forcedGeneration": "v3"}).ok
     assert mounted(api)["v3"] is True
+    # Once loaded, a generation stays loaded: disabling or remapping unloads nothing.
+    assert api("POST", SERVICES + "/churn/actions/disable").ok
+    assert mounted(api) == dict.fromkeys(("v1", "v2", "v3", "v4"), True)
 
 
 @pytest.mark.parametrize("rate", [-0.1, 1.5, "0.5", True, None, [0.5]])

@@ -37,8 +37,9 @@ generations = {{ f3 = "{archive("f3")}" }}
 
 
 CONVERGED = {
-    "churn": (True, {"v1": 0.9, "v2": 0.1}, ["v2"]),
-    "fraud": (False, {"f3": 1.0}, []),
+    # Every generation that took traffic is loaded (mounted), even in a service disabled since.
+    "churn": (True, {"v1": 0.9, "v2": 0.1}, ["v1", "v2"]),
+    "fraud": (False, {"f3": 1.0}, ["f3"]),
 }
 
 
