@@ -50,7 +50,11 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if self.server.stopping:
             self.close_connection = True
         elif hasattr(self.connection, "do_handshake"):
-            self.connection.do_handshake()
+            try:
+                self.connection.do_handshake()
+            except BaseException:
+                self.server.set_idle(self, None)  # finish() is not called when setup() fails
+                raise
 
     def finish(self) -> None:
         self.server.set_idle(self, None)

@@ -70,6 +70,20 @@ def test_silent_tls_clients(tmp_path):
             conn.close()
 
 
+def test_failed_tls_handshakes_leave_no_connection_behind(tmp_path):
+    trustme = pytest.importorskip("trustme")
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(context)
+    with start_emulator(data_dir=tmp_path, ssl_context=context) as node:
+        for _ in range(3):
+            with pytest.raises(requests.exceptions.SSLError):
+                requests.get(node.uri + "/isAlive", timeout=10)  # an unknown authority
+        # Else stop() would wait its whole grace period for connections long gone.
+        assert node._server.wait_connections(BOUND_S)
+
+
 def test_slowloris_headers(emulator):
     conn = socket.create_connection(("127.0.0.1", emulator.port), timeout=10)
     conn.sendall(b"GET /isAlive HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n")  # never finished
