@@ -29,6 +29,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 5, "not found (404, or the node's not-found error)"
     CONFLICT = 6, "conflict: already exists (409)"
     UNREACHABLE = 7, "node unreachable, TLS failure, timeout, or 5xx after retries"
+    DIFFERENCES = 8, "differences found, only with --exit-code (fleet status, state diff)"
     INTERRUPTED = 130, "interrupted by Ctrl-C"
 
 
@@ -157,6 +158,14 @@ class ServerError(APIError):
     exit_code = ExitCode.UNREACHABLE
 
 
+class FleetFailure(ApinodeAdminError):
+    """Some nodes of a fleet failed; the exit code is the first failed node's (fleet order)."""
+
+    def __init__(self, message: str, exit_code: int, hint: Optional[str] = None) -> None:
+        super().__init__(message, hint)
+        self.exit_code = exit_code
+
+
 # Code written against dataikuapi catches DataikuException; keep that name working.
 DataikuException = APIError
 
@@ -169,6 +178,7 @@ __all__ = [
     "ConnectionFailure",
     "DataikuException",
     "ExitCode",
+    "FleetFailure",
     "InvalidResponseError",
     "NotAnAPINodeError",
     "NotFoundError",

@@ -7,25 +7,33 @@ what to show and hands it over.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
-from apinode_admin_cli.cli.results import Action, Line, Result, Rows, Summary
+from apinode_admin_cli.cli.results import Action, Line, Result, Rows, Summary, result_json
 from apinode_admin_cli.cli.terminal import Terminal
 from apinode_admin_cli.errors import ApinodeAdminError, UsageError
 
 if TYPE_CHECKING:
     from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
-    from apinode_admin_cli.config import Settings
+    from apinode_admin_cli.config import Fleet, Settings
 
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+_UNSET = object()
 
 
 class Node:
-    """One node as an operation sees it: its client, its path rules and its messages."""
+    """One node as an operation sees it: its client, its path rules and its messages.
 
-    def __init__(self, app: App, name: Optional[str] = None) -> None:
+    This one is the node of a single-node run; a fleet gives each of its nodes a subclass
+    with its own settings and client (``cli/fleet_run.py``).
+    """
+
+    # Shown in progress lines and -v logs; None for a single node.
+    name: Optional[str] = None
+
+    def __init__(self, app: App) -> None:
         self.app = app
-        self.name = name
 
     @property
     def settings(self) -> Settings:
@@ -64,8 +72,24 @@ class Node:
                     hint="the node is on this machine and reads the path from its own disk",
                 )
         else:
-            self.info(f"Note: the node reads {absolute} from its own disk, not from this machine.")
+            self.remind(
+                f"Note: the node reads {absolute} from its own disk, not from this machine."
+            )
         return absolute
+
+    def remind(self, message: str) -> None:
+        """A reminder about the command itself (a fleet says it once, for every node)."""
+        self.info(message)
+
+
+# The fleet node a thread works for, so that its -v log lines name it.
+current_node: ContextVar[str] = ContextVar("current_node", default="")
+
+
+def _name_the_node(record: Any) -> bool:
+    name = current_node.get()
+    record.node = f"{name}: " if name else ""
+    return True
 
 
 class App:
@@ -81,6 +105,9 @@ class App:
         self._settings: Optional[Settings] = None
         self._early: Optional[Settings] = None
         self._client: Optional[APINodeAdminClient] = None
+        self._fleet: object = _UNSET
+        # Every node's keys, once a fleet has resolved them: scrubbed from whatever is shown.
+        self.fleet_secrets: list[Optional[str]] = []
         self._log_handler: Optional[Any] = None
         self._saved_log_state: tuple[int, bool] = (0, True)
 
@@ -109,7 +136,8 @@ class App:
 
         logger = logging.getLogger("apinode_admin_cli.http")
         handler = logging.StreamHandler(self.term.err)
-        handler.setFormatter(logging.Formatter("[http] %(message)s"))
+        handler.addFilter(_name_the_node)
+        handler.setFormatter(logging.Formatter("[http] %(node)s%(message)s"))
         logger.addHandler(handler)
         self._saved_log_state = (logger.level, logger.propagate)
         logger.setLevel(logging.DEBUG)
@@ -153,6 +181,7 @@ class App:
     def client(self) -> APINodeAdminClient:
         """The admin client for the resolved node; exit 3 when URI or key is missing."""
         if self._client is None:
+            self.node()  # a fleet is refused here: this client is one node's
             from apinode_admin_cli.config import require_connection
             from apinode_admin_cli.config.connect import admin_client
 
@@ -182,17 +211,42 @@ class App:
 
     # -- running an operation on the node -----------------------------------------------------
 
+    @property
+    def fleet(self) -> Optional[Fleet]:
+        """The fleet this run fans out to, or None for a single node."""
+        if self._fleet is _UNSET:
+            from apinode_admin_cli.config import resolve_fleet
+
+            self._fleet = resolve_fleet(self.flags, self.env)
+        return self._fleet  # type: ignore[return-value]
+
     def node(self) -> Node:
+        """The one node of a single-node run; a usage error with a fleet."""
+        if self.fleet is not None:
+            raise UsageError(
+                "this command runs on one node: it does not take --fleet",
+                hint=f"pick one node with --profile (fleet {self.fleet.name}: "
+                f"{', '.join(self.fleet.profiles)})",
+            )
         return Node(self)
 
     def run(self, operation: Callable[[Node], Result]) -> None:
-        """Run one node operation and show what it returns."""
+        """Run one node operation (on every node of the fleet, if any) and show the result."""
+        if self.fleet is not None:
+            from apinode_admin_cli.cli.fleet_run import run_on_fleet
+
+            run_on_fleet(self, self.fleet, operation)
+            return
         self.show(operation(self.node()))
 
     def confirm(self, action: str, yes: bool) -> None:
         """Ask on a terminal, else require --yes (exit 2)."""
         if yes:
             return
+        if self.fleet is not None:
+            action = (
+                f"{action} on {len(self.fleet.profiles)} nodes ({', '.join(self.fleet.profiles)})"
+            )
         if self.term.can_prompt():
             if self.term.confirm(f"{action}?"):
                 return
@@ -227,21 +281,22 @@ class App:
         """Render what an operation returned, in the chosen format."""
         if result is None:
             return
-        if isinstance(result, Rows):
+        if isinstance(result, Line):
+            self.term.echo(result.text)  # the original tool's form, whatever the format
+            return
+        fmt = self.output_format if not isinstance(result, Action) else None
+        if fmt == "json" or (fmt is None and self.wants_json):
+            self.term.emit_json(result_json(result))
+        elif isinstance(result, Rows):
             self.term.emit(self.output_format, result.records, result.columns, result.raw)
         elif isinstance(result, Summary):
             from apinode_admin_cli.output import flat_records
             from apinode_admin_cli.output.columns import SUMMARY
 
-            data = {} if result.data is None else result.data
+            data = result_json(result)
             self.term.emit(self.output_format, flat_records(data), SUMMARY, data)
-        elif isinstance(result, Action):
-            if self.wants_json:
-                self.term.emit_json(result.answer if result.answer is not None else {"ok": True})
-            elif result.value is not None:
-                self.term.echo(result.value)
-        elif isinstance(result, Line):
-            self.term.echo(result.text)
+        elif isinstance(result, Action) and result.value is not None:
+            self.term.echo(result.value)
 
     def emit_json(self, data: Any) -> None:
         self.term.emit_json(data)
@@ -250,7 +305,7 @@ class App:
 
     def secrets(self) -> list[Optional[str]]:
         """The keys this run knows of, to scrub from anything it reports."""
-        found = [self.flags.get("api_key"), self.flags.get("service_key")]
+        found = [self.flags.get("api_key"), self.flags.get("service_key"), *self.fleet_secrets]
         if self._settings is not None:
             found += [self._settings.api_key, self._settings.service_key]
         return found

@@ -122,3 +122,25 @@ def key_ids(
 ) -> list[click.shell_completion.CompletionItem]:
     """Ids (never secrets) of the node's admin keys."""
     return _offer(ctx, incomplete, lambda c: _ids(c.auth().list_keys(), "id"))
+
+
+def config_names(
+    ctx: click.Context, kind: str, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Names from the config file of the line: ``profiles`` or ``fleets`` (no node asked)."""
+    from click.shell_completion import CompletionItem
+
+    from apinode_admin_cli.config import list_fleets, list_profiles, locate_config
+
+    try:
+        path, _ = locate_config(_line_flags(ctx), _environ())
+        names = list(list_fleets(path)) if kind == "fleets" else list_profiles(path)
+    except Exception:  # a broken config file completes nothing, quietly
+        return []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+
+def _environ() -> Any:
+    import os
+
+    return os.environ

@@ -149,6 +149,29 @@ def config_unset(app: App, key: str) -> None:
     app.info(f"Removed {key} from [profiles.{profile}] in {path}")
 
 
+@config.command("fleets")
+@output_options
+@pass_app
+def config_fleets(app: App) -> None:
+    """List the fleets of the config file and their profiles (nodes).
+
+    A fleet is a [fleets.NAME] table with profiles = ["prod-1", "prod-2"]; --fleet NAME then
+    runs a command on every one of those nodes.
+
+    \b
+    Examples:
+      apinode-admin config fleets
+      apinode-admin config fleets -o json | jq -r '.prod[]'
+    """
+    from apinode_admin_cli.config import list_fleets
+    from apinode_admin_cli.output import Column
+
+    fleets = list_fleets(config_file(app))
+    rows = [{"fleet": name, "profiles": ", ".join(members)} for name, members in fleets.items()]
+    columns = (Column("fleet", "FLEET"), Column("profiles", "PROFILES"))
+    app.show(Rows(rows, columns, raw=fleets))
+
+
 # `config init` lives in its own module; it registers itself on this group.
 from apinode_admin_cli.cli.config_init import config_init  # noqa: E402
 

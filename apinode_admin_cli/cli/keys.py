@@ -68,12 +68,15 @@ def keys_create(
       apinode-admin keys create --label ci -o json | jq -r .key
     """
 
+    from apinode_admin_cli.output import Column
+
     def op(node: Node) -> Result:
         answer = node.client.auth().add_key(label, description, created_by, _expiry(expiry))
         secret = answer.get("key") if isinstance(answer, dict) else None
         key_id = answer.get("id") if isinstance(answer, dict) else None
         node.info(f"Created key {key_id}. Its secret is shown once: store it now.")
-        return Action(answer, secret)
+        # On a fleet each node makes its own secret: one row per node with its id and key.
+        return Action(answer, secret, columns=(Column("id", "ID"), Column("key", "KEY")))
 
     app.run(op)
 

@@ -39,8 +39,21 @@ def _option_spec(decl: Setting, **overrides: Any) -> tuple[list[str], dict[str, 
         kwargs.update(is_flag=True, default=None)
     else:
         kwargs["metavar"] = decl.metavar or "VALUE"
+    if decl.complete:
+        kwargs["shell_complete"] = _completer(decl.complete)
     kwargs.update(overrides)
     return [*names, decl.name], kwargs
+
+
+def _completer(kind: str) -> Callable[..., Any]:
+    """A completion callback that imports the completion code only when a shell asks."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+        from apinode_admin_cli.cli.complete import config_names
+
+        return config_names(ctx, kind, incomplete)
+
+    return complete
 
 
 def setting_option(decl: Setting, hidden: bool = False) -> click.Option:

@@ -36,13 +36,20 @@ class Summary:
 
 
 class Action:
-    """A change: JSON output shows the node's answer; otherwise ``value`` (if any) on stdout."""
+    """A change: JSON output shows the node's answer; otherwise ``value`` (if any) on stdout.
 
-    __slots__ = ("answer", "value")
+    ``columns``, when given, show the answers of a fleet's nodes as rows (``keys create``:
+    NODE, ID, KEY) instead of NODE, OUTCOME, DETAIL.
+    """
 
-    def __init__(self, answer: Any, value: Optional[str] = None) -> None:
+    __slots__ = ("answer", "columns", "value")
+
+    def __init__(
+        self, answer: Any, value: Optional[str] = None, columns: Sequence[Column] = ()
+    ) -> None:
         self.answer = answer
         self.value = value
+        self.columns = columns
 
 
 class Line:
@@ -57,4 +64,18 @@ class Line:
 
 Result = Union[Rows, Summary, Action, Line, None]
 
-__all__ = ["Action", "Line", "Result", "Rows", "Summary"]
+
+def result_json(result: Result) -> Any:
+    """What ``-o json`` shows of a result: the node's answer, as received."""
+    if isinstance(result, Rows):
+        return result.raw
+    if isinstance(result, Summary):
+        return {} if result.data is None else result.data
+    if isinstance(result, Action):
+        return result.answer if result.answer is not None else {"ok": True}
+    if isinstance(result, Line):
+        return result.raw
+    return None
+
+
+__all__ = ["Action", "Line", "Result", "Rows", "Summary", "result_json"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any, Mapping
@@ -12,6 +11,7 @@ from apinode_admin_cli.atomicfile import write_atomic
 from apinode_admin_cli.config.schema import PROFILE_KEYS
 from apinode_admin_cli.config.values import convert
 from apinode_admin_cli.errors import ConfigError, UsageError
+from apinode_admin_cli.tomlwrite import toml_key, toml_table_header, toml_value
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -68,54 +68,32 @@ def load_config(path: Path) -> dict[str, Any]:
                     f"`{key}` in profile {name!r} of {path} has an unsupported type "
                     f"({type(value).__name__}); use a string, number or boolean"
                 )
+    _check_fleets(data.get("fleets", {}), path)
     return data
 
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
+def _check_fleets(fleets: Any, path: Path) -> None:
+    """``[fleets.NAME] profiles = ["a", "b"]``: a table of tables, each a list of names."""
+    if not isinstance(fleets, dict):
+        raise ConfigError(f"`fleets` in {path} must be a table of [fleets.NAME] tables")
+    for name, table in fleets.items():
+        listed = table.get("profiles") if isinstance(table, dict) else None
+        if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+            raise ConfigError(
+                f'`fleets.{name}` in {path} must have `profiles = ["NAME", ...]`, '
+                "a list of profile names",
+                hint=f'under [fleets.{name}], write profiles = ["prod-1", "prod-2"]',
+            )
 
 
-def _toml_string(text: str) -> str:
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04X}")
-        elif 0xD800 <= code <= 0xDFFF:
-            raise ValueError(f"{text!r} is not valid Unicode text")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else _toml_string(key)
-
-
-def _toml_scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)  # inf, -inf, nan, 1e+16 and 0.5 are all valid TOML as Python spells them
-    if isinstance(value, str):
-        return _toml_string(value)
-    raise ValueError(f"cannot store a {type(value).__name__} in the config file")
+def list_fleets(path: Path) -> dict[str, list[str]]:
+    """Fleet names and their profiles, in file order."""
+    fleets = load_config(path).get("fleets", {})
+    return {name: list(table["profiles"]) for name, table in fleets.items()}
 
 
 def dumps_toml(data: Mapping[str, Any]) -> str:
-    """TOML text for nested tables of str/int/float/bool (all this file ever holds)."""
+    """TOML text for nested tables of scalars and arrays (all this file ever holds)."""
     lines: list[str] = []
     _emit_table(lines, [], data)
     return "\n".join(lines) + "\n" if lines else ""
@@ -128,8 +106,8 @@ def _emit_table(lines: list[str], prefix: list[str], table: Mapping[str, Any]) -
     if prefix and (scalars or not tables):
         if lines:
             lines.append("")
-        lines.append("[" + ".".join(_toml_key(k) for k in prefix) + "]")
-    lines.extend(f"{_toml_key(k)} = {_toml_scalar(v)}" for k, v in scalars)
+        lines.append(toml_table_header(prefix))
+    lines.extend(f"{toml_key(k)} = {toml_value(v)}" for k, v in scalars)
     for key, sub in tables:
         _emit_table(lines, [*prefix, key], sub)
 
@@ -197,6 +175,7 @@ __all__ = [
     "default_config_path",
     "display_path",
     "dumps_toml",
+    "list_fleets",
     "list_profiles",
     "load_config",
     "set_default_profile",

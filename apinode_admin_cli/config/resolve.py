@@ -18,12 +18,12 @@ from apinode_admin_cli.config.files import (
     load_config,
 )
 from apinode_admin_cli.config.keyfile import read_key_file, warn_if_loose
-from apinode_admin_cli.config.schema import BY_NAME, SETTINGS
+from apinode_admin_cli.config.schema import BY_NAME, NODE_IDENTITY, SETTINGS
 from apinode_admin_cli.config.values import convert, type_mismatch
 from apinode_admin_cli.errors import ConfigError, UsageError
 from apinode_admin_cli.redact import mask
 
-_TOP = frozenset({"default_profile", "profiles"})
+_TOP = frozenset({"default_profile", "profiles", "fleets"})
 
 
 class Settings(NamedTuple):
@@ -117,12 +117,22 @@ def resolve_settings(
     flags: Mapping[str, Any],
     env: Optional[Mapping[str, str]] = None,
     stdin: Optional[IO[str]] = None,
+    node: Optional[tuple[str, str]] = None,
 ) -> Settings:
-    """Every setting's effective value and source: flag > environment > profile > default."""
+    """Every setting's effective value and source: flag > environment > profile > default.
+
+    ``node`` is ``(profile, source)`` for one node of a fleet: its identity (URI, key, key
+    file) then comes from that profile alone; the other settings resolve as usual.
+    """
     env = os.environ if env is None else env
     path, path_source = locate_config(flags, env)
     data = load_config(path)
-    profile, profile_source = select_profile(flags, env, data, path)
+    if node is None:
+        profile, profile_source = select_profile(flags, env, data, path)
+    else:
+        profile, profile_source = node
+        flags = {k: v for k, v in flags.items() if k not in NODE_IDENTITY}
+        env = {k: v for k, v in env.items() if k not in _IDENTITY_VARIABLES}
     warnings = [f"unknown top-level key `{k}` in {path} (ignored)" for k in data if k not in _TOP]
     table = data.get("profiles", {}).get(profile, {})
     levels = [_from_flags(flags), _from_env(env), _from_config(table, path, profile, warnings)]
@@ -156,6 +166,13 @@ def resolve_settings(
         profile_source=profile_source,
         warnings=tuple(warnings),
     )
+
+
+_IDENTITY_VARIABLES = frozenset(
+    var
+    for var in (BY_NAME[name].env for name in ("profile", "uri", "api_key", "api_key_file"))
+    if var
+)
 
 
 def _first(name: str, levels: list[dict[str, tuple[Any, str]]]) -> tuple[Any, str]:

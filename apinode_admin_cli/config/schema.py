@@ -42,6 +42,10 @@ class Setting(NamedTuple):
     transport: Optional[str] = None
     # The longer meaning shown in the README and man page (default: ``help``).
     doc: Optional[str] = None
+    # The largest value of a number (default: the kind's bound).
+    maximum: Optional[float] = None
+    # Which live completion the option offers (cli/complete.py), if any.
+    complete: Optional[str] = None
 
     @property
     def env(self) -> Optional[str]:
@@ -99,6 +103,7 @@ SETTINGS: tuple[Setting, ...] = (
         metavar="NAME",
         in_profile=False,
         doc="which `[profiles.NAME]` table to use (default `default`)",
+        complete="profiles",
     ),
     Setting(
         "config",
@@ -110,6 +115,26 @@ SETTINGS: tuple[Setting, ...] = (
             "config file (default `$XDG_CONFIG_HOME/apinode-admin/config.toml`, "
             "else `~/.config/apinode-admin/config.toml`)"
         ),
+    ),
+    Setting(
+        "fleet",
+        "Run on every node of this fleet of the config file.",
+        metavar="NAME",
+        in_profile=False,
+        doc=(
+            "run the command on every node of `[fleets.NAME]` (each with its own profile); "
+            "no default: fanning out is always asked for"
+        ),
+        complete="fleets",
+    ),
+    Setting(
+        "parallel",
+        "With --fleet: nodes run at once (default: all, at most 32; 1: rolling).",
+        kind="count",
+        metavar="N",
+        in_profile=False,
+        maximum=32,
+        doc="with a fleet, how many nodes run at once (default all, at most 32; 1: one by one)",
     ),
     Setting(
         "no_check_certificate",
@@ -212,6 +237,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_NAME: Mapping[str, Setting] = MappingProxyType({s.name: s for s in SETTINGS})
+# What makes a node this node: with a fleet, each node takes them from its own profile only.
+NODE_IDENTITY = ("profile", "uri", "api_key", "api_key_file")
 # What a [profiles.NAME] table may hold, in declaration order.
 PROFILE_KEYS = tuple(s.name for s in SETTINGS if s.in_profile)
 DEFAULTS: Mapping[str, Any] = MappingProxyType(
@@ -229,6 +256,7 @@ __all__ = [
     "DEFAULTS",
     "ENV_PREFIX",
     "KINDS",
+    "NODE_IDENTITY",
     "OUTPUT_FORMATS",
     "PROFILE_KEYS",
     "SETTINGS",

@@ -27,15 +27,17 @@ def convert(name: str, value: Any) -> Any:
         raise ValueError(f"{value!r} is not a boolean (use 1/true/yes/on or 0/false/no/off)")
     if kind == "seconds":
         number = _number(value, float)
-        if not (math.isfinite(number) and 0 < number <= MAX_SECONDS):
+        top = decl.maximum or MAX_SECONDS
+        if not (math.isfinite(number) and 0 < number <= top):
             raise ValueError(
-                f"{_short(value)} is not a number of seconds above 0 and at most {MAX_SECONDS:g}"
+                f"{_short(value)} is not a number of seconds above 0 and at most {top:g}"
             )
         return float(number)
     if kind == "count":
         count = int(_number(value, int))
-        if not 1 <= count <= MAX_COUNT:
-            raise ValueError(f"{_short(value)} is not an integer from 1 to {MAX_COUNT}")
+        top = int(decl.maximum or MAX_COUNT)
+        if not 1 <= count <= top:
+            raise ValueError(f"{_short(value)} is not an integer from 1 to {top}")
         return count
     if not isinstance(value, str):
         raise ValueError(f"{_short(value)} is not a string")

@@ -1,0 +1,134 @@
+"""Run one operation on every node of a fleet, concurrently, and report each node's outcome.
+
+Library code: no click, no printing. The caller gives the node names in fleet order, the
+work to do on one node, how many nodes may run at once, and a callback that hears each node
+as it finishes. A node that fails never hides the others: nodes already started finish and
+are reported; nodes not started yet are skipped, so ``parallel=1`` is a rolling change that
+stops at the first failure, in fleet order.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable, Generic, Optional, Sequence, TypeVar
+
+from apinode_admin_cli.errors import ApinodeAdminError, ExitCode
+
+T = TypeVar("T")
+
+OK = "ok"
+FAILED = "failed"
+SKIPPED = "skipped"
+# The contract caps concurrency: 32 nodes at once at most.
+MAX_PARALLEL = 32
+
+
+class NodeOutcome(Generic[T]):
+    """What happened on one node: ``ok`` with a result, ``failed`` with an error, or skipped."""
+
+    __slots__ = ("elapsed", "error", "node", "outcome", "result")
+
+    def __init__(
+        self,
+        node: str,
+        outcome: str,
+        result: Optional[T] = None,
+        error: Optional[BaseException] = None,
+        elapsed: float = 0.0,
+    ) -> None:
+        self.node = node
+        self.outcome = outcome
+        self.result = result
+        self.error = error
+        self.elapsed = elapsed
+
+    @property
+    def exit_code(self) -> int:
+        """The exit code this node would have had alone."""
+        if self.outcome != FAILED:
+            return int(ExitCode.OK)
+        if isinstance(self.error, ApinodeAdminError):
+            return int(self.error.exit_code)
+        return int(ExitCode.FAILURE)
+
+    def __repr__(self) -> str:
+        return f"NodeOutcome({self.node!r}, {self.outcome!r})"
+
+
+def run_on_nodes(
+    nodes: Sequence[str],
+    work: Callable[[str], T],
+    parallel: Optional[int] = None,
+    on_done: Optional[Callable[[NodeOutcome[T]], None]] = None,
+    catch: tuple[type[BaseException], ...] = (Exception,),
+) -> list[NodeOutcome[T]]:
+    """Run ``work(node)`` on every node, at most ``parallel`` at once; outcomes in node order.
+
+    An exception of a type in ``catch`` fails that node; anything else (a bug, Ctrl-C in the
+    caller) propagates once the nodes already started have finished or the caller gives up.
+    ``on_done`` is called once per node (skipped ones included), one call at a time.
+    """
+    width = min(parallel or len(nodes) or 1, MAX_PARALLEL, max(len(nodes), 1))
+    outcomes: dict[str, NodeOutcome[T]] = {}
+    lock = threading.Lock()
+    slots = threading.Semaphore(width)
+    failed = threading.Event()
+    unexpected: list[BaseException] = []
+
+    def record(outcome: NodeOutcome[T]) -> None:
+        with lock:
+            outcomes[outcome.node] = outcome
+            if on_done is not None:
+                on_done(outcome)
+
+    def run(node: str) -> None:
+        start = time.monotonic()
+        try:
+            result = work(node)
+        except catch as exc:
+            failed.set()
+            record(NodeOutcome(node, FAILED, error=exc, elapsed=time.monotonic() - start))
+        except BaseException as exc:  # a bug: the caller must see it, not a node failure
+            failed.set()
+            unexpected.append(exc)
+            record(NodeOutcome(node, FAILED, error=exc, elapsed=time.monotonic() - start))
+        else:
+            record(NodeOutcome(node, OK, result=result, elapsed=time.monotonic() - start))
+        finally:
+            slots.release()
+
+    threads = []
+    for index, node in enumerate(nodes):
+        slots.acquire()
+        # The first `width` nodes start together; a later one only once a slot frees up,
+        # and not at all after a failure.
+        if index >= width and failed.is_set():
+            slots.release()
+            record(NodeOutcome(node, SKIPPED))
+            continue
+        # Daemon threads: Ctrl-C in the caller must not wait for a slow node to answer.
+        thread = threading.Thread(target=run, args=(node,), name=f"node-{node}", daemon=True)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    if unexpected:
+        raise unexpected[0]
+    return [outcomes[node] for node in nodes]
+
+
+def first_failure(outcomes: Sequence[NodeOutcome[Any]]) -> Optional[NodeOutcome[Any]]:
+    """The first failed node in fleet order, whose exit code the whole run takes."""
+    return next((o for o in outcomes if o.outcome == FAILED), None)
+
+
+__all__ = [
+    "FAILED",
+    "MAX_PARALLEL",
+    "OK",
+    "SKIPPED",
+    "NodeOutcome",
+    "first_failure",
+    "run_on_nodes",
+]

@@ -1,0 +1,164 @@
+"""Fleets in the config file: the checks of the contract, config fleets, completion."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from testsupport import RunCli, check, clean_env
+
+from apinode_admin_cli.config import dumps_toml
+
+
+def write(config_home: Path, data: dict[str, Any]) -> None:
+    path = config_home / "apinode-admin" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps_toml(data), encoding="utf-8")
+
+
+PROFILES = {"a": {"uri": "http://127.0.0.1:9"}, "b": {"uri": "http://127.0.0.1:9"}}
+
+
+@pytest.mark.parametrize(
+    "fleets, words",
+    [
+        ({"prod": {"profiles": ["a", "b"]}}, ["fleet 'nope'", "known fleets: prod"]),
+        ({}, ["fleet 'nope'", "known fleets: none"]),
+    ],
+)
+def test_an_unknown_fleet_is_a_config_error_naming_the_known(
+    run_cli: RunCli, config_home: Path, fleets: dict[str, Any], words: list[str]
+) -> None:
+    write(config_home, {"profiles": PROFILES, "fleets": fleets})
+    for how in (("--fleet", "nope"), ()):
+        env = {} if how else {"APINODE_ADMIN_FLEET": "nope"}
+        result = run_cli(*how, "services", "list", env=env)
+        check(result, 3)
+        for word in words:
+            assert word in result.stderr
+
+
+@pytest.mark.parametrize(
+    "fleet, words",
+    [
+        ({"profiles": []}, ["has no profiles"]),
+        ({"profiles": ["a", "ghost"]}, ["unknown profile(s) ghost", "known profiles: a, b"]),
+        ({"profiles": ["a", "a"]}, ["twice"]),
+        ({"profiles": "a"}, ["list of profile names"]),
+        ({"members": ["a"]}, ["list of profile names"]),
+    ],
+)
+def test_a_wrong_fleet_is_a_config_error(
+    run_cli: RunCli, config_home: Path, fleet: dict[str, Any], words: list[str]
+) -> None:
+    write(config_home, {"profiles": PROFILES, "fleets": {"prod": fleet}})
+    result = run_cli("--fleet", "prod", "services", "list")
+    check(result, 3)
+    for word in words:
+        assert word in result.stderr
+
+
+@pytest.mark.parametrize(
+    "flag",
+    [("--profile", "a"), ("--uri", "http://h:1"), ("--api-key", "k"), ("--api-key-file", "f")],
+)
+def test_fleet_with_one_node_flags_is_a_usage_error(
+    run_cli: RunCli, config_home: Path, flag: tuple[str, str]
+) -> None:
+    write(config_home, {"profiles": PROFILES, "fleets": {"prod": {"profiles": ["a", "b"]}}})
+    result = run_cli("--fleet", "prod", *flag, "services", "list")
+    check(result, 2)
+    assert flag[0] in result.stderr and "--fleet" in result.stderr
+
+
+def test_a_fleet_from_the_environment_yields_to_a_profile_flag(
+    make_fleet: Callable[..., Any], run_cli: RunCli
+) -> None:
+    fleet = make_fleet("n1", "n2")
+    result = run_cli(
+        "--profile", "n2", "services", "create", "churn", env={"APINODE_ADMIN_FLEET": "prod"}
+    )
+    check(result)
+    assert list(fleet.node("n2").app.store.read()["services"]) == ["churn"]
+    assert list(fleet.node("n1").app.store.read()["services"]) == []
+    both = run_cli("services", "list", "-o", "json", env={"APINODE_ADMIN_FLEET": "prod"})
+    check(both)
+    assert [item["node"] for item in json.loads(both.stdout)] == ["n1", "n2"]
+
+
+def test_uri_and_key_from_the_environment_are_ignored_with_a_warning(
+    make_fleet: Callable[..., Any], run_cli: RunCli
+) -> None:
+    make_fleet("n1", "n2")
+    env = {"APINODE_ADMIN_URI": "http://127.0.0.1:9", "APINODE_ADMIN_API_KEY": "elsewhere-1234"}
+    result = run_cli("--fleet", "prod", "services", "list", "-o", "json", env=env)
+    check(result)
+    assert [item["outcome"] for item in json.loads(result.stdout)] == ["ok", "ok"]
+    assert "APINODE_ADMIN_URI, APINODE_ADMIN_API_KEY ignored with a fleet" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "33", "x"])
+def test_parallel_is_checked(run_cli: RunCli, value: str) -> None:
+    result = run_cli("--parallel", value, "services", "list")
+    check(result, 2)
+    assert (
+        "--parallel" in result.stderr
+        and "from 1 to 32" in result.stderr
+        or "integer" in result.stderr
+    )
+
+
+def test_config_fleets_lists_them(run_cli: RunCli, config_home: Path) -> None:
+    write(
+        config_home,
+        {
+            "profiles": PROFILES,
+            "fleets": {"prod": {"profiles": ["a", "b"]}, "one": {"profiles": ["b"]}},
+        },
+    )
+    result = run_cli("config", "fleets", "-o", "tsv")
+    check(result)
+    assert result.stdout.splitlines() == ["FLEET\tPROFILES", "prod\ta, b", "one\tb"]
+    as_json = run_cli("config", "fleets", "-o", "json")
+    assert json.loads(as_json.stdout) == {"prod": ["a", "b"], "one": ["b"]}
+
+
+def test_a_config_set_keeps_the_fleets(run_cli: RunCli, config_home: Path) -> None:
+    write(config_home, {"profiles": PROFILES, "fleets": {"prod": {"profiles": ["a", "b"]}}})
+    check(run_cli("--profile", "a", "config", "set", "timeout", "5"))
+    result = run_cli("config", "fleets", "-o", "json")
+    assert json.loads(result.stdout) == {"prod": ["a", "b"]}
+
+
+def test_completion_offers_fleet_and_profile_names(config_home: Path) -> None:
+    write(
+        config_home,
+        {
+            "profiles": PROFILES,
+            "fleets": {"prod": {"profiles": ["a"]}, "preprod": {"profiles": ["b"]}},
+        },
+    )
+    cases = (
+        (["--fleet", "pr"], ["preprod", "prod"]),
+        (["services", "list", "--profile", ""], ["a", "b"]),
+    )
+    for words, expected in cases:
+        env = clean_env(
+            config_home,
+            _APINODE_ADMIN_COMPLETE="bash_complete",
+            COMP_WORDS=" ".join(["apinode-admin", *words]),
+            COMP_CWORD=str(len(words)),
+        )
+        proc = subprocess.run(
+            [sys.executable, "-m", "apinode_admin_cli"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        offered = sorted(line.split(",", 1)[1] for line in proc.stdout.splitlines())
+        assert offered == expected, proc.stdout + proc.stderr

@@ -1,0 +1,117 @@
+"""fleet status: the drift view, each kind of difference, JSON shape and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from testsupport import RunCli, check
+
+
+@pytest.fixture
+def same_everywhere(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli, make_archive: Callable[..., Path]
+) -> Any:
+    """Three nodes serving churn v2 (v1 and v2 imported) and fraud with nothing active."""
+    fleet = make_fleet("n1", "n2", "n3")
+    check(fleet_cli("-q", "services", "create", "churn"))
+    check(fleet_cli("-q", "services", "create", "fraud"))
+    check(fleet_cli("-q", "generations", "import", "churn", str(make_archive("v1"))))
+    check(fleet_cli("-q", "generations", "import", "churn", str(make_archive("v2"))))
+    check(fleet_cli("-q", "services", "switch-to", "churn", "v2"))
+    return fleet
+
+
+def status(fleet_cli: RunCli, *args: str, code: int = 0) -> Any:
+    result = fleet_cli("fleet", "status", "-o", "json", *args)
+    check(result, code)
+    return json.loads(result.stdout)
+
+
+def test_equal_nodes_are_consistent(same_everywhere: Any, fleet_cli: RunCli) -> None:
+    report = status(fleet_cli, "--exit-code")
+    assert report["consistent"] is True and report["fleet"] == "prod"
+    assert [s["serviceId"] for s in report["services"]] == ["churn", "fraud"]
+    churn = report["services"][0]
+    assert churn["differences"] == [] and churn["consistent"] is True
+    assert churn["nodes"]["n1"] == {
+        "present": True,
+        "enabled": True,
+        "mapping": {"v2": 1.0},
+        "generations": ["v1", "v2"],
+    }
+    assert [n["outcome"] for n in report["nodes"]] == ["ok", "ok", "ok"]
+    table = fleet_cli("fleet", "status", "-o", "tsv")
+    check(table)
+    assert table.stdout.splitlines() == [
+        "SERVICE\tn1\tn2\tn3\tSAME",
+        "churn\tv2\tv2\tv2\tyes",
+        "fraud\tno active generation\tno active generation\tno active generation\tyes",
+    ]
+
+
+@pytest.mark.parametrize(
+    "change, difference, cell",
+    [
+        (("services", "delete", "churn", "-y"), "present", "missing"),
+        (("services", "disable", "churn"), "enabled", "disabled (v2)"),
+        (
+            ("services", "set-mapping", "churn", "--entry", "v1=0.9", "--entry", "v2=0.1"),
+            "mapping",
+            "v1 90% v2 10%",
+        ),
+    ],
+)
+def test_each_kind_of_difference_is_found(
+    same_everywhere: Any,
+    fleet_cli: RunCli,
+    run_cli: RunCli,
+    change: tuple[str, ...],
+    difference: str,
+    cell: str,
+) -> None:
+    check(run_cli("--profile", "n2", "-q", *change))
+    report = status(fleet_cli, "--exit-code", code=8)
+    assert report["consistent"] is False
+    churn = report["services"][0]
+    assert churn["differences"] == [difference]
+    table = fleet_cli("fleet", "status", "-o", "tsv")
+    check(table)  # without --exit-code, differences are not a failure
+    assert table.stdout.splitlines()[1] == f"churn\tv2\t{cell}\tv2\tno"
+
+
+def test_a_different_set_of_generations_is_found(
+    same_everywhere: Any, fleet_cli: RunCli, run_cli: RunCli, make_archive: Callable[..., Path]
+) -> None:
+    check(
+        run_cli("--profile", "n3", "-q", "generations", "import", "churn", str(make_archive("v3")))
+    )
+    report = status(fleet_cli, code=0)
+    assert report["services"][0]["differences"] == ["generations"]
+    assert report["services"][0]["nodes"]["n3"]["generations"] == ["v1", "v2", "v3"]
+
+
+def test_an_unreachable_node_exits_7_even_with_differences(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli, run_cli: RunCli
+) -> None:
+    make_fleet("n1", "gone", "n3", down=("gone",))
+    check(run_cli("--profile", "n1", "-q", "services", "create", "churn"))
+    result = fleet_cli("fleet", "status", "--exit-code", "-o", "tsv")
+    check(result, 7)
+    assert result.stdout.splitlines()[1] == "churn\tv2\tunreachable\tmissing\tno".replace(
+        "v2", "no active generation"
+    )
+    report = json.loads(fleet_cli("fleet", "status", "-o", "json").stdout)
+    assert report["consistent"] is False
+    assert (
+        report["nodes"][1]["outcome"] == "failed" and report["nodes"][1]["error"]["exitCode"] == 7
+    )
+    assert set(report["services"][0]["nodes"]) == {"n1", "n3"}
+
+
+def test_fleet_status_needs_a_fleet(run_cli: RunCli) -> None:
+    result = run_cli("fleet", "status")
+    check(result, 2)
+    assert "--fleet" in result.stderr
