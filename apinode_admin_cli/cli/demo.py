@@ -8,7 +8,7 @@ import shlex
 import sys
 from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 import click
 
@@ -16,6 +16,7 @@ from apinode_admin_cli.errors import ApinodeAdminError
 
 SERVICE = "churn"
 ENDPOINT = "score"
+FLEET = "ha"
 
 
 def build_archive(path: Path, version: str) -> Path:
@@ -55,12 +56,17 @@ class Tour:
         title = f"# {self.steps}. {text}"
         click.echo(click.style(title, bold=True) if self.color else title)
 
-    def run(self, *args: str) -> None:
+    def run_on_fleet(self, *args: str) -> None:
+        """Run ``apinode-admin --fleet demo ARGS``: the nodes come from the config file."""
+        self.run(*args, connection=["--config", self.connection[-1], "--fleet", FLEET])
+
+    def run(self, *args: str, connection: Optional[list[str]] = None) -> None:
         """Run ``apinode-admin ARGS`` in this process, through the real command tree."""
         from apinode_admin_cli.cli import cli
         from apinode_admin_cli.cli.app import App
 
-        line = "$ apinode-admin " + " ".join(shlex.quote(a) for a in args)
+        shown = args if connection is None else ("--fleet", FLEET, *args)
+        line = "$ apinode-admin " + " ".join(shlex.quote(a) for a in shown)
         click.echo(click.style(line, fg="cyan") if self.color else line)
         sys.stdout.flush()
         extra = [] if self.color else ["--no-color"]
@@ -68,7 +74,7 @@ class Tour:
         # even when piped into a pager or a file.
         with redirect_stderr(sys.stdout):
             code = cli.main(
-                args=[*self.connection, *extra, *args],
+                args=[*(self.connection if connection is None else connection), *extra, *args],
                 prog_name="apinode-admin",
                 obj=App(),
                 standalone_mode=False,
@@ -87,7 +93,8 @@ def demo(ctx: click.Context, keep: bool) -> None:
     It starts an emulator on a free local port, builds two package archives and runs the
     real commands against it over HTTP, each shown as the command line you would type:
     create a service, import and activate v1, canary v2 at 10%, read generations and
-    metrics, predict, promote v2, create and revoke an admin key, clean up.
+    metrics, predict, promote v2, create and revoke an admin key, clean up; then a second node
+    joins and both are deployed as one fleet, and checked for drift.
 
     \b
     Examples:
@@ -133,6 +140,16 @@ def _tour(workdir: Path, color: bool) -> None:
         )
         tour = Tour(handle.uri, handle.admin_key, workdir / "config.toml", color)
         _steps(tour, v1, v2, handle)
+        second = start_emulator(
+            host="127.0.0.1",
+            port=0,
+            data_dir=str(workdir / "node-2"),
+            admin_key="demo-" + secrets.token_hex(16),
+        )
+        try:
+            _fleet_steps(tour, v2, workdir / "config.toml", [handle, second])
+        finally:
+            second.stop()
         click.echo()
         click.echo(
             "Done. Rehearse your own deployment with `apinode-admin emulator serve`, "
@@ -174,6 +191,24 @@ def _steps(tour: Tour, v1: Path, v2: Path, handle: Any) -> None:
     tour.say("Clean up")
     tour.run("services", "delete", SERVICE, "--yes")
     tour.run("services", "list")
+
+
+def _fleet_steps(tour: Tour, archive: Path, config: Path, nodes: list[Any]) -> None:
+    from apinode_admin_cli.config import dumps_toml
+
+    profiles = {
+        f"node-{i}": {"uri": node.uri, "api_key": node.admin_key} for i, node in enumerate(nodes, 1)
+    }
+    data = {"profiles": profiles, "fleets": {FLEET: {"profiles": list(profiles)}}}
+    config.write_text(dumps_toml(data), encoding="utf-8")
+    config.chmod(0o600)
+    tour.say("High availability: two nodes behind a load balancer, one fleet in the config")
+    click.echo(f"[fleets.{FLEET}]\nprofiles = {list(profiles)}".replace("'", '"'))
+    tour.run_on_fleet("services", "create", SERVICE)
+    tour.say("Import and activate the package on both nodes at once")
+    tour.run_on_fleet("generations", "import", SERVICE, str(archive), "--activate")
+    tour.say("Do the nodes serve the same thing? (--exit-code makes drift exit 8)")
+    tour.run_on_fleet("fleet", "status")
 
 
 def _key_id(handle: Any, label: str) -> str:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("apinode_admin_cli.http")
 
+CONNECTIONS_PER_NODE = 32
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
@@ -91,7 +92,8 @@ class Transport:
         self._host = urlsplit(self.root).netloc
         self._session: requests.Session = requests.Session()
         self._session.headers["User-Agent"] = f"apinode-admin/{__version__}"
-        adapter = WatchedAdapter()
+        # Callers read a node's services concurrently (drift, state): as many connections.
+        adapter = WatchedAdapter(pool_maxsize=CONNECTIONS_PER_NODE)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -115,3 +116,19 @@ def test_fleet_status_needs_a_fleet(run_cli: RunCli) -> None:
     result = run_cli("fleet", "status")
     check(result, 2)
     assert "--fleet" in result.stderr
+
+
+def test_many_services_are_read_at_once(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli
+) -> None:
+    make_fleet("n1", "n2", latency={"n1": 100, "n2": 100})
+    for i in range(24):
+        check(fleet_cli("-q", "services", "create", f"s{i:02d}"))
+    start = time.monotonic()
+    result = fleet_cli("fleet", "status", "-o", "tsv")
+    elapsed = time.monotonic() - start
+    check(result)
+    assert len(result.stdout.splitlines()) == 25
+    assert result.stderr == ""
+    # 1 listing + 24 generation reads per node at 100 ms each: concurrent, well under 2.4 s.
+    assert elapsed < 1.5, elapsed
