@@ -28,7 +28,10 @@ class ExitCode(IntEnum):
     AUTH = 4, "authentication or permission refused by the node (401/403)"
     NOT_FOUND = 5, "not found (404, or the node's not-found error)"
     CONFLICT = 6, "conflict: already exists (409)"
-    UNREACHABLE = 7, "node unreachable, TLS failure, timeout, or 5xx after retries"
+    UNREACHABLE = (
+        7,
+        "node unreachable, not an API node, TLS failure, timeout, or 5xx after retries",
+    )
     DIFFERENCES = 8, "differences found, only with --exit-code (fleet status, state diff)"
     INTERRUPTED = 130, "interrupted by Ctrl-C"
 

@@ -170,12 +170,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "timeout",
-        "Read timeout in seconds (connect: 10 s).",
+        "Seconds each attempt may take, answer included (connect: 10 s).",
         kind="seconds",
         default=60.0,
         metavar="SECONDS",
         transport="timeout",
-        doc="read timeout in seconds, default 60, at most 86400 (connect timeout 10 s)",
+        doc=(
+            "seconds each attempt may take, from connecting to the last byte of the answer; "
+            "default 60, at most 86400 (connecting: at most 10 s)"
+        ),
     ),
     Setting(
         "retries",

@@ -118,9 +118,7 @@ def test_fleet_status_needs_a_fleet(run_cli: RunCli) -> None:
     assert "--fleet" in result.stderr
 
 
-def test_many_services_are_read_at_once(
-    make_fleet: Callable[..., Any], fleet_cli: RunCli
-) -> None:
+def test_many_services_are_read_at_once(make_fleet: Callable[..., Any], fleet_cli: RunCli) -> None:
     make_fleet("n1", "n2", latency={"n1": 100, "n2": 100})
     for i in range(24):
         check(fleet_cli("-q", "services", "create", f"s{i:02d}"))
