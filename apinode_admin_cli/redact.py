@@ -9,6 +9,10 @@ from typing import Iterable, Optional
 from urllib.parse import quote, quote_plus
 
 
+# How JSON shows a secret: the original tool's form, which Dataiku's automation tests for.
+HIDDEN = "******"
+
+
 def mask(secret: Optional[str]) -> str:
     """``****`` plus the last four characters, or ``****`` alone for short secrets."""
     if not secret:

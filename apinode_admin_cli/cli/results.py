@@ -14,7 +14,10 @@ if TYPE_CHECKING:
 
 
 class Rows:
-    """A read: records shown under columns; JSON output shows ``raw``, the node's answer."""
+    """A read: records shown under columns; JSON output shows ``raw``, the node's answer.
+
+    Columns of kind ``secret`` are masked in every format, JSON included (``"******"``).
+    """
 
     __slots__ = ("columns", "raw", "records")
 

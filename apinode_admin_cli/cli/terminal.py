@@ -131,9 +131,11 @@ class Terminal:
         return requested
 
     def emit(self, fmt: str, records: Sequence[Any], columns: Sequence[Column], raw: Any) -> None:
-        """Records in ``fmt``; JSON shows ``raw``, the node's answer, instead."""
+        """Records in ``fmt``; JSON shows ``raw``, the node's answer, with secrets hidden."""
         if fmt == "json":
-            self.emit_json(raw)
+            from apinode_admin_cli.output import hide_secrets
+
+            self.emit_json(hide_secrets(raw, columns))
             return
         from apinode_admin_cli.output import render
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Optional, Sequence, Union
 from urllib.parse import urlsplit
 
@@ -11,16 +12,21 @@ from apinode_admin_cli.errors import ConfigError, UsageError
 ClientCert = Union[str, Sequence[str], None]
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def hide_userinfo(text: str) -> str:
-    """The URI with any ``user:password@`` part replaced by ``***@``, for messages."""
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        scheme, rest = "", text
-    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    authority = rest[:end]
-    if "@" in authority:
-        authority = "***@" + authority.rsplit("@", 1)[1]
-    return scheme + sep + authority + rest[end:]
+    """The URI with everything before its last ``@`` shown as ``***``, for messages.
+
+    Deliberately wider than the RFC's user-info: a mistyped URI (``http:/user:pw@host``,
+    ``KEY:@host``, a password holding ``/`` or ``@``) must not leak its secret either.
+    """
+    match = _SCHEME.match(text)
+    prefix = match.group(0) if match else ""
+    rest = text[len(prefix) :]
+    if "@" not in rest:
+        return text
+    return prefix + "***@" + rest.rsplit("@", 1)[1]
 
 
 def check_node_uri(raw: str) -> str:
@@ -30,8 +36,11 @@ def check_node_uri(raw: str) -> str:
     """
     text = raw.strip()
     shown = hide_userinfo(text)
-    parts = urlsplit(text)
-    if "@" in parts.netloc:
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # "Invalid IPv6 URL": say which, without the user-info
+        raise ValueError(f"{shown!r} is not a valid URL ({exc})") from None
+    if "@" in text:
         raise ValueError(f"{shown!r} carries credentials (user@); give the key with --api-key-file")
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.netloc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from apinode_admin_cli.output.render import (
     Column,
     cells,
+    hide_secrets,
     render,
     render_json,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "flatten",
     "format_value",
     "get_path",
+    "hide_secrets",
     "render",
     "render_json",
 ]

@@ -15,6 +15,7 @@ import json
 from typing import Any, Mapping, NamedTuple, Sequence, TextIO
 
 from apinode_admin_cli.output.values import format_value, get_path
+from apinode_admin_cli.redact import HIDDEN
 
 
 class Column(NamedTuple):
@@ -23,6 +24,27 @@ class Column(NamedTuple):
     key: str
     title: str
     kind: str = "text"
+
+
+def hide_secrets(data: Any, columns: Sequence[Column]) -> Any:
+    """The node's records with every ``secret`` column's value shown as ``******``.
+
+    JSON output shows the node's answer rather than the table's cells; the columns still
+    decide what is secret, so a key a node returns never reaches stdout in any format.
+    Null and empty values stay as sent: they hide nothing.
+    """
+    secret = {col.key for col in columns if col.kind == "secret"}
+    if not secret:
+        return data
+
+    def hide(record: Any) -> Any:
+        if not isinstance(record, Mapping):
+            return record
+        return {
+            k: HIDDEN if k in secret and v not in (None, "") else v for k, v in record.items()
+        }
+
+    return [hide(r) for r in data] if isinstance(data, list) else hide(data)
 
 
 def render_json(data: Any, stream: TextIO) -> None:

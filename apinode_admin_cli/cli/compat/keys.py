@@ -17,16 +17,16 @@ from apinode_admin_cli.cli.compat._common import (
 )
 from apinode_admin_cli.cli.options import pass_app
 from apinode_admin_cli.errors import NotFoundError
-
-# What the original shows in place of a secret that a hashing node no longer returns;
-# the Ansible collection tests for exactly this value before falling back to the key id.
-HIDDEN_SECRET = "******"
+from apinode_admin_cli.redact import HIDDEN
 
 
 def _listed(key: Any) -> Any:
-    """A listed key with a ``key`` field, so that ``key["key"]`` works in every script."""
-    if isinstance(key, dict) and not key.get("key"):
-        return dict(key, key=HIDDEN_SECRET)
+    """A listed key whose ``key`` field is always ``******``: secrets never reach stdout.
+
+    The Ansible collection tests for exactly this value before falling back to the key id.
+    """
+    if isinstance(key, dict):
+        return dict(key, key=HIDDEN)
     return key
 
 
@@ -36,8 +36,9 @@ def _listed(key: Any) -> Any:
 def admin_keys_list(app: App, output: str, no_header: bool) -> None:
     """List admin keys: Key, Label (modern: keys list).
 
-    Nodes that store keys hashed never return secrets: the key shows as ******, and the
-    JSON keeps the node's fields (id, label, ...) with "key": "******".
+    The key always shows as ****** (nodes that hash keys never return them, and a secret
+    one does return stays off stdout); the JSON keeps the node's other fields (id, label,
+    ...) with "key": "******".
 
     \b
     Examples:
