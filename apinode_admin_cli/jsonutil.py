@@ -1,26 +1,35 @@
-"""Strict JSON reading, shared by the client (answers) and the CLI (input files).
+"""Strict JSON both ways, shared by the client (answers) and the CLI (input files, output).
 
 Python's ``json`` accepts ``NaN``, ``Infinity`` and ``-Infinity`` and turns ``1e999`` into an
 infinite float; none of that is JSON, and a node or a script that sends it is broken. Deeply
 nested documents make ``json`` raise ``RecursionError``, which is not a ``ValueError``; here every
-way of not being JSON is a ``ValueError``.
+way of not being JSON is a ``ValueError``. Output refuses the same numbers (``jq`` and every
+other parser would choke on them) and escapes the controls a terminal would obey.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Any, Union
+from typing import Any, Optional, Union
+
+# DEL and the C1 controls (CSI among them) pass json.dumps(ensure_ascii=False) unescaped;
+# inside a JSON string ``\u009b`` means the same and shows as text.
+_UNSAFE = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
+class NotANumberError(ValueError):
+    """A JSON text spelling a number JSON does not have (``NaN``, ``Infinity``, ``1e999``)."""
 
 
 def _constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
+    raise NotANumberError(f"{name} is not a JSON value")
 
 
 def _finite(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"the number {text[:40]} is too large for JSON")
+        raise NotANumberError(f"the number {text[:40]} is too large for JSON")
     return value
 
 
@@ -34,3 +43,33 @@ def loads(text: Union[str, bytes, bytearray]) -> Any:
         return json.loads(text, parse_constant=_constant, parse_float=_finite)
     except RecursionError:
         raise TooDeepError("the JSON is nested too deeply to read") from None
+
+
+def dumps(
+    data: Any,
+    *,
+    indent: Optional[int] = None,
+    separators: Optional[tuple[str, str]] = None,
+    ensure_ascii: bool = False,
+) -> str:
+    """JSON text of ``data``; ValueError when it holds NaN or Infinity (no JSON spelling)."""
+    text = json.dumps(
+        data, indent=indent, separators=separators, ensure_ascii=ensure_ascii, allow_nan=False
+    )
+    return text.translate(_UNSAFE)
+
+
+def dump_answer(data: Any, **options: Any) -> str:
+    """:func:`dumps` for a node's answer: one with NaN or Infinity is an invalid answer (exit 1)."""
+    try:
+        return dumps(data, **options)
+    except ValueError:
+        from apinode_admin_cli.errors import InvalidResponseError
+
+        raise InvalidResponseError(
+            "the node's answer holds NaN or Infinity, which JSON cannot carry",
+            hint="the node sent numbers no JSON parser accepts; report it to its administrator",
+        ) from None
+
+
+__all__ = ["NotANumberError", "TooDeepError", "dump_answer", "dumps", "loads"]

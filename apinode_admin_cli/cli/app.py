@@ -134,10 +134,17 @@ class App:
     def _enable_http_log(self) -> None:
         import logging
 
+        from apinode_admin_cli.cli.terminal import printable
+
+        class Printable(logging.Formatter):
+            # A log line quotes the node's reason phrase: it must not drive the terminal.
+            def format(self, record: logging.LogRecord) -> str:
+                return printable(super().format(record))
+
         logger = logging.getLogger("apinode_admin_cli.http")
         handler = logging.StreamHandler(self.term.err)
         handler.addFilter(_name_the_node)
-        handler.setFormatter(logging.Formatter("[http] %(node)s%(message)s"))
+        handler.setFormatter(Printable("[http] %(node)s%(message)s"))
         logger.addHandler(handler)
         self._saved_log_state = (logger.level, logger.propagate)
         logger.setLevel(logging.DEBUG)

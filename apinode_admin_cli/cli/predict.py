@@ -234,7 +234,9 @@ def predict(
                 )
             raise
         if legacy:
-            return Line(json.dumps(answer), raw=answer)
+            from apinode_admin_cli.jsonutil import dump_answer
+
+            return Line(dump_answer(answer, ensure_ascii=True), raw=answer)
         rows, columns = prediction_rows(answer, batch is not None)
         return Rows(rows, columns, raw=answer)
 

@@ -95,14 +95,18 @@ class Terminal:
         click.echo(message, file=self.err)
 
     def info(self, message: str) -> None:
-        """Progress, hints and notes on stderr; silenced by ``-q``."""
+        """Progress, hints and notes on stderr; silenced by ``-q``.
+
+        Messages quote node values (ids, versions) and file names: they go through
+        :func:`printable`, as warnings do.
+        """
         if not self.quiet:
-            click.echo(message, file=self.err)
+            click.echo(printable(message), file=self.err)
 
     def warn(self, message: str, always: bool = False) -> None:
         """``Warning: ...`` on stderr; ``always`` for what -q must not hide."""
         if always or not self.quiet:
-            click.echo(self.style(f"Warning: {message}", fg="yellow"), file=self.err)
+            click.echo(self.style(f"Warning: {printable(message)}", fg="yellow"), file=self.err)
 
     def style(self, text: str, **styles: Any) -> str:
         """Colour for stderr, only on a terminal and unless colour is off."""
@@ -165,11 +169,11 @@ class Terminal:
         if exc.hint:
             self.say(f"Hint: {printable(scrub(exc.hint))}")
         if as_json:
-            import json
+            from apinode_admin_cli.jsonutil import dumps
 
             payload = exc.to_json()
             payload["error"]["message"] = scrub(exc.message)
-            self.say(json.dumps(payload, ensure_ascii=False))
+            self.say(dumps(payload))
         if traceback_text:
             click.echo(scrub(traceback_text), file=self.err, nl=False)
 

@@ -11,9 +11,9 @@ alone.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Mapping, NamedTuple, Sequence, TextIO
 
+from apinode_admin_cli.jsonutil import dump_answer
 from apinode_admin_cli.output.values import format_value, get_path
 from apinode_admin_cli.redact import HIDDEN
 
@@ -48,8 +48,11 @@ def hide_secrets(data: Any, columns: Sequence[Column]) -> Any:
 
 
 def render_json(data: Any, stream: TextIO) -> None:
-    """The data exactly as received, pretty printed, with a trailing newline."""
-    stream.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """The data exactly as received, pretty printed, with a trailing newline.
+
+    Strict: NaN or Infinity in the data is an invalid answer (exit 1), never printed.
+    """
+    stream.write(dump_answer(data, indent=2) + "\n")
 
 
 def cells(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> list[list[str]]:

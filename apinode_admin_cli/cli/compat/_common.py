@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import click
@@ -45,7 +44,9 @@ def formatting_options(func: F) -> F:
 
 def dumps(data: Any) -> str:
     """One line of JSON with Python's default separators, as the original prints it."""
-    return json.dumps(data)
+    from apinode_admin_cli.jsonutil import dump_answer
+
+    return dump_answer(data, ensure_ascii=True)
 
 
 def _terminal() -> Any:
