@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Collection, Iterable, Optional
 
+from apinode_admin_cli import jsonutil as strict_json
 from apinode_admin_cli.errors import UsageError
 
 TOLERANCE = 1e-6
@@ -15,11 +15,9 @@ def parse_mapping_text(text: str, source: str = "the mapping") -> dict[str, Any]
     if not text.strip():
         raise UsageError(f"{source} is empty", hint='expected {"entries": [...]}')
     try:
-        mapping = json.loads(text)
+        mapping = strict_json.loads(text)
     except ValueError as exc:
         raise UsageError(f"{source} is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise UsageError(f"{source} is nested too deeply to be a mapping") from None
     if not isinstance(mapping, dict):
         raise UsageError(f'{source} must be a JSON object like {{"entries": [...]}}')
     validate_mapping(mapping)

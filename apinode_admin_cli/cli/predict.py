@@ -7,12 +7,11 @@ Feature values given as ``K=V`` are typed: a value that parses as a JSON number,
 
 from __future__ import annotations
 
-import json
-import math
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import click
 
+from apinode_admin_cli import jsonutil as strict_json
 from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import generation_ids, service_ids
 from apinode_admin_cli.cli.options import option_for, output_options, pass_app, read_text_input
@@ -28,14 +27,10 @@ _SCALARS = (bool, int, float, str, type(None))
 def typed_value(text: str) -> Any:
     """A JSON scalar when the text is one (NaN and Infinity excepted), else the text itself."""
     try:
-        value = json.loads(text)
+        value = strict_json.loads(text)
     except ValueError:
         return text
-    if not isinstance(value, _SCALARS):
-        return text
-    if isinstance(value, float) and not math.isfinite(value):
-        return text
-    return value
+    return value if isinstance(value, _SCALARS) else text
 
 
 def parse_feature(token: str) -> tuple[str, Any]:
@@ -66,8 +61,8 @@ def load_object(source: str, what: str) -> dict[str, Any]:
     """A JSON object from ``-``, ``@FILE`` or literal text; exit 2 otherwise."""
     text, name = _json_text(source)
     try:
-        value = json.loads(text)
-    except (ValueError, RecursionError) as exc:  # deep nesting exhausts the decoder's stack
+        value = strict_json.loads(text)
+    except ValueError as exc:
         raise UsageError(f"{what} in {name} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
         raise UsageError(f'{what} in {name} must be a JSON object like {{"age": 42}}')
@@ -99,16 +94,19 @@ def load_batch(source: str) -> list[dict[str, Any]]:
     """Records from a JSON array or JSON lines of feature objects (or ``{"features": ...}``)."""
     text, name = _json_text(source if source == "-" else "@" + source)
     try:
-        whole = json.loads(text)
-    except (ValueError, RecursionError):  # not one JSON document: JSON lines
+        whole = strict_json.loads(text)
+    except strict_json.NotStrictJSON as exc:  # one JSON document, holding NaN or Infinity
+        raise UsageError(f"{name} is not valid JSON: {exc}") from None
+    except ValueError:  # not one JSON document: JSON lines
         items = []
         for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:
-                items.append(_as_record(json.loads(line), f"line {number} of {name}"))
-            except (ValueError, RecursionError) as exc:
+                value = strict_json.loads(line)
+            except ValueError as exc:
                 raise UsageError(f"line {number} of {name} is not valid JSON: {exc}") from None
+            items.append(_as_record(value, f"line {number} of {name}"))
     else:
         seq = whole if isinstance(whole, list) else [whole]
         items = [_as_record(item, f"record {i} of {name}") for i, item in enumerate(seq)]
