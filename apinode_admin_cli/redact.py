@@ -8,7 +8,6 @@ import re
 from typing import Iterable, Optional
 from urllib.parse import quote, quote_plus
 
-
 # How JSON shows a secret: the original tool's form, which Dataiku's automation tests for.
 HIDDEN = "******"
 

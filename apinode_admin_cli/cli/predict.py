@@ -95,7 +95,7 @@ def load_batch(source: str) -> list[dict[str, Any]]:
     text, name = _json_text(source if source == "-" else "@" + source)
     try:
         whole = strict_json.loads(text)
-    except strict_json.NotStrictJSON as exc:  # one JSON document, holding NaN or Infinity
+    except (strict_json.NotANumberError, strict_json.TooDeepError) as exc:  # one bad document
         raise UsageError(f"{name} is not valid JSON: {exc}") from None
     except ValueError:  # not one JSON document: JSON lines
         items = []

@@ -40,9 +40,7 @@ def hide_secrets(data: Any, columns: Sequence[Column]) -> Any:
     def hide(record: Any) -> Any:
         if not isinstance(record, Mapping):
             return record
-        return {
-            k: HIDDEN if k in secret and v not in (None, "") else v for k, v in record.items()
-        }
+        return {k: HIDDEN if k in secret and v not in (None, "") else v for k, v in record.items()}
 
     return [hide(r) for r in data] if isinstance(data, list) else hide(data)
 

@@ -25,7 +25,14 @@ FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthChe
 
 # -- mappings ---------------------------------------------------------------------------------
 
-json_scalars = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False)
+# JSON has no NaN nor infinities: the parser refuses them (exit 2).
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
 json_values = st.recursive(
     json_scalars,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),

@@ -22,7 +22,7 @@ def quiet_node(node_cli: RunCli, emulator: Any) -> Any:
 
 
 def _mapping(proba: str) -> str:
-    return '{"entries": [{"generation": "v1", "proba": %s}]}' % proba
+    return '{"entries": [{"generation": "v1", "proba": ' + proba + "}]}"
 
 
 @pytest.mark.parametrize("constant", NOT_JSON)
@@ -46,7 +46,7 @@ def test_a_mapping_with_a_non_number(
 def test_prediction_input_with_a_non_number(
     node_cli: RunCli, quiet_node: Any, tmp_path: Path, constant: str
 ) -> None:
-    record = '{"age": %s}' % constant
+    record = '{"age": ' + constant + "}"
     features = tmp_path / "features.json"
     features.write_text(record)
     lines = tmp_path / "batch.jsonl"
@@ -61,7 +61,7 @@ def test_prediction_input_with_a_non_number(
         ((*base, "--batch", str(lines)), None, "line 2"),
         ((*base, "--batch", "-"), lines.read_text(), "line 2"),
         ((*base, "--batch", str(array)), None, str(array)),
-        ((*base, "age=1", "--context", '{"t": %s}' % constant), None, "the context"),
+        ((*base, "age=1", "--context", '{"t": ' + constant + "}"), None, "the context"),
     ]
     for args, stdin, where in runs:
         result = node_cli(*args, input=stdin)
