@@ -43,12 +43,11 @@ def config_init(app: App, api_key_stdin: bool, no_verify: bool, force: bool) -> 
       pass show apinode/ci | apinode-admin config init --uri http://127.0.0.1:12000 --api-key-stdin
     """
     from apinode_admin_cli.cli.config_cmd import config_file
-    from apinode_admin_cli.config import convert, env_value, load_config, write_config
+    from apinode_admin_cli.config import convert, edit_config, env_value, load_config
 
     path = config_file(app)
     profile = str(app.flags.get("profile") or env_value("profile", app.env) or "default")
-    data = load_config(path)
-    profiles = data.setdefault("profiles", {})
+    profiles = load_config(path).get("profiles", {})
     interactive = (
         app.term.in_is_tty() and not api_key_stdin and app.flags.get("api_key_file") != "-"
     )
@@ -71,11 +70,13 @@ def config_init(app: App, api_key_stdin: bool, no_verify: bool, force: bool) -> 
 
     if not no_verify:
         _verify(app, uri, key, table)
-    first = not profiles
-    profiles[profile] = table
-    if first and profile != "default" and not data.get("default_profile"):
-        data["default_profile"] = profile  # the only profile should be the one used
-    write_config(path, data)
+    # Read again under the lock: other writers may have changed the file meanwhile.
+    with edit_config(path) as data:
+        profiles = data.setdefault("profiles", {})
+        first = not profiles
+        profiles[profile] = table
+        if first and profile != "default" and not data.get("default_profile"):
+            data["default_profile"] = profile  # the only profile should be the one used
     app.info(f"Saved profile {profile!r} to {path} (mode 0600).")
     app.info("Next: apinode-admin services list")
 

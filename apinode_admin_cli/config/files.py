@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from apinode_admin_cli.atomicfile import write_atomic
 from apinode_admin_cli.config.schema import PROFILE_KEYS
@@ -113,16 +115,87 @@ def _emit_table(lines: list[str], prefix: list[str], table: Mapping[str, Any]) -
 
 
 def write_config(path: Path, data: Mapping[str, Any]) -> None:
-    """Replace the config file atomically; it is mode 0600 from its first byte."""
+    """Replace the config file atomically; it is mode 0600 from its first byte.
+
+    A symlinked file stays a link: its target is the file replaced. Writers that read the
+    file first go through :func:`edit_config`, which holds the lock.
+    """
     try:
         payload = dumps_toml(data).encode("utf-8")
     except ValueError as exc:
         raise ConfigError(f"cannot write config file {path}: {exc}")
+    target = _target(path)
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_atomic(path, payload, mode=0o600)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_atomic(target, payload, mode=0o600)
     except OSError as exc:
         raise ConfigError(f"cannot write config file {path}: {exc.strerror or exc}")
+
+
+def _target(path: Path) -> Path:
+    """The file a write replaces: a symlink's final target (created when the link dangles)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+@contextmanager
+def edit_config(path: Path, create: bool = True) -> Iterator[dict[str, Any]]:
+    """Read, change and write back the config file with no other writer in between.
+
+    The caller changes the dict it is given; the file is written when it changed. Edits
+    that mean nothing on a missing file (unset, delete) pass ``create=False``: they get
+    ``{}`` and no file is created.
+    """
+    target = _target(path)
+    if not create and not target.exists():
+        yield {}
+        return
+    with _locked(path, target):
+        data = load_config(path)
+        before = copy.deepcopy(data)
+        yield data
+        if data != before:
+            write_config(path, data)
+
+
+@contextmanager
+def _locked(path: Path, target: Path) -> Iterator[None]:
+    """An exclusive lock on the config file itself, held across a read-modify-write.
+
+    The lock is on the file rather than on a lock file beside it, so nothing is left behind.
+    Each write replaces the file (a new inode): a writer that waited on the old one locks
+    again until the file it holds is the one at the path.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows has no flock: writers are not serialized
+        yield
+        return
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot write config file {path}: {exc.strerror or exc}")
+    while True:
+        try:
+            fd = os.open(target, os.O_RDONLY | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise ConfigError(f"cannot write config file {path}: {exc.strerror or exc}")
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (some network mounts): go on unlocked
+            os.close(fd)
+            yield
+            return
+        try:
+            held, current = os.fstat(fd), os.stat(target)
+            if (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino):
+                break
+        except FileNotFoundError:  # replaced and not there yet: lock the next one
+            pass
+        os.close(fd)
+    try:
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock
 
 
 def set_value(path: Path, profile: str, key: str, value: str) -> None:
@@ -138,19 +211,17 @@ def set_value(path: Path, profile: str, key: str, value: str) -> None:
         typed = convert(key, value)
     except ValueError as exc:
         raise UsageError(f"invalid value for `{key}`: {exc}")
-    data = load_config(path)
-    data.setdefault("profiles", {}).setdefault(profile, {})[key] = typed
-    write_config(path, data)
+    with edit_config(path) as data:
+        data.setdefault("profiles", {}).setdefault(profile, {})[key] = typed
 
 
 def unset_value(path: Path, profile: str, key: str) -> bool:
     """Remove one key of one profile (or ``default_profile``); False if it was not there."""
-    data = load_config(path)
-    table = data if key == "default_profile" else data.get("profiles", {}).get(profile, {})
-    if key not in table:
-        return False
-    del table[key]
-    write_config(path, data)
+    with edit_config(path, create=False) as data:
+        table = data if key == "default_profile" else data.get("profiles", {}).get(profile, {})
+        if key not in table:
+            return False
+        del table[key]
     return True
 
 
@@ -161,20 +232,20 @@ def list_profiles(path: Path) -> list[str]:
 
 def set_default_profile(path: Path, name: str) -> None:
     """Make ``name`` the profile used when none is named; it must exist."""
-    data = load_config(path)
-    known = list(data.get("profiles", {}))
-    if name not in known:
-        raise UsageError(
-            f"profile {name!r} is not in {path}; known profiles: {', '.join(known) or 'none'}"
-        )
-    data["default_profile"] = name
-    write_config(path, data)
+    with edit_config(path, create=False) as data:
+        known = list(data.get("profiles", {}))
+        if name not in known:
+            raise UsageError(
+                f"profile {name!r} is not in {path}; known profiles: {', '.join(known) or 'none'}"
+            )
+        data["default_profile"] = name
 
 
 __all__ = [
     "default_config_path",
     "display_path",
     "dumps_toml",
+    "edit_config",
     "list_fleets",
     "list_profiles",
     "load_config",

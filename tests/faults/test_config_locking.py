@@ -1,0 +1,129 @@
+"""Writers of the config file, in parallel processes, lose nothing; a symlinked file stays one."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from fault_helpers import cli_command
+from testsupport import clean_env
+
+from apinode_admin_cli.config import load_config
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="the lock is POSIX-only")
+
+WRITERS = 20
+
+
+def _run_together(commands: list[list[str]], env: dict[str, str]) -> None:
+    """Start every command before waiting for any: real processes racing on one file."""
+    procs = [
+        subprocess.Popen(
+            cli_command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for args in commands
+    ]
+    for proc, args in zip(procs, commands):
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, (args, err.decode())
+
+
+def _profiles(path: Path) -> dict[str, dict[str, object]]:
+    return dict(load_config(path).get("profiles", {}))
+
+
+@pytest.fixture
+def env(config_home: Path) -> dict[str, str]:
+    return clean_env(config_home)
+
+
+def test_parallel_config_set_keeps_every_update(env: dict[str, str], config_home: Path) -> None:
+    path = config_home / "apinode-admin" / "config.toml"
+    _run_together(
+        [
+            ["--profile", f"p{n:02d}", "config", "set", "uri", f"http://node-{n}:12000"]
+            for n in range(WRITERS)
+        ],
+        env,
+    )
+    assert _profiles(path) == {
+        f"p{n:02d}": {"uri": f"http://node-{n}:12000"} for n in range(WRITERS)
+    }
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in path.parent.iterdir()) == ["config.toml"]  # no leftovers
+
+
+def test_every_kind_of_writer_takes_the_lock(env: dict[str, str], config_home: Path) -> None:
+    path = config_home / "apinode-admin" / "config.toml"
+    seed = [["--profile", f"p{n:02d}", "config", "set", "timeout", "5"] for n in range(WRITERS)]
+    _run_together(seed, env)
+    mixed: list[list[str]] = []
+    for n in range(WRITERS):
+        profile = ["--profile", f"p{n:02d}"]
+        if n % 4 == 0:
+            mixed.append([*profile, "config", "unset", "timeout"])
+        elif n % 4 == 1:
+            mixed.append([*profile, "config", "set", "retries", "7"])
+        else:
+            mixed.append(
+                [f"--profile=i{n:02d}", "config", "init", "--uri", "http://x:1", "--api-key", "k"]
+                + ["--no-verify"]
+            )
+    _run_together(mixed, env)
+    profiles = _profiles(path)
+    for n in range(WRITERS):
+        if n % 4 == 0:
+            assert profiles[f"p{n:02d}"] == {}
+        elif n % 4 == 1:
+            assert profiles[f"p{n:02d}"] == {"timeout": 5.0, "retries": 7}
+        else:
+            assert profiles[f"p{n:02d}"] == {"timeout": 5.0}
+            assert profiles[f"i{n:02d}"] == {"uri": "http://x:1", "api_key": "k"}
+
+
+def test_a_symlinked_config_file_stays_a_link(env: dict[str, str], tmp_path: Path) -> None:
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    target = dotfiles / "apinode-admin.toml"
+    target.write_text("[profiles.default]\ntimeout = 9\n")
+    target.chmod(0o600)
+    link = Path(env["XDG_CONFIG_HOME"]) / "apinode-admin" / "config.toml"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(target)
+    _run_together(
+        [
+            ["--profile", f"p{n:02d}", "config", "set", "uri", f"http://node-{n}:12000"]
+            for n in range(WRITERS // 2)
+        ]
+        + [["config", "set", "retries", "4"]],
+        env,
+    )
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    profiles = _profiles(target)
+    assert profiles["default"] == {"timeout": 9, "retries": 4}
+    assert len(profiles) == 1 + WRITERS // 2
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sorted(p.name for p in dotfiles.iterdir()) == ["apinode-admin.toml"]
+
+
+def test_a_dangling_link_gets_its_target_created(env: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.toml"
+    link = Path(env["XDG_CONFIG_HOME"]) / "apinode-admin" / "config.toml"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(target)
+    proc = subprocess.run(
+        cli_command("config", "set", "uri", "http://n:1"), env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink() and _profiles(target) == {"default": {"uri": "http://n:1"}}
+
+
+def test_unset_on_a_missing_file_creates_nothing(env: dict[str, str], config_home: Path) -> None:
+    proc = subprocess.run(
+        cli_command("config", "unset", "uri"), env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert not (config_home / "apinode-admin").exists()
