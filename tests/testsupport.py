@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 from pathlib import Path
 from typing import Callable
@@ -55,3 +56,12 @@ def free_port() -> int:
 def closed_port_uri() -> str:
     """A loopback URI where nothing listens."""
     return f"http://127.0.0.1:{free_port()}"
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child that must feel Ctrl-C even when the suite ignores it.
+
+    A shell starts background jobs with SIGINT ignored, and children inherit that: without
+    this, a test sending SIGINT to its child would see nothing happen.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

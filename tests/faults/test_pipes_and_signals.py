@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -12,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 import requests
 from fault_helpers import cli_command
-from testsupport import clean_env
+from testsupport import clean_env, default_sigint
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 
@@ -109,7 +111,12 @@ def test_a_full_disk_is_one_line(crowded: EmulatorHandle, config_home: Path) -> 
 
 def _start(args: list[str], env: dict[str, str], **kw: Any) -> subprocess.Popen:
     return subprocess.Popen(
-        cli_command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw
+        cli_command(*args),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=default_sigint,
+        **kw,
     )
 
 
@@ -162,3 +169,50 @@ def test_ctrl_c_while_reading_a_mapping_from_stdin(
     time.sleep(0.8)  # started and blocked on stdin
     _assert_interrupted(*_interrupt(proc))
     assert emulator.received == []
+
+
+# The console script's own code, after a marker written once the interpreter is up: Python's
+# own start-up (site, .pth files) runs before any of the tool's code and is not its to handle.
+# The entry point then installs its handler within a few milliseconds (importing the package
+# and the entry module); the delays start beyond that and cover the imports of the commands.
+_SCRIPT = """
+import os, sys
+os.write(1, b"R")
+from apinode_admin_cli.__main__ import main
+sys.exit(main())
+"""
+# `python -m`: what runpy does once its own imports are done.
+_MODULE = """
+import os, runpy
+os.write(1, b"R")
+runpy.run_module("apinode_admin_cli", run_name="__main__", alter_sys=True)
+"""
+DELAYS_MS = (15, 25, 40, 60, 90, 130, 200, 300)
+
+
+@pytest.fixture(scope="module")
+def silent_node() -> Iterator[str]:
+    """A node that takes connections and never answers: every command is still running."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("code", [_SCRIPT, _MODULE], ids=["console-script", "python-m"])
+def test_ctrl_c_in_the_first_moments(silent_node: str, config_home: Path, code: str) -> None:
+    """From the entry point on, Ctrl-C is `Interrupted.` and 130, even amid the imports."""
+    env = clean_env(config_home, APINODE_ADMIN_URI=silent_node, APINODE_ADMIN_API_KEY="k")
+    for delay in DELAYS_MS:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, "services", "list", "--timeout", "60"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=default_sigint,
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.read(1) == b"R"
+        time.sleep(delay / 1000)  # not a timing assertion: where in the start-up to interrupt
+        status, out, err = _interrupt(proc)
+        assert (status, out, err.strip()) == (130, "", "Interrupted."), (delay, err)
