@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from testsupport import RunCli, check
+from testsupport import RunCli, check, clean_env, default_sigint
 
 LOG_LINE = re.compile(
     r"^\[http\] (GET|POST|DELETE) (http://127\.0\.0\.1:\d+/\S+) -> (\d{3}) .*\(\d+ ms, attempt"
@@ -287,14 +287,17 @@ def test_destructive_command_asks_on_a_terminal(node_cli: RunCli, emulator: Any)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-def test_ctrl_c_at_the_confirmation_prompt_exits_130(node_cli: RunCli, emulator: Any) -> None:
+def test_ctrl_c_at_the_confirmation_prompt_exits_130(
+    node_cli: RunCli, emulator: Any, config_home: Path
+) -> None:
     import select
     import signal
     import time
 
     check(node_cli("services", "create", "churn"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("APINODE_ADMIN_")}
-    env.update(APINODE_ADMIN_URI=emulator.uri, APINODE_ADMIN_API_KEY=emulator.admin_key)
+    env = clean_env(
+        config_home, APINODE_ADMIN_URI=emulator.uri, APINODE_ADMIN_API_KEY=emulator.admin_key
+    )
     master, slave = os.openpty()
     try:
         proc = subprocess.Popen(
@@ -304,6 +307,7 @@ def test_ctrl_c_at_the_confirmation_prompt_exits_130(node_cli: RunCli, emulator:
             stderr=slave,
             env=env,
             close_fds=True,
+            preexec_fn=default_sigint,
         )
     finally:
         os.close(slave)
