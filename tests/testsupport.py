@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
 from click.testing import CliRunner, Result
 
 RunCli = Callable[..., Result]
+ROOT = Path(__file__).resolve().parents[1]
 
 # Whatever the developer exports must not reach a test.
 ISOLATE_PREFIXES = ("APINODE_ADMIN_", "APINODE_EMULATOR_")
@@ -65,3 +68,29 @@ def default_sigint() -> None:
     this, a test sending SIGINT to its child would see nothing happen.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def complete(
+    line: str, *, env: dict[str, str], shell: str = "bash"
+) -> subprocess.CompletedProcess[str]:
+    """What the shell would get for ``line`` (a trailing space means a new, empty word)."""
+    words = line.split(" ")
+    full_env = dict(env)
+    # fish passes the words before the cursor and the incomplete word itself
+    cword = words[-1] if shell == "fish" else str(len(words) - 1)
+    comp_words = " ".join(words[:-1]) if shell == "fish" else line
+    full_env.update(
+        {
+            "_APINODE_ADMIN_COMPLETE": f"{shell}_complete",
+            "COMP_WORDS": comp_words,
+            "COMP_CWORD": cword,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "apinode_admin_cli"],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+    )

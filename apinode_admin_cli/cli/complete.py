@@ -9,6 +9,7 @@ really queries the node imports the HTTP client.
 from __future__ import annotations
 
 import io
+import time
 from typing import Any, Callable, Optional
 
 import click
@@ -52,6 +53,9 @@ def _client(ctx: click.Context) -> Any:
         settings.api_key,
         timeout=COMPLETION_TIMEOUT,
         connect_timeout=COMPLETION_TIMEOUT,
+        # The promise holds for the whole exchange, not each read: a node sending a byte
+        # every 0.1 s, or answering slowly at every step, is cut off all the same.
+        deadline=time.monotonic() + COMPLETION_TIMEOUT,
         retries=1,
     )
 

@@ -11,38 +11,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from testsupport import RunCli, clean_env, closed_port_uri
+from testsupport import RunCli, clean_env, closed_port_uri, complete
 
 from apinode_admin_cli.client import APINodeAdminClient
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("requests", "rich", "tabulate")
-
-
-def complete(
-    line: str, *, env: dict[str, str], shell: str = "bash"
-) -> subprocess.CompletedProcess[str]:
-    """What the shell would get for ``line`` (a trailing space means a new, empty word)."""
-    words = line.split(" ")
-    full_env = dict(env)
-    # fish passes the words before the cursor and the incomplete word itself
-    cword = words[-1] if shell == "fish" else str(len(words) - 1)
-    comp_words = " ".join(words[:-1]) if shell == "fish" else line
-    full_env.update(
-        {
-            "_APINODE_ADMIN_COMPLETE": f"{shell}_complete",
-            "COMP_WORDS": comp_words,
-            "COMP_CWORD": cword,
-        }
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "apinode_admin_cli"],
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=ROOT,
-    )
 
 
 def values(proc: subprocess.CompletedProcess[str]) -> list[str]:
