@@ -6,8 +6,8 @@ handles SIGINT before importing the command tree, whose imports take most of the
 
 from __future__ import annotations
 
-import os
 import _signal as signal  # the C module: `signal` imports enum, milliseconds of delay
+import os
 
 # Nothing else is imported here: every millisecond before the handler is a window.
 

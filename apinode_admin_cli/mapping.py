@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Collection, Iterable, Optional
 
 from apinode_admin_cli import jsonutil as strict_json
@@ -25,9 +26,19 @@ def parse_mapping_text(text: str, source: str = "the mapping") -> dict[str, Any]
 
 
 def parse_share(text: str) -> float:
-    """``"0.1"`` or ``"10%"`` -> ``0.1``; ValueError when it is not a number."""
-    percent = text.strip().endswith("%")
-    proba = float(text.strip()[:-1] if percent else text)
+    """``"0.1"`` or ``"10%"`` -> ``0.1``; ValueError when it is not a finite number.
+
+    As for settings, ASCII digits only: ``float`` would also take "٠.٥" and "0_5".
+    """
+    number = text.strip()
+    percent = number.endswith("%")
+    if percent:
+        number = number[:-1]
+    if not number.isascii() or "_" in number:
+        raise ValueError(number)
+    proba = float(number)
+    if not math.isfinite(proba):
+        raise ValueError(number)
     return proba / 100 if percent else proba
 
 

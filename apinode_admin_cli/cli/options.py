@@ -154,6 +154,8 @@ def read_text_input(path: str, max_bytes: int = MAX_INPUT_BYTES) -> str:
                 data = _read_capped(handle, max_bytes)
     except OSError as exc:
         raise UsageError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    except ValueError:  # open() refuses a NUL character in a path
+        raise UsageError(f"cannot read {shown!r}: no file name holds a NUL character") from None
     if data is None:
         raise UsageError(f"{shown} is larger than {max_bytes // (1024 * 1024)} MiB; refusing it")
     try:

@@ -56,6 +56,8 @@ def load_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not UTF-8 text")
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML in {path}: {exc}", hint="fix the line named above")
+    except ValueError:  # int() refuses integers of thousands of digits (CVE-2020-10735)
+        raise ConfigError(f"invalid TOML in {path}: a number has too many digits")
     if not isinstance(data.get("default_profile", ""), str):
         raise ConfigError(f"`default_profile` in {path} must be a string")
     profiles = data.get("profiles", {})

@@ -43,6 +43,8 @@ def convert(name: str, value: Any) -> Any:
         raise ValueError(f"{_short(value)} is not a string")
     if not value.strip():
         raise ValueError("the value is empty")
+    if "\x00" in value:  # TOML can spell it; no file name, key or URL holds one
+        raise ValueError("the value holds a NUL character")
     if kind == "uri":
         from apinode_admin_cli.client.urls import check_node_uri
 
