@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import time
 import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 import pytest
 from click.testing import Result
-from testsupport import ISOLATE, ISOLATE_PREFIXES, RunCli, make_runner
+from testsupport import (
+    ISOLATE,
+    ISOLATE_PREFIXES,
+    RunCli,
+    RunProc,
+    clean_env,
+    cli_command,
+    connected,
+    make_runner,
+)
 
 from apinode_admin_cli.cli import cli
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
@@ -72,6 +83,19 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, config_home: Path) -> None:
 
 
 @pytest.fixture
+def local_tz() -> Iterator[Callable[[str], None]]:
+    """Set the local time zone for one test: ``local_tz("XST+05")`` (POSIX TZ or a zone name)."""
+    with pytest.MonkeyPatch.context() as patch:
+
+        def set_tz(spec: str) -> None:
+            patch.setenv("TZ", spec)
+            time.tzset()
+
+        yield set_tz
+    time.tzset()  # the variable is back as it was: so is the C library's idea of local time
+
+
+@pytest.fixture
 def run_cli() -> RunCli:
     """Invoke ``apinode-admin ARGS`` in-process; stdout and stderr stay separate."""
 
@@ -82,12 +106,23 @@ def run_cli() -> RunCli:
 
 
 @pytest.fixture
-def node_cli(emulator: EmulatorHandle, run_cli: RunCli) -> RunCli:
-    """Like run_cli, connected to the test's emulator through the environment."""
+def run_proc(config_home: Path) -> RunProc:
+    """``apinode-admin ARGS`` in a real process with a clean environment (text streams)."""
 
-    def run(*args: str, input: Any = None, env: Any = None) -> Result:
-        full = {"APINODE_ADMIN_URI": emulator.uri, "APINODE_ADMIN_API_KEY": emulator.admin_key}
-        full.update(env or {})
-        return run_cli(*args, input=input, env=full)
+    def run(*args: str, env: Any = None, timeout: float = 20, **kw: Any) -> Any:
+        return subprocess.run(
+            cli_command(*args),
+            env=clean_env(config_home, **(env or {})),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            **kw,
+        )
 
     return run
+
+
+@pytest.fixture
+def node_cli(emulator: EmulatorHandle, run_cli: RunCli) -> RunCli:
+    """Like run_cli, connected to the test's emulator through the environment."""
+    return connected(run_cli, emulator.uri, emulator.admin_key)

@@ -8,11 +8,12 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from click.testing import CliRunner, Result
 
 RunCli = Callable[..., Result]
+RunProc = Callable[..., "subprocess.CompletedProcess[str]"]
 ROOT = Path(__file__).resolve().parents[1]
 
 # Whatever the developer exports must not reach a test.
@@ -32,6 +33,21 @@ def clean_env(config_home: Path, **extra: str) -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
     return env
+
+
+def cli_command(*args: str) -> list[str]:
+    """The argv of a real ``apinode-admin`` process."""
+    return [sys.executable, "-m", "apinode_admin_cli", *args]
+
+
+def connected(run_cli: RunCli, uri: str, key: str) -> RunCli:
+    """``run_cli`` given the node's URI and admin key through the environment."""
+
+    def run(*args: str, input: Any = None, env: Any = None) -> Result:
+        full = {"APINODE_ADMIN_URI": uri, "APINODE_ADMIN_API_KEY": key, **(env or {})}
+        return run_cli(*args, input=input, env=full)
+
+    return run
 
 
 def make_runner() -> CliRunner:

@@ -10,14 +10,13 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 from string import Template
 from typing import Any, Callable, Iterator
 
 import pytest
-from testsupport import check
+from testsupport import RunProc, check
 
 from apinode_admin_cli.cli import COMMANDS, COMPAT_COMMANDS
 from apinode_admin_cli.cli.compat import EQUIVALENTS
@@ -321,23 +320,12 @@ def test_each_original_command_has_help_with_an_example(run_cli: Any, name: str)
 
 
 def test_scripts_calling_the_real_executable_get_the_same_text(
-    emulator: Any, make_archive: Callable[..., Path]
+    emulator: Any, run_proc: RunProc
 ) -> None:
-    env = dict(os.environ)
-    for name in list(env):
-        if name.startswith("APINODE_ADMIN_"):
-            del env[name]
-    env.update(APINODE_ADMIN_URI=emulator.uri, APINODE_ADMIN_API_KEY=emulator.admin_key)
+    node = {"APINODE_ADMIN_URI": emulator.uri, "APINODE_ADMIN_API_KEY": emulator.admin_key}
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "apinode_admin_cli", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
+        return run_proc(*args, env=node, input=stdin, timeout=60)  # type: ignore[no-any-return]
 
     created = run("service-create", "churn")
     assert created.returncode == 0, created.stderr

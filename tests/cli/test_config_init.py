@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from testsupport import RunCli
+from testsupport import RunCli, clean_env
 
 from apinode_admin_cli.config import load_config
 
@@ -191,8 +191,7 @@ class Terminal:
 def test_init_on_a_terminal_prompts_and_hides_the_key(
     emulator: Any, config_path: Path, tmp_path: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("APINODE_ADMIN_")}
-    env.update({"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "NO_COLOR": "1", "TERM": "dumb"})
+    env = clean_env(tmp_path / "xdg", NO_COLOR="1", TERM="dumb")
     argv = ["-m", "apinode_admin_cli", "--config", str(config_path), "config", "init"]
     term = Terminal(argv, env)
     term.expect("API node URI")

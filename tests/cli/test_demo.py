@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import re
 import socket
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from testsupport import RunCli
+from testsupport import RunCli, RunProc
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,16 +109,8 @@ def test_demo_keep_leaves_the_data(run_cli: RunCli) -> None:
         shutil.rmtree(kept, ignore_errors=True)
 
 
-def test_demo_as_a_program() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("APINODE_ADMIN_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "apinode_admin_cli", "emulator", "demo"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        cwd=ROOT,
-    )
+def test_demo_as_a_program(run_proc: RunProc) -> None:
+    proc = run_proc("emulator", "demo", timeout=60, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     check_tour(proc.stdout)
     assert proc.stderr == ""

@@ -6,14 +6,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
-from testsupport import RunCli, check, clean_env, closed_port_uri, default_sigint
+from testsupport import RunCli, check, clean_env, cli_command, closed_port_uri, default_sigint
 
 
 def failed(result: Result, code: int) -> dict[str, Any]:
@@ -256,7 +255,7 @@ def test_130_on_ctrl_c(emulator: Any, config_home: Path) -> None:
         config_home, APINODE_ADMIN_URI=emulator.uri, APINODE_ADMIN_API_KEY=emulator.admin_key
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "apinode_admin_cli", "services", "list"],
+        cli_command("services", "list"),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 from testsupport import RunCli, check
@@ -31,19 +29,10 @@ def service(node_cli: RunCli) -> str:
 
 
 @pytest.fixture
-def five_hours_west() -> Iterator[timezone]:
+def five_hours_west(local_tz: Callable[[str], None]) -> timezone:
     """Local time is UTC-05:00 (a POSIX TZ string: no tz database needed)."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "XST+05"
-    time.tzset()
-    try:
-        yield timezone(timedelta(hours=-5))
-    finally:
-        if old is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
+    local_tz("XST+05")
+    return timezone(timedelta(hours=-5))
 
 
 def test_list_of_a_new_service_is_empty(node_cli: RunCli, service: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from testsupport import RunCli, check, clean_env, default_sigint
+from testsupport import RunCli, RunProc, check, clean_env, cli_command, default_sigint
 
 LOG_LINE = re.compile(
     r"^\[http\] (GET|POST|DELETE) (http://127\.0\.0\.1:\d+/\S+) -> (\d{3}) .*\(\d+ ms, attempt"
@@ -206,16 +206,9 @@ def test_group_help_lists_its_commands(run_cli: RunCli) -> None:
             assert re.search(rf"^\s+{re.escape(command)}\s", listed, re.M), (group, command)
 
 
-def test_python_dash_m(emulator: Any) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("APINODE_ADMIN_")}
-    env.update(APINODE_ADMIN_URI=emulator.uri, APINODE_ADMIN_API_KEY=emulator.admin_key)
-    proc = subprocess.run(
-        [sys.executable, "-m", "apinode_admin_cli", "services", "list", "-o", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-    )
+def test_python_dash_m(emulator: Any, run_proc: RunProc) -> None:
+    node = {"APINODE_ADMIN_URI": emulator.uri, "APINODE_ADMIN_API_KEY": emulator.admin_key}
+    proc = run_proc("services", "list", "-o", "json", env=node)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "[]\n"
     assert proc.stderr == ""
@@ -226,9 +219,9 @@ def test_python_dash_m(emulator: Any) -> None:
 
 def on_terminal(emulator: Any, *args: str, answer: str = "", **env: str) -> tuple[int, str]:
     """Run the tool in a subprocess whose stdin, stdout and stderr are a pseudo-terminal."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("APINODE_ADMIN_")}
-    full.pop("NO_COLOR", None)
-    full.update(
+    # The test's own config home, set by the autouse isolation fixture.
+    full = clean_env(
+        Path(os.environ["XDG_CONFIG_HOME"]),
         APINODE_ADMIN_URI=emulator.uri,
         APINODE_ADMIN_API_KEY=emulator.admin_key,
         TERM="xterm-256color",
@@ -238,7 +231,7 @@ def on_terminal(emulator: Any, *args: str, answer: str = "", **env: str) -> tupl
     master, slave = os.openpty()
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "apinode_admin_cli", *args],
+            cli_command(*args),
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -301,7 +294,7 @@ def test_ctrl_c_at_the_confirmation_prompt_exits_130(
     master, slave = os.openpty()
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "apinode_admin_cli", "services", "delete", "churn"],
+            cli_command("services", "delete", "churn"),
             stdin=slave,
             stdout=slave,
             stderr=slave,

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 import requests
@@ -34,19 +32,10 @@ def two_services(node_cli: RunCli) -> None:
 
 
 @pytest.fixture
-def utc_plus_0530() -> Iterator[timezone]:
+def utc_plus_0530(local_tz: Callable[[str], None]) -> timezone:
     """Local time is UTC+05:30 (a POSIX TZ string: no tz database needed)."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "IST-05:30"
-    time.tzset()
-    try:
-        yield timezone(timedelta(hours=5, minutes=30))
-    finally:
-        if old is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
+    local_tz("IST-05:30")
+    return timezone(timedelta(hours=5, minutes=30))
 
 
 # -- the four formats -------------------------------------------------------------------------

@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 from urllib.parse import quote
 
 import pytest
 from click.testing import Result
-from testsupport import RunCli, check
+from testsupport import RunCli, check, connected
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 
@@ -51,11 +51,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
 
 @pytest.fixture
 def cli(run_cli: RunCli, node: EmulatorHandle) -> RunCli:
-    def run(*args: str, input: Any = None, env: Any = None) -> Result:
-        full = {"APINODE_ADMIN_URI": node.uri, "APINODE_ADMIN_API_KEY": KEY, **(env or {})}
-        return run_cli(*args, input=input, env=full)
-
-    return run
+    return connected(run_cli, node.uri, KEY)
 
 
 def test_no_command_shows_the_key_even_verbose(

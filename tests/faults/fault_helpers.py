@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
-
-
-def cli_command(*args: str) -> list[str]:
-    """The argv of a real ``apinode-admin`` process."""
-    return [sys.executable, "-m", "apinode_admin_cli", *args]
 
 
 def assert_clean_failure(stderr: str) -> None:

@@ -8,8 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from fault_helpers import cli_command
-from testsupport import clean_env
+from testsupport import clean_env, cli_command
 
 from apinode_admin_cli.config import load_config
 

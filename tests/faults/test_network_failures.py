@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from fault_helpers import assert_clean_failure
-from testsupport import free_port
+from testsupport import RunProc, free_port
 
-RunProc = Callable[..., Any]
 SERVICES = "/admin/api/services"
 # Interpreter start-up and the import of requests, with room for a loaded CI machine.
 MARGIN = 2.5

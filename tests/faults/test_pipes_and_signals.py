@@ -13,8 +13,7 @@ from typing import Any, Iterator
 
 import pytest
 import requests
-from fault_helpers import cli_command
-from testsupport import clean_env, default_sigint
+from testsupport import clean_env, cli_command, default_sigint
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 

@@ -6,16 +6,15 @@ import base64
 import os
 import stat
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
-from testsupport import RunCli, free_port
+from testsupport import RunCli, RunProc, free_port
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 from apinode_admin_cli.errors import ApinodeAdminError
 
-RunProc = Callable[..., Any]
 KEY = "Recognisable-Admin-Key-5f3a9c0e7b2d4816WXYZ"
 
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 from fault_helpers import assert_clean_failure
-from testsupport import RunCli
+from testsupport import RunCli, RunProc
 
 from apinode_admin_cli.emulator import start_emulator
 
 trustme = pytest.importorskip("trustme")
 
-RunProc = Callable[..., Any]
 INSECURE = "Warning: TLS certificate verification is disabled (--no-check-certificate)."
 
 

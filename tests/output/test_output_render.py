@@ -7,8 +7,7 @@ import json
 import re
 import subprocess
 import sys
-import time
-from typing import Any, Iterator
+from typing import Any, Callable
 
 import pytest
 from hypothesis import assume, given
@@ -43,12 +42,8 @@ EXPECTED_CELLS = ["svc-1", "true", "2026-11-18T11:06:40+00:00", "25%", "****ABCD
 
 
 @pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def utc(local_tz: Callable[[str], None]) -> None:
+    local_tz("UTC")
 
 
 def out(records: Any, columns: Any, fmt: str, **kw: Any) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any, Iterator
+from typing import Any, Callable
 
 import pytest
 
@@ -18,12 +17,8 @@ from apinode_admin_cli.output import columns as cols
 
 
 @pytest.fixture
-def paris(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Europe/Paris")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def paris(local_tz: Callable[[str], None]) -> None:
+    local_tz("Europe/Paris")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -42,14 +37,9 @@ def test_epoch_ms_is_local_iso_with_offset() -> None:
     assert format_value(1783000000123, "epoch_ms") == "2026-07-02T15:46:40+02:00"  # summer time
 
 
-def test_epoch_ms_in_utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    try:
-        assert format_value(0, "epoch_ms") == "1970-01-01T00:00:00+00:00"
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+def test_epoch_ms_in_utc(local_tz: Callable[[str], None]) -> None:
+    local_tz("UTC")
+    assert format_value(0, "epoch_ms") == "1970-01-01T00:00:00+00:00"
 
 
 @pytest.mark.parametrize("value", ["2026-12-01T00:00:00Z", "never", ""])
