@@ -113,12 +113,13 @@ def test_delete_by_id(node_cli: RunCli) -> None:
     assert created["id"] not in keys(node_cli)
 
 
-def test_delete_json_prints_the_node_answer(node_cli: RunCli) -> None:
+def test_delete_json_prints_the_node_answer(node_cli: RunCli, emulator: Any) -> None:
     created = create(node_cli)
     result = node_cli("keys", "delete", "--id", created["id"], "-y", "-o", "json")
     check(result)
-    json.loads(result.stdout)
-    assert created["id"] not in keys(node_cli)
+    assert json.loads(result.stdout) == {"ok": True}  # the emulator's answer to DELETE
+    assert emulator.received[-1]["method"] == "DELETE"
+    assert created["id"] not in [k["id"] for k in emulator.app.store.read()["keys"]]
 
 
 @pytest.mark.parametrize("by_id", [False, True], ids=["by-secret", "by-id"])

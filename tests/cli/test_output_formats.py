@@ -177,7 +177,9 @@ def test_env_chooses_the_format(node_cli: RunCli, two_services: None) -> None:
     assert result.stdout.startswith("SERVICE\tENABLED")
 
 
-def test_config_chooses_the_format(node_cli: RunCli, two_services: None, tmp_path: Path) -> None:
+def test_config_chooses_the_format(
+    node_cli: RunCli, emulator: Any, two_services: None, tmp_path: Path
+) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[profiles.default]\noutput = "tsv"\n')
     env = {"APINODE_ADMIN_CONFIG": str(config)}
@@ -186,7 +188,10 @@ def test_config_chooses_the_format(node_cli: RunCli, two_services: None, tmp_pat
     assert result.stdout.startswith("SERVICE\tENABLED\tERROR\n")
     result = node_cli("services", "list", env={**env, "APINODE_ADMIN_OUTPUT": "json"})
     check(result)
-    json.loads(result.stdout)
+    held = emulator.app.store.read()["services"]
+    assert json.loads(result.stdout) == [
+        {"serviceId": sid, "enabled": held[sid]["enabled"]} for sid in sorted(held)
+    ]
     result = node_cli("services", "list", "-o", "plain", env=env)
     check(result)
     assert "\t" not in result.stdout

@@ -55,11 +55,19 @@ def test_list_plain_shows_declared_columns(node_cli: RunCli) -> None:
     assert result.stderr == ""
 
 
-def test_create_json_prints_the_node_answer(node_cli: RunCli) -> None:
+def test_create_json_prints_the_node_answer(node_cli: RunCli, emulator: Any) -> None:
     result = node_cli("services", "create", "churn", "-o", "json")
     check(result)
-    json.loads(result.stdout)  # whatever the node answered, as JSON
-    assert "churn" in listed(node_cli)
+    assert json.loads(result.stdout) == {"ok": True}  # the emulator's answer to POST services
+    (sent,) = [r for r in emulator.received if r["method"] == "POST"]
+    assert sent["path"].rstrip("/") == "/admin/api/services"
+    assert json.loads(sent["body"]) == {"serviceId": "churn"}
+    assert emulator.app.store.read()["services"]["churn"]["enabled"] is True
+    # An answer of another shape is printed as it came, not rebuilt.
+    emulator.add_fault(method="POST", path="/admin/api/services", status=200, body={"id": 7})
+    again = node_cli("services", "create", "fraud", "-o", "json")
+    check(again)
+    assert json.loads(again.stdout) == {"id": 7}
 
 
 def test_create_existing_exits_6(node_cli: RunCli) -> None:
