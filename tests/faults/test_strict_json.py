@@ -10,7 +10,7 @@ import pytest
 from fault_helpers import assert_failed
 from testsupport import RunCli, check
 
-NOT_JSON = ["NaN", "Infinity", "-Infinity"]
+NOT_JSON = ["NaN", "Infinity", "-Infinity", "1e999"]
 
 
 @pytest.fixture
