@@ -69,7 +69,7 @@ def test_invalid_mapping_file_names_the_file(
         (["v1=0.7", "v2=0.7"], ("sum to 1.4",)),
         (["v1=0.5", "v1=0.5"], ("twice",)),
         (["v1=2"], ("outside [0, 1]",)),
-        (["v1=nan"], ("outside [0, 1]",)),
+        (["v1=nan"], ("not a number",)),
     ],
 )
 def test_invalid_entries_are_refused_locally(
