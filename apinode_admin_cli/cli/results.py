@@ -69,9 +69,11 @@ Result = Union[Rows, Summary, Action, Line, None]
 
 
 def result_json(result: Result) -> Any:
-    """What ``-o json`` shows of a result: the node's answer, as received."""
+    """What ``-o json`` shows of a result: the node's answer, as received, secrets hidden."""
     if isinstance(result, Rows):
-        return result.raw
+        from apinode_admin_cli.output import hide_secrets
+
+        return hide_secrets(result.raw, result.columns)
     if isinstance(result, Summary):
         return {} if result.data is None else result.data
     if isinstance(result, Action):

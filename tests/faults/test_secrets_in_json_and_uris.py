@@ -12,6 +12,8 @@ from fault_helpers import assert_clean_failure
 from testsupport import RunCli, check
 
 from apinode_admin_cli.client.urls import hide_userinfo
+from apinode_admin_cli.config import dumps_toml
+from apinode_admin_cli.emulator import start_emulator
 
 KEYS = "/admin/api/keys"
 NODE_SECRET = "Node-Returned-Secret-0123456789abcdefXYZW"
@@ -51,6 +53,30 @@ def test_the_original_keys_list_masks_it_too(node_cli: RunCli, emulator: Any, ou
     assert not _leaks(result.stdout + result.stderr)
     if output == "json":
         assert [k["key"] for k in json.loads(result.stdout)] == ["******"] * 3
+
+
+@pytest.mark.parametrize("output", ["json", "tsv"])
+def test_a_fleet_masks_it_on_every_node(
+    run_cli: RunCli, emulator: Any, config_home: Path, tmp_path: Path, output: str
+) -> None:
+    with start_emulator(data_dir=tmp_path / "b") as other:
+        config = config_home / "apinode-admin" / "config.toml"
+        config.parent.mkdir(parents=True)
+        profiles = {"a": emulator, "b": other}
+        data = {
+            "profiles": {n: {"uri": h.uri, "api_key": h.admin_key} for n, h in profiles.items()},
+            "fleets": {"prod": {"profiles": ["a", "b"]}},
+        }
+        config.write_text(dumps_toml(data))
+        config.chmod(0o600)
+        for handle in profiles.values():
+            handle.add_fault(method="GET", path=KEYS, status=200, body=LISTED)
+        result = run_cli("--fleet", "prod", "keys", "list", "-o", output)
+    check(result)
+    assert not _leaks(result.stdout + result.stderr)
+    if output == "json":
+        shown = json.loads(result.stdout)
+        assert [n["result"][0]["key"] for n in shown] == ["******", "******"]
 
 
 def test_keys_create_json_shows_the_new_secret_once(node_cli: RunCli, emulator: Any) -> None:
