@@ -7,7 +7,6 @@ what to show and hands it over.
 from __future__ import annotations
 
 import os
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from apinode_admin_cli.cli.results import Action, Line, Result, Rows, Summary, result_json
@@ -82,16 +81,6 @@ class Node:
         self.info(message)
 
 
-# The fleet node a thread works for, so that its -v log lines name it.
-current_node: ContextVar[str] = ContextVar("current_node", default="")
-
-
-def _name_the_node(record: Any) -> bool:
-    name = current_node.get()
-    record.node = f"{name}: " if name else ""
-    return True
-
-
 class App:
     """Everything a command needs, resolved only when the command asks for it."""
 
@@ -142,8 +131,10 @@ class App:
                 return printable(super().format(record))
 
         logger = logging.getLogger("apinode_admin_cli.http")
+        from apinode_admin_cli.cli.nodelog import name_the_node
+
         handler = logging.StreamHandler(self.term.err)
-        handler.addFilter(_name_the_node)
+        handler.addFilter(name_the_node)
         handler.setFormatter(Printable("[http] %(node)s%(message)s"))
         logger.addHandler(handler)
         self._saved_log_state = (logger.level, logger.propagate)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
-from apinode_admin_cli.cli.app import App, Node, current_node
+from apinode_admin_cli.cli.app import App, Node
+from apinode_admin_cli.cli.nodelog import current_node
 from apinode_admin_cli.cli.results import Action, Line, Result, Rows, Summary, result_json
 from apinode_admin_cli.cli.terminal import printable
 from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure

@@ -71,7 +71,7 @@ Result = Union[Rows, Summary, Action, Line, None]
 def result_json(result: Result) -> Any:
     """What ``-o json`` shows of a result: the node's answer, as received, secrets hidden."""
     if isinstance(result, Rows):
-        from apinode_admin_cli.output import hide_secrets
+        from apinode_admin_cli.output.jsonout import hide_secrets
 
         return hide_secrets(result.raw, result.columns)
     if isinstance(result, Summary):

@@ -137,7 +137,7 @@ class Terminal:
     def emit(self, fmt: str, records: Sequence[Any], columns: Sequence[Column], raw: Any) -> None:
         """Records in ``fmt``; JSON shows ``raw``, the node's answer, with secrets hidden."""
         if fmt == "json":
-            from apinode_admin_cli.output import hide_secrets
+            from apinode_admin_cli.output.jsonout import hide_secrets
 
             self.emit_json(hide_secrets(raw, columns))
             return
@@ -154,7 +154,7 @@ class Terminal:
         )
 
     def emit_json(self, data: Any) -> None:
-        from apinode_admin_cli.output import render_json
+        from apinode_admin_cli.output.jsonout import render_json
 
         render_json(data, self.out)
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Sequence
 
 from apinode_admin_cli.client import errormap
 from apinode_admin_cli.client.auth import APINodeAuth
@@ -30,8 +29,7 @@ ADMIN = ("admin", "api")
 SERVICES_CHECK = check_command("services", "list")
 
 
-@dataclass(frozen=True)
-class PingResult:
+class PingResult(NamedTuple):
     """What ``ping`` learnt: reachability, whether the key works, round trip, versions."""
 
     alive: bool

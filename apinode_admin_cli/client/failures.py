@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import shlex
 import socket
 import ssl
-from dataclasses import dataclass, replace
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, NamedTuple, Optional
 
 from apinode_admin_cli.errors import ConnectionFailure, TimeoutFailure, TLSFailure
 
@@ -18,8 +16,7 @@ TLS_HINT = (
 SLOW_HINT = "raise the timeout with --timeout SECONDS if the node is just slow"
 
 
-@dataclass
-class Failure:
+class Failure(NamedTuple):
     """A request that got no HTTP answer, and whether trying again is safe."""
 
     error: ConnectionFailure
@@ -124,9 +121,19 @@ def deadline_failure(host: str, timeout: float) -> Failure:
     return Failure(TimeoutFailure(msg, hint=SLOW_HINT), "deadline passed", False, False)
 
 
+# Words the shell reads as they are (shlex.quote's own rule); others get quoted.
+_PLAIN_WORD = re.compile(r"[\w@%+=:,./-]+\Z", re.ASCII)
+
+
 def check_command(*words: str) -> str:
     """The command line that shows whether a write took effect, ids quoted for the shell."""
-    return " ".join(["apinode-admin", *(shlex.quote(w) for w in words)])
+    return " ".join(["apinode-admin", *(w if _PLAIN_WORD.match(w) else _quote(w) for w in words)])
+
+
+def _quote(word: str) -> str:
+    import shlex  # only for a word that needs it: most ids do not
+
+    return shlex.quote(word)
 
 
 def maybe_applied(failure: Failure, method: str, check: Optional[str]) -> Failure:
@@ -138,4 +145,4 @@ def maybe_applied(failure: Failure, method: str, check: Optional[str]) -> Failur
     if isinstance(err, TimeoutFailure) and failure.kind != "connect timeout":
         how += "; raise --timeout if the node is just slow"
     message = f"{err.message}; the node may have applied the {method} all the same"
-    return replace(failure, error=type(err)(message, hint=how))
+    return failure._replace(error=type(err)(message, hint=how))

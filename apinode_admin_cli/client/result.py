@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, NamedTuple, Optional
 
 from apinode_admin_cli.client import errormap
 from apinode_admin_cli.errors import InvalidResponseError
@@ -88,8 +87,7 @@ def expect_field(answer: Any, field: str, what: str) -> Any:
     return answer
 
 
-@dataclass(frozen=True)
-class HttpResult:
+class HttpResult(NamedTuple):
     """What came back from one exchange; ``answer_lost`` marks a delete found already done."""
 
     method: str

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Union
 from urllib.parse import quote, urlsplit
 
@@ -228,7 +227,7 @@ class Transport:
                 )
                 if lost and policy == GONE_MEANS_DONE and isinstance(answer_error, NotFoundError):
                     self._log(hidden, "%s %s: %s", method, shown, ANSWER_LOST_NOTE)
-                    return replace(result, content=b"", answer_lost=True)
+                    return result._replace(content=b"", answer_lost=True)
                 if result.status in LOST_STATUSES and changes and policy != REPEATABLE:
                     how = f"`{check}`" if check else "the node's state"
                     answer_error.hint = (

@@ -9,11 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from apinode_admin_cli.atomicfile import write_atomic
 from apinode_admin_cli.config.schema import PROFILE_KEYS
 from apinode_admin_cli.config.values import convert
 from apinode_admin_cli.errors import ConfigError, UsageError
-from apinode_admin_cli.tomlwrite import toml_key, toml_table_header, toml_value
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -104,6 +102,9 @@ def dumps_toml(data: Mapping[str, Any]) -> str:
 
 
 def _emit_table(lines: list[str], prefix: list[str], table: Mapping[str, Any]) -> None:
+    # Imported when a file is written, not on every run that only reads settings.
+    from apinode_admin_cli.tomlwrite import toml_key, toml_table_header, toml_value
+
     scalars = [(k, v) for k, v in table.items() if not isinstance(v, Mapping)]
     tables = [(k, v) for k, v in table.items() if isinstance(v, Mapping)]
     # An empty table still gets its header so that it survives a round trip.
@@ -126,6 +127,8 @@ def write_config(path: Path, data: Mapping[str, Any]) -> None:
         payload = dumps_toml(data).encode("utf-8")
     except ValueError as exc:
         raise ConfigError(f"cannot write config file {path}: {exc}")
+    from apinode_admin_cli.atomicfile import write_atomic
+
     target = _target(path)
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

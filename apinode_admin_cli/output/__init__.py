@@ -1,25 +1,48 @@
 """Renderers (rich table, tabulate plain, TSV, JSON) over declared column specs.
 
-Importing this package stays cheap: rich and tabulate load only when a table is printed.
+Importing this package stays cheap: names load from their modules when first used, and rich
+and tabulate only when a table is printed.
 """
 
 from __future__ import annotations
 
-from apinode_admin_cli.output.render import (
-    Column,
-    cells,
-    hide_secrets,
-    render,
-    render_json,
-)
-from apinode_admin_cli.output.values import (
-    KINDS,
-    compact_json,
-    flat_records,
-    flatten,
-    format_value,
-    get_path,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from apinode_admin_cli.output.column import Column
+    from apinode_admin_cli.output.jsonout import hide_secrets, render_json
+    from apinode_admin_cli.output.render import cells, render
+    from apinode_admin_cli.output.values import (
+        KINDS,
+        compact_json,
+        flat_records,
+        flatten,
+        format_value,
+        get_path,
+    )
+
+_HOMES = {
+    "Column": "column",
+    "render_json": "jsonout",
+    "hide_secrets": "jsonout",
+    "cells": "render",
+    "render": "render",
+    "KINDS": "values",
+    "compact_json": "values",
+    "flat_records": "values",
+    "flatten": "values",
+    "format_value": "values",
+    "get_path": "values",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "KINDS",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apinode_admin_cli.output.render import Column
+from apinode_admin_cli.output.column import Column
 
 SERVICES = (
     Column("serviceId", "SERVICE"),

@@ -11,46 +11,11 @@ alone.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, NamedTuple, Sequence, TextIO
+from typing import Any, Mapping, Sequence, TextIO
 
-from apinode_admin_cli.jsonutil import dump_answer
+from apinode_admin_cli.output.column import Column
+from apinode_admin_cli.output.jsonout import render_json
 from apinode_admin_cli.output.values import format_value, get_path
-from apinode_admin_cli.redact import HIDDEN
-
-
-class Column(NamedTuple):
-    """One column: where its value lives in a record, its header, and how to show it."""
-
-    key: str
-    title: str
-    kind: str = "text"
-
-
-def hide_secrets(data: Any, columns: Sequence[Column]) -> Any:
-    """The node's records with every ``secret`` column's value shown as ``******``.
-
-    JSON output shows the node's answer rather than the table's cells; the columns still
-    decide what is secret, so a key a node returns never reaches stdout in any format.
-    Null and empty values stay as sent: they hide nothing.
-    """
-    secret = {col.key for col in columns if col.kind == "secret"}
-    if not secret:
-        return data
-
-    def hide(record: Any) -> Any:
-        if not isinstance(record, Mapping):
-            return record
-        return {k: HIDDEN if k in secret and v not in (None, "") else v for k, v in record.items()}
-
-    return [hide(r) for r in data] if isinstance(data, list) else hide(data)
-
-
-def render_json(data: Any, stream: TextIO) -> None:
-    """The data exactly as received, pretty printed, with a trailing newline.
-
-    Strict: NaN or Infinity in the data is an invalid answer (exit 1), never printed.
-    """
-    stream.write(dump_answer(data, indent=2) + "\n")
 
 
 def cells(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> list[list[str]]:
@@ -193,3 +158,6 @@ def _tsv(
     lines = rows if no_headers else [[col.title for col in columns], *rows]
     for line in lines:
         stream.write("\t".join(cell.translate(_TSV_ESCAPES) for cell in line) + "\n")
+
+
+__all__ = ["Column", "cells", "render", "render_json"]
