@@ -155,7 +155,15 @@ def _silence_stdout() -> None:
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     params=global_options(),
 )
-@click.version_option(__version__, "--version", prog_name="apinode-admin")
+# The message and help are given: click's defaults ask gettext for a translation while this
+# module is imported, on every run.
+@click.version_option(
+    __version__,
+    "--version",
+    prog_name="apinode-admin",
+    message="%(prog)s, version %(version)s",
+    help="Show the version and exit.",
+)
 @click.pass_context
 def cli(ctx: click.Context, /, **flags: Any) -> None:
     """Administer Dataiku DSS API nodes, remotely or locally.

@@ -104,10 +104,10 @@ class App:
 
     def update_flags(self, given: Mapping[str, Any]) -> None:
         """Take global options, wherever on the line they were given (later ones win)."""
-        for name, value in given.items():
-            if value is None or value is False:
-                continue
-            self.flags[name] = value
+        changed = {n: v for n, v in given.items() if v is not None and v is not False}
+        if not changed and self._early is not None:
+            return  # nothing new: the switches computed before still hold
+        self.flags.update(changed)
         self._settings = self._early = None
         early = self.early
         self.term.quiet = bool(early.quiet)

@@ -73,6 +73,16 @@ def global_options(hidden: bool = False) -> list[click.Option]:
     return [setting_option(decl, hidden) for decl in SETTINGS if decl.flag]
 
 
+_HIDDEN_GLOBALS: list[click.Option] = []
+
+
+def _hidden_globals() -> list[click.Option]:
+    """The hidden copies every command shares: click keeps no parsing state in an option."""
+    if not _HIDDEN_GLOBALS:
+        _HIDDEN_GLOBALS.extend(global_options(hidden=True))
+    return _HIDDEN_GLOBALS
+
+
 def with_global_options(command: click.Command) -> click.Command:
     """Let the global options follow ``command`` (and its subcommands), hidden from its help.
 
@@ -85,7 +95,7 @@ def with_global_options(command: click.Command) -> click.Command:
     taken |= {param.name for param in command.params if param.name}
     added = [
         option
-        for option in global_options(hidden=True)
+        for option in _hidden_globals()
         if option.name not in taken and not set(option.opts) & taken
     ]
     command.params.extend(added)

@@ -141,7 +141,7 @@ class Terminal:
 
             self.emit_json(hide_secrets(raw, columns))
             return
-        from apinode_admin_cli.output import render
+        from apinode_admin_cli.output.tables import render
 
         render(
             records,

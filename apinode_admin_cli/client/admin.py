@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from apinode_admin_cli.client import errormap
 from apinode_admin_cli.client.auth import APINodeAuth
@@ -29,16 +29,42 @@ ADMIN = ("admin", "api")
 SERVICES_CHECK = check_command("services", "list")
 
 
-class PingResult(NamedTuple):
+class PingResult:
     """What ``ping`` learnt: reachability, whether the key works, round trip, versions."""
 
-    alive: bool
-    authenticated: bool
-    elapsed_ms: float
-    status: Optional[int]
-    dss_version: Optional[str]
-    dss_api_version: Optional[str]
-    message: Optional[str] = None
+    __slots__ = (
+        "alive",
+        "authenticated",
+        "dss_api_version",
+        "dss_version",
+        "elapsed_ms",
+        "message",
+        "status",
+    )
+
+    def __init__(
+        self,
+        alive: bool,
+        authenticated: bool,
+        elapsed_ms: float,
+        status: Optional[int],
+        dss_version: Optional[str],
+        dss_api_version: Optional[str],
+        message: Optional[str] = None,
+    ) -> None:
+        self.alive = alive
+        self.authenticated = authenticated
+        self.elapsed_ms = elapsed_ms
+        self.status = status
+        self.dss_version = dss_version
+        self.dss_api_version = dss_api_version
+        self.message = message
+
+    def __repr__(self) -> str:
+        return (
+            f"PingResult(alive={self.alive}, authenticated={self.authenticated}, "
+            f"status={self.status}, elapsed_ms={self.elapsed_ms:.1f})"
+        )
 
 
 class APINodeAdminClient:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import ssl
-from typing import Any, Iterator, NamedTuple, Optional
+from typing import Any, Iterator, Optional
 
 from apinode_admin_cli.errors import ConnectionFailure, TimeoutFailure, TLSFailure
 
@@ -16,13 +16,18 @@ TLS_HINT = (
 SLOW_HINT = "raise the timeout with --timeout SECONDS if the node is just slow"
 
 
-class Failure(NamedTuple):
+class Failure:
     """A request that got no HTTP answer, and whether trying again is safe."""
 
-    error: ConnectionFailure
-    kind: str
-    never_sent: bool
-    retryable: bool
+    __slots__ = ("error", "kind", "never_sent", "retryable")
+
+    def __init__(
+        self, error: ConnectionFailure, kind: str, never_sent: bool, retryable: bool
+    ) -> None:
+        self.error = error
+        self.kind = kind
+        self.never_sent = never_sent
+        self.retryable = retryable
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -145,4 +150,6 @@ def maybe_applied(failure: Failure, method: str, check: Optional[str]) -> Failur
     if isinstance(err, TimeoutFailure) and failure.kind != "connect timeout":
         how += "; raise --timeout if the node is just slow"
     message = f"{err.message}; the node may have applied the {method} all the same"
-    return failure._replace(error=type(err)(message, hint=how))
+    return Failure(
+        type(err)(message, hint=how), failure.kind, failure.never_sent, failure.retryable
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping, NamedTuple, Optional
+from typing import Any, Mapping, Optional
 
 from apinode_admin_cli.client import errormap
 from apinode_admin_cli.errors import InvalidResponseError
@@ -87,17 +87,52 @@ def expect_field(answer: Any, field: str, what: str) -> Any:
     return answer
 
 
-class HttpResult(NamedTuple):
+class HttpResult:
     """What came back from one exchange; ``answer_lost`` marks a delete found already done."""
 
-    method: str
-    url: str
-    status: int
-    reason: str
-    headers: Mapping[str, str]
-    content: bytes
-    elapsed_ms: float
-    answer_lost: bool = False
+    __slots__ = (
+        "answer_lost",
+        "content",
+        "elapsed_ms",
+        "headers",
+        "method",
+        "reason",
+        "status",
+        "url",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        status: int,
+        reason: str,
+        headers: Mapping[str, str],
+        content: bytes,
+        elapsed_ms: float,
+        answer_lost: bool = False,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.content = content
+        self.elapsed_ms = elapsed_ms
+        self.answer_lost = answer_lost
+
+    def lost(self) -> HttpResult:
+        """This answer, for a delete whose first answer was lost: no body, ``answer_lost``."""
+        return HttpResult(
+            self.method,
+            self.url,
+            self.status,
+            self.reason,
+            self.headers,
+            b"",
+            self.elapsed_ms,
+            True,
+        )
 
     def json(self, required: bool = True) -> Any:
         """The body as JSON; None for an empty or non-JSON body when not ``required``."""

@@ -227,7 +227,7 @@ class Transport:
                 )
                 if lost and policy == GONE_MEANS_DONE and isinstance(answer_error, NotFoundError):
                     self._log(hidden, "%s %s: %s", method, shown, ANSWER_LOST_NOTE)
-                    return result._replace(content=b"", answer_lost=True)
+                    return result.lost()
                 if result.status in LOST_STATUSES and changes and policy != REPEATABLE:
                     how = f"`{check}`" if check else "the node's state"
                     answer_error.hint = (

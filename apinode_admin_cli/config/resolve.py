@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Any, Mapping, NamedTuple, Optional
+from typing import IO, Any, Mapping, Optional
 
 from apinode_admin_cli.config.files import (
     default_config_path,
@@ -26,19 +26,39 @@ from apinode_admin_cli.redact import mask
 _TOP = frozenset({"default_profile", "profiles", "fleets"})
 
 
-class Settings(NamedTuple):
+class Settings:
     """The effective settings of one run, each with the place it came from.
 
     Every declared setting reads as an attribute (``settings.timeout``).
     """
 
-    values: Mapping[str, Any]
-    sources: Mapping[str, str]
-    config_path: Path
-    config_exists: bool
-    profile: str
-    profile_source: str
-    warnings: tuple[str, ...] = ()
+    __slots__ = (
+        "config_exists",
+        "config_path",
+        "profile",
+        "profile_source",
+        "sources",
+        "values",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        sources: Mapping[str, str],
+        config_path: Path,
+        config_exists: bool,
+        profile: str,
+        profile_source: str,
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        self.values = values
+        self.sources = sources
+        self.config_path = config_path
+        self.config_exists = config_exists
+        self.profile = profile
+        self.profile_source = profile_source
+        self.warnings = warnings
 
     def __getattr__(self, name: str) -> Any:
         if name in BY_NAME:

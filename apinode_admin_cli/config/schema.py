@@ -10,7 +10,7 @@ Adding a setting is adding one :class:`Setting` line below.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple, Optional
+from typing import Any, Mapping, Optional
 
 ENV_PREFIX = "APINODE_ADMIN_"
 OUTPUT_FORMATS = ("table", "plain", "tsv", "json")
@@ -20,32 +20,76 @@ KINDS = ("text", "secret", "path", "uri", "bool", "seconds", "count", "choice")
 _AUTO = "auto"
 
 
-class Setting(NamedTuple):
-    """One setting and every way to give it."""
+class Setting:
+    """One setting and every way to give it.
 
-    name: str
-    help: str
-    kind: str = "text"
-    default: Any = None
-    metavar: Optional[str] = None
-    choices: tuple[str, ...] = ()
-    # The environment variable: derived from the name unless given; None for none.
-    env_name: Optional[str] = _AUTO
-    # A global option `--name-with-dashes` (and this short form); False: none.
-    flag: bool = True
-    short: Optional[str] = None
-    # May be set in a `[profiles.NAME]` table (and with `config set`).
-    in_profile: bool = True
-    # Any value of the variable, even empty, means true (NO_COLOR's convention).
-    env_presence: bool = False
-    # The client option this setting feeds, if any.
-    transport: Optional[str] = None
-    # The longer meaning shown in the README and man page (default: ``help``).
-    doc: Optional[str] = None
-    # The largest value of a number (default: the kind's bound).
-    maximum: Optional[float] = None
-    # Which live completion the option offers (cli/complete.py), if any.
-    complete: Optional[str] = None
+    A plain class rather than a dataclass or NamedTuple: it is built on every run, and those
+    cost start-up time to create.
+    """
+
+    __slots__ = (
+        "choices",
+        "complete",
+        "default",
+        "doc",
+        "env_name",
+        "env_presence",
+        "flag",
+        "help",
+        "in_profile",
+        "kind",
+        "maximum",
+        "metavar",
+        "name",
+        "short",
+        "transport",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        *,
+        kind: str = "text",
+        default: Any = None,
+        metavar: Optional[str] = None,
+        choices: tuple[str, ...] = (),
+        env_name: Optional[str] = _AUTO,
+        flag: bool = True,
+        short: Optional[str] = None,
+        in_profile: bool = True,
+        env_presence: bool = False,
+        transport: Optional[str] = None,
+        doc: Optional[str] = None,
+        maximum: Optional[float] = None,
+        complete: Optional[str] = None,
+    ) -> None:
+        self.name = name
+        self.help = help
+        self.kind = kind
+        self.default = default
+        self.metavar = metavar
+        self.choices = choices
+        # The environment variable: derived from the name unless given; None for none.
+        self.env_name = env_name
+        # A global option `--name-with-dashes` (and this short form); False: none.
+        self.flag = flag
+        self.short = short
+        # May be set in a `[profiles.NAME]` table (and with `config set`).
+        self.in_profile = in_profile
+        # Any value of the variable, even empty, means true (NO_COLOR's convention).
+        self.env_presence = env_presence
+        # The client option this setting feeds, if any.
+        self.transport = transport
+        # The longer meaning shown in the README and man page (default: ``help``).
+        self.doc = doc
+        # The largest value of a number (default: the kind's bound).
+        self.maximum = maximum
+        # Which live completion the option offers (cli/complete.py), if any.
+        self.complete = complete
+
+    def __repr__(self) -> str:
+        return f"Setting({self.name!r})"
 
     @property
     def env(self) -> Optional[str]:

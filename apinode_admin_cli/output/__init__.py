@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from apinode_admin_cli.output.column import Column
     from apinode_admin_cli.output.jsonout import hide_secrets, render_json
-    from apinode_admin_cli.output.render import cells, render
+    from apinode_admin_cli.output.tables import cells, render
     from apinode_admin_cli.output.values import (
         KINDS,
         compact_json,
@@ -26,8 +26,8 @@ _HOMES = {
     "Column": "column",
     "render_json": "jsonout",
     "hide_secrets": "jsonout",
-    "cells": "render",
-    "render": "render",
+    "cells": "tables",
+    "render": "tables",
     "KINDS": "values",
     "compact_json": "values",
     "flat_records": "values",
@@ -41,6 +41,8 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # No module of this package bears the name of one of these (a submodule, once imported,
+    # would be the package's attribute and hide the name).
     return getattr(importlib.import_module(f"{__name__}.{home}"), name)
 
 
