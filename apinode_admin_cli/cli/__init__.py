@@ -23,6 +23,7 @@ COMMANDS = {
     "generations": "apinode_admin_cli.cli.generations:generations",
     "keys": "apinode_admin_cli.cli.keys:keys",
     "fleet": "apinode_admin_cli.cli.fleet:fleet",
+    "state": "apinode_admin_cli.cli.state:state",
     "metrics": "apinode_admin_cli.cli.metrics:metrics",
     "code-envs": "apinode_admin_cli.cli.code_envs:code_envs",
     "model-cache": "apinode_admin_cli.cli.model_cache:model_cache",
@@ -50,6 +51,7 @@ SUMMARIES = {
     "ping": "Check that the node answers and accepts the key; show round trip and version.",
     "predict": "Predict with an endpoint of a service (user API); prints the prediction.",
     "services": "Manage the services hosted by the node.",
+    "state": "Desired state: export, diff and apply what a node or a fleet serves (GitOps).",
 }
 
 # The original tool's command names: hidden from the main help, listed by `compat --help`.
