@@ -1,0 +1,51 @@
+"""Property, through the commands: for any valid state file (TOML or JSON) and any node state,
+`state apply` then `state diff --exit-code` exits 0, and a second apply sends no write."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from conftest import writes
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_property import GENERATIONS, build, node_states, state_files
+from testsupport import RunCli, check
+
+from apinode_admin_cli.client import APINodeAdminClient
+from apinode_admin_cli.emulator import EmulatorHandle
+from apinode_admin_cli.state import dumps_state_toml
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_apply_then_diff_finds_nothing_and_apply_again_writes_nothing(
+    emulator: EmulatorHandle,
+    client: APINodeAdminClient,
+    archive: Callable[[str], str],
+    node_cli: RunCli,
+    tmp_path: Path,
+    data: st.DataObject,
+) -> None:
+    paths = {g: archive(g) for g in GENERATIONS}
+    node = data.draw(node_states(), "node")
+    build(client, node, paths)
+    state = data.draw(state_files(node, paths), "state")
+    prune = ["--prune"] if data.draw(st.booleans(), "prune") else []
+    if data.draw(st.booleans(), "as JSON"):
+        path = tmp_path / "drawn.json"
+        path.write_text(json.dumps(state), encoding="utf-8")
+    else:
+        path = tmp_path / "drawn.toml"
+        path.write_text(dumps_state_toml(state), encoding="utf-8")
+
+    check(node_cli("state", "apply", "-f", str(path), "-y", *prune))
+    check(node_cli("state", "diff", "-f", str(path), "--exit-code", *prune))
+    emulator.clear_received()
+    check(node_cli("state", "apply", "-f", str(path), *prune))
+    assert writes(emulator) == []
