@@ -1,11 +1,11 @@
-"""docs/gitops.md: its example files are valid and equal, its plan output is what the plan says."""
+"""docs/gitops.md: its example files are valid and say the same (its session: test_guide.py)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from apinode_admin_cli.state import NodeState, compute_plan, parse_state_text, plan_lines
+from apinode_admin_cli.state import parse_state_text
 
 DOC = (Path(__file__).parents[2] / "docs" / "gitops.md").read_text(encoding="utf-8")
 
@@ -30,11 +30,3 @@ def test_toml_and_json_examples_say_the_same() -> None:
     toml_example = blocks("toml")[0]
     json_example = next(b for b in blocks("json") if '"services"' in b)
     assert parse_state_text(toml_example) == parse_state_text(json_example, fmt="json")
-
-
-def test_walkthrough_plan_is_the_real_one() -> None:
-    shell = next(b for b in blocks("sh") if "cat > prod.toml" in b)
-    state = shell.split("<<'EOF'\n")[1].split("EOF\n")[0]
-    shown = next(b for b in blocks("") if b.startswith("+ service churn"))
-    plan = compute_plan(parse_state_text(state), NodeState())
-    assert plan_lines(plan) == shown.splitlines()

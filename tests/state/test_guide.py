@@ -1,0 +1,95 @@
+"""docs/gitops.md runs as written: every sh block (and the Python one) in order, in one bash,
+against three real emulators; the outputs the page shows are the ones it prints.
+
+The only changes made to the text are the port numbers 12000, 12001 and 12002, replaced by
+ports that are free on the machine running the test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from testsupport import clean_env, free_port
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "gitops.md"
+TEXT = GUIDE.read_text(encoding="utf-8")
+# Where the page's shown outputs put the reader's folder.
+SHOWN_HOME = "/home/you"
+
+
+def fenced() -> list[tuple[str, str]]:
+    """(language, text) of every fenced block, in the page's order, list indentation removed."""
+    found: list[tuple[str, str]] = []
+    language, indent, body = None, "", []
+    for line in TEXT.splitlines(keepends=True):
+        fence = re.match(r"( *)```(\w*)\s*$", line)
+        if fence and language is None:
+            language, indent, body = fence.group(2), fence.group(1), []
+        elif fence and language is not None:
+            found.append((language, "".join(body)))
+            language = None
+        elif language is not None:
+            body.append(line[len(indent) :] if line.startswith(indent) else line)
+    return found
+
+
+def session() -> str:
+    """The page's sh blocks, and its Python block fed to python3, in the page's order."""
+    parts = []
+    for language, body in fenced():
+        if language == "sh":
+            parts.append(body)
+        elif language == "python":
+            parts.append(f"python3 - <<'PY'\n{body}PY\n")
+    return "\n".join(parts)
+
+
+def shown(first_line: str, language: str = "") -> str:
+    """The output block of the page that starts with ``first_line``."""
+    for kind, body in fenced():
+        if kind == language and body.startswith(first_line):
+            return body
+    raise AssertionError(f"no block starting with {first_line!r}")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the guide is a bash session")
+def test_the_guide_runs_as_written(tmp_path: Path) -> None:
+    script = session()
+    assert "state apply" in script and "--fleet prod" in script and "kill %1 %2 %3" in script
+    for port in ("12000", "12001", "12002"):
+        assert port in script
+        script = script.replace(port, str(free_port()))
+    env = clean_env(tmp_path / "unused")
+    # The console script of this interpreter's environment, as a reader's shell finds it.
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    # Whatever happens, the guide's background nodes do not outlive the test.
+    script = "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + script
+    proc = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    out = proc.stdout.replace(str(tmp_path), SHOWN_HOME)
+
+    for first_line in (
+        "+ service churn",  # the first plan
+        "~ churn: mapping v2 100%",  # the drift, found with exit 8
+        "prod-1: + service churn",  # the fleet's plans
+        "NODE    OUTCOME",  # the fleet applied, then its status
+    ):
+        assert shown(first_line) in out, f"{first_line!r} not printed as shown:\n{out}"
+    assert shown("[services.churn]\nenabled = true", "toml") in out  # the export
+    assert "Apply complete: 8 changes done." in proc.stderr
+    assert "prod-2: done: - service old-test (prune)" in proc.stderr
+    assert out.rstrip().endswith("No changes.\nTrue 0"), out  # the Python block
