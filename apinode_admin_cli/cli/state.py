@@ -154,7 +154,7 @@ def state_apply(app: App, path: str, prune: bool, yes: bool) -> None:
     result = apply_plan(node.client, plan, reporter(app, prefix=""))
     report_not_run(app, result, prefix="")
     if app.wants_json:
-        app.emit_json(result.to_json())
+        app.emit_json(apply_json(app, result))
     if not result.ok:
         raise ApplyFailure(result)
     app.info(f"Apply complete: {done_summary(result)}.")
@@ -228,6 +228,15 @@ def scrubbed(app: App, text: str) -> str:
     from apinode_admin_cli.redact import scrub
 
     return printable(scrub(text, app.secrets()))
+
+
+def apply_json(app: App, result: ApplyResult) -> dict[str, Any]:
+    """``apply -o json``: every change with its status; a node's error message scrubbed."""
+    data = result.to_json()
+    for change in data["changes"]:
+        if "error" in change:
+            change["error"]["message"] = scrubbed(app, change["error"]["message"])
+    return data
 
 
 def done_summary(result: ApplyResult) -> str:

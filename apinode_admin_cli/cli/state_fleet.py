@@ -20,6 +20,7 @@ from apinode_admin_cli.cli.fleet_run import (
 from apinode_admin_cli.cli.results import Summary
 from apinode_admin_cli.cli.state import (
     ApplyFailure,
+    apply_json,
     done_summary,
     report_not_run,
     reporter,
@@ -118,7 +119,7 @@ def node_array(
     items = fleet_json(app, uris, shown)
     for item, outcome in zip(items, outcomes):
         if isinstance(outcome.error, ApplyFailure):
-            item["result"] = outcome.error.result.to_json()
+            item["result"] = apply_json(app, outcome.error.result)
     return items
 
 
@@ -198,7 +199,9 @@ def apply_on_fleet(app: App, fleet: Fleet, planner: Callable[[Node], Plan], yes:
     finally:
         session.close()
     if app.wants_json:
-        app.emit_json(node_array(app, session.uris, applied, lambda result: result.to_json()))
+        app.emit_json(
+            node_array(app, session.uris, applied, lambda result: apply_json(app, result))
+        )
     else:
         records = [
             {NODE_KEY: o.node, "outcome": o.outcome, "detail": _detail(app, o)} for o in applied

@@ -294,3 +294,25 @@ def test_a_failing_node_stops_alone_and_a_second_apply_finishes_it(
         ("POST", "/admin/api/services/fraud/actions/switchTo/f3"),
     ]
     check(fleet_cli("fleet", "status", "--exit-code"))
+
+
+def test_no_node_key_reaches_the_output_even_quoted_by_another_node(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli, tmp_path: Path
+) -> None:
+    fleet = make_fleet("n1", "n2")
+    # n1's client knows only n1's key; n2's key, quoted by n1, must be hidden all the same.
+    other = fleet.node("n2").admin_key
+    fleet.node("n1").add_fault(
+        method="POST",
+        path="/admin/api/services",
+        status=400,
+        body={"errorType": "BadRequest", "message": f"refused: {other}"},
+    )
+    path = tmp_path / "prod.toml"
+    path.write_text("[services.churn]\n")
+    result = fleet_cli("state", "apply", "-f", str(path), "-y", "-o", "json")
+    check(result, 1)
+    assert other not in result.stdout and other not in result.stderr
+    n1 = json.loads(result.stdout)[0]
+    assert n1["error"]["message"].endswith("refused: ****" + other[-4:])
+    assert n1["result"]["changes"][0]["error"]["message"] == "refused: ****" + other[-4:]
