@@ -111,48 +111,85 @@ def run_on_fleet(app: App, fleet: Fleet, operation: Callable[[Node], Result]) ->
     show_fleet(app, fleet, uris, outcomes)
 
 
+class FleetSession:
+    """The nodes of a fleet, ready for one fan-out after another (plan, then apply, say).
+
+    Each node's settings are resolved, and their warnings shown, once; each node keeps its
+    HTTP session across fan-outs. Close it (or use it as a context manager) when done.
+    """
+
+    def __init__(self, app: App, fleet: Fleet) -> None:
+        self.app = app
+        self.fleet = fleet
+        settings = node_settings(app, fleet)
+        reminders: set[str] = set()
+        self.nodes = {
+            name: FleetNode(app, name, settings[name], reminders) for name in fleet.profiles
+        }
+        if any(s.no_check_certificate for s in settings.values()):
+            app.term.say(
+                "Warning: TLS certificate verification is disabled (--no-check-certificate)."
+            )
+
+    @property
+    def uris(self) -> dict[str, str]:
+        return {name: node.uri for name, node in self.nodes.items()}
+
+    def run(
+        self, operation: Callable[[Node], Any], say_ok: Optional[bool] = None
+    ) -> list[NodeOutcome[Any]]:
+        """Run ``operation`` on every node concurrently, a progress line as each node ends.
+
+        ``say_ok``: whether a node that succeeded gets a line (None: for actions, not reads).
+        """
+
+        def work(name: str) -> Any:
+            current_node.set(name)
+            return operation(self.nodes[name])
+
+        return run_on_nodes(
+            self.fleet.profiles,
+            work,
+            parallel=self.app.early.parallel,
+            on_done=lambda outcome: _progress(self.app, outcome, say_ok),
+            catch=(ApinodeAdminError,),
+        )
+
+    def close(self) -> None:
+        for node in self.nodes.values():
+            node.close()
+
+    def __enter__(self) -> FleetSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def collect(
     app: App, fleet: Fleet, operation: Callable[[Node], Any]
 ) -> tuple[dict[str, str], list[NodeOutcome[Any]]]:
     """Each node's URI and outcome, with a progress line on stderr as each node ends."""
-    settings = node_settings(app, fleet)
-    reminders: set[str] = set()
-    nodes = {name: FleetNode(app, name, settings[name], reminders) for name in fleet.profiles}
-    if any(s.no_check_certificate for s in settings.values()):
-        app.term.say("Warning: TLS certificate verification is disabled (--no-check-certificate).")
-
-    def work(name: str) -> Any:
-        current_node.set(name)
-        return operation(nodes[name])
-
-    try:
-        outcomes = run_on_nodes(
-            fleet.profiles,
-            work,
-            parallel=app.early.parallel,
-            on_done=lambda outcome: _progress(app, outcome),
-            catch=(ApinodeAdminError,),
-        )
-    finally:
-        for node in nodes.values():
-            node.close()
-    return {name: nodes[name].uri for name in fleet.profiles}, outcomes
+    with FleetSession(app, fleet) as session:
+        return session.uris, session.run(operation)
 
 
-def _progress(app: App, outcome: NodeOutcome[Any]) -> None:
+def _progress(app: App, outcome: NodeOutcome[Any], say_ok: Optional[bool] = None) -> None:
     """``prod-2: ok (0.41 s)`` as each node ends; failures even under -q."""
     if outcome.outcome == OK:
-        if isinstance(outcome.result, (Action, Summary, Line)):  # a read's rows speak for it
+        # A read's rows speak for it; an action's line says it happened.
+        ok_line = isinstance(outcome.result, (Action, Summary, Line)) if say_ok is None else say_ok
+        if ok_line:
             app.term.info(f"{outcome.node}: ok ({outcome.elapsed:.2f} s)")
     elif outcome.outcome == FAILED:
-        app.term.say(
-            f"{outcome.node}: failed ({outcome.elapsed:.2f} s): {_message(app, outcome.error)}"
-        )
+        reason = node_message(app, outcome.error)
+        app.term.say(f"{outcome.node}: failed ({outcome.elapsed:.2f} s): {reason}")
     else:
         app.term.say(f"{outcome.node}: skipped (an earlier node failed)")
 
 
-def _message(app: App, error: Optional[BaseException]) -> str:
+def node_message(app: App, error: Optional[BaseException]) -> str:
+    """A node's error message, safe to print: every known key scrubbed, controls escaped."""
     from apinode_admin_cli.redact import scrub
 
     text = error.message if isinstance(error, ApinodeAdminError) else str(error)
@@ -164,7 +201,7 @@ def _error_json(app: App, error: Optional[BaseException]) -> dict[str, Any]:
     return {
         "status": payload.get("status"),
         "errorType": payload.get("errorType") or type(error).__name__,
-        "message": _message(app, error),
+        "message": node_message(app, error),
         "exitCode": NodeOutcome("", FAILED, error=error).exit_code,
     }
 
@@ -253,7 +290,7 @@ def _action_records(app: App, fmt: str, outcomes: Sequence[NodeOutcome[Result]])
 def _detail(app: App, outcome: NodeOutcome[Result]) -> str:
     """What the single-node command prints for this node, or the error, in one line."""
     if outcome.outcome == FAILED:
-        return _message(app, outcome.error)
+        return node_message(app, outcome.error)
     result = outcome.result
     if isinstance(result, Action):
         return result.value or ""
@@ -280,7 +317,9 @@ ACTION_COLUMNS = _action_columns()
 
 __all__ = [
     "FleetNode",
+    "FleetSession",
     "collect",
+    "node_message",
     "fleet_json",
     "node_settings",
     "raise_first_failure",

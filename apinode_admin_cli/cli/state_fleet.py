@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from apinode_admin_cli.cli.app import App, Node, current_node
+from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.fleet_run import (
     ACTION_COLUMNS,
     NODE_KEY,
-    FleetNode,
+    FleetSession,
     fleet_json,
-    node_settings,
+    node_message,
     raise_first_failure,
 )
 from apinode_admin_cli.cli.results import Summary
@@ -24,79 +24,20 @@ from apinode_admin_cli.cli.state import (
     done_summary,
     report_not_run,
     reporter,
-    scrubbed,
     show_plan,
 )
 from apinode_admin_cli.cli.terminal import printable
 from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure
-from apinode_admin_cli.fleet.runner import FAILED, OK, SKIPPED, NodeOutcome, run_on_nodes
+from apinode_admin_cli.fleet.runner import FAILED, OK, SKIPPED, NodeOutcome
 
 if TYPE_CHECKING:
     from apinode_admin_cli.config import Fleet
     from apinode_admin_cli.state import ApplyResult, Plan
 
 
-class FleetSession:
-    """The nodes of a fleet, ready for one fan-out after another."""
-
-    def __init__(self, app: App, fleet: Fleet) -> None:
-        self.app = app
-        self.fleet = fleet
-        settings = node_settings(app, fleet)
-        reminders: set[str] = set()
-        self.nodes = {
-            name: FleetNode(app, name, settings[name], reminders) for name in fleet.profiles
-        }
-        if any(s.no_check_certificate for s in settings.values()):
-            app.term.say(
-                "Warning: TLS certificate verification is disabled (--no-check-certificate)."
-            )
-
-    @property
-    def uris(self) -> dict[str, str]:
-        return {name: node.uri for name, node in self.nodes.items()}
-
-    def run(self, operation: Callable[[Node], Any], say_ok: bool = False) -> list[NodeOutcome[Any]]:
-        """Run ``operation`` on every node concurrently; failures reported as each node ends."""
-
-        def work(name: str) -> Any:
-            current_node.set(name)
-            return operation(self.nodes[name])
-
-        return run_on_nodes(
-            self.fleet.profiles,
-            work,
-            parallel=self.app.early.parallel,
-            on_done=lambda outcome: self._progress(outcome, say_ok),
-            catch=(ApinodeAdminError,),
-        )
-
-    def _progress(self, outcome: NodeOutcome[Any], say_ok: bool) -> None:
-        term = self.app.term
-        if outcome.outcome == OK:
-            if say_ok:
-                term.info(f"{outcome.node}: ok ({outcome.elapsed:.2f} s)")
-        elif outcome.outcome == FAILED:
-            term.say(
-                f"{outcome.node}: failed ({outcome.elapsed:.2f} s): "
-                f"{message(self.app, outcome.error)}"
-            )
-        else:
-            term.say(f"{outcome.node}: skipped (an earlier node failed)")
-
-    def close(self) -> None:
-        for node in self.nodes.values():
-            node.close()
-
-
 def value(outcome: NodeOutcome[Any]) -> Any:
     """The result of a node that succeeded."""
     return outcome.result
-
-
-def message(app: App, error: Any) -> str:
-    text = error.message if isinstance(error, ApinodeAdminError) else str(error)
-    return scrubbed(app, text)
 
 
 def node_array(
@@ -232,7 +173,7 @@ def _detail(app: App, outcome: NodeOutcome[Any]) -> str:
     if outcome.outcome == OK:
         return done_summary(value(outcome))
     if outcome.outcome == FAILED:
-        return message(app, outcome.error)
+        return node_message(app, outcome.error)
     return ""
 
 
