@@ -1,12 +1,17 @@
-"""``metrics``: the node's metrics."""
+"""``metrics``: the node's metrics, as rows, in Prometheus' text format, or watched live."""
 
 from __future__ import annotations
+
+from typing import Any, Optional
 
 import click
 
 from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.options import output_options, pass_app
 from apinode_admin_cli.cli.results import Result, Rows
+
+# Formats of `metrics show` alone: never a value of the `output` setting.
+PROMETHEUS = "prometheus"
 
 
 @click.group()
@@ -15,17 +20,26 @@ def metrics() -> None:
 
 
 @metrics.command("show")
-@output_options
+@output_options(extra=(PROMETHEUS,))
 @pass_app
-def metrics_show(app: App) -> None:
+def metrics_show(app: App, output_format: Optional[str]) -> None:
     """Show every metric, nested keys flattened to dotted names.
+
+    With -o prometheus, print the Prometheus text format (0.0.4) instead, for the
+    node_exporter textfile collector or a push gateway; with --fleet, one exposition for
+    every node, each sample labelled node="PROFILE", plus apinode_up{node=...} 1 or 0.
 
     \b
     Examples:
       apinode-admin metrics show
       apinode-admin metrics show -o tsv | grep requests
       apinode-admin metrics show -o json | jq .
+      apinode-admin --fleet prod metrics show -o prometheus | grep apinode_up
     """
+    if output_format == PROMETHEUS:
+        show_prometheus(app)
+        return
+
     from apinode_admin_cli.output import flat_records
     from apinode_admin_cli.output.columns import METRICS
 
@@ -34,3 +48,66 @@ def metrics_show(app: App) -> None:
         return Rows(flat_records(data, "name"), METRICS, raw=data)
 
     app.run(op)
+
+
+def show_prometheus(app: App) -> None:
+    """The exposition of the node, or of every node of the fleet that answered."""
+    from apinode_admin_cli.output.prometheus import exposition
+
+    fleet = app.fleet
+    if fleet is None:
+        app.term.echo(exposition([(None, app.node().client.get_metrics())]), nl=False)
+        return
+
+    from apinode_admin_cli.cli.fleet_run import collect, raise_first_failure
+    from apinode_admin_cli.fleet.runner import OK
+
+    def read(node: Node) -> Any:
+        return node.client.get_metrics()
+
+    _, outcomes = collect(app, fleet, read)
+    # `apinode_up` comes first, for every node: the textfile collector and the push gateway
+    # have no `up` of their own for the nodes behind this command. A node's own top-level
+    # "up" number would be the same sample, and is dropped as a duplicate.
+    nodes: list[tuple[Optional[str], Any]] = [
+        (o.node, {"up": int(o.outcome == OK)}) for o in outcomes
+    ]
+    nodes += [(o.node, o.result) for o in outcomes if o.outcome == OK]
+    app.term.echo(exposition(nodes), nl=False)
+    raise_first_failure(fleet, outcomes)
+
+
+@metrics.command("watch")
+@click.option(
+    "--interval",
+    type=float,
+    default=2.0,
+    metavar="SECONDS",
+    help="Seconds between polls: 0.1 to 3600 (default 2).",
+)
+@click.option(
+    "--count",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Stop after N polls (default: until Ctrl-C).",
+)
+@pass_app
+def metrics_watch(app: App, interval: float, count: Optional[int]) -> None:
+    """Poll the metrics and show what changes: value, change and rate per second.
+
+    On a terminal, a live table of the metrics that changed (one column group per node
+    with --fleet), until Ctrl-C, which exits 0. Elsewhere, one JSON object per poll and
+    node per line: {"time", "node", "error", "metrics", "rates"}. A node that does not
+    answer is shown as such and the watch goes on; a --count watch then ends with that
+    node's exit code (7 when unreachable).
+
+    \b
+    Examples:
+      apinode-admin metrics watch
+      apinode-admin --fleet prod metrics watch --interval 5
+      apinode-admin metrics watch --count 3 | jq -c '.rates["services.churn.requests"]'
+    """
+    from apinode_admin_cli.cli.metrics_watch import check_interval, run_watch
+
+    run_watch(app, check_interval(interval), count)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Optional, TypeVar, overload
 
 import click
 
@@ -123,16 +123,32 @@ def with_global_options(command: click.Command) -> click.Command:
     return command
 
 
-def output_options(func: F) -> F:
-    """Add ``-o/--output``, ``--json`` and ``--no-headers`` and hand them to the app."""
+@overload
+def output_options(func: F) -> F: ...
+
+
+@overload
+def output_options(*, extra: tuple[str, ...]) -> Callable[[F], F]: ...
+
+
+def output_options(func: Optional[F] = None, *, extra: tuple[str, ...] = ()) -> Any:
+    """Add ``-o/--output``, ``--json`` and ``--no-headers`` and hand them to the app.
+
+    ``extra`` formats belong to one command (``metrics show -o prometheus``): the command gets
+    the one chosen as its ``output_format`` argument (None for the others), and they never
+    become the ``output`` setting, whose values (environment, profile) stay the shared ones.
+    """
+    if func is None:
+        return functools.partial(output_options, extra=extra)
     decl = setting("output")
+    own = f" {', '.join(extra)}: this command only." if extra else ""
 
     @click.option(
         *[name for name in (decl.short, decl.option) if name],
         "output_format",
-        type=click.Choice(OUTPUT_FORMATS, case_sensitive=False),
+        type=click.Choice(OUTPUT_FORMATS + extra, case_sensitive=False),
         default=None,
-        help=f"Output format (default: table on a terminal, plain otherwise).  "
+        help=f"Output format (default: table on a terminal, plain otherwise).{own}  "
         f"[env var: {decl.env}]",
     )
     @click.option("--json", "as_json", is_flag=True, help="Same as -o json.")
@@ -140,10 +156,14 @@ def output_options(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, output_format: Any, as_json: bool, no_headers: bool, **kw: Any) -> Any:
         app = click.get_current_context().ensure_object(App)
-        app.set_output(output_format, as_json, no_headers)
+        special = output_format if output_format in extra else None
+        app.set_output(None if special else output_format, as_json, no_headers)
+        if extra:
+            # --json wins over -o, as it does for the shared formats.
+            kw["output_format"] = None if as_json else special
         return func(*args, **kw)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 yes_option = click.option(
