@@ -17,6 +17,7 @@ exit code. Decisions:
 from __future__ import annotations
 
 import math
+import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -59,11 +60,18 @@ def check_interval(seconds: float) -> float:
 class Misses:
     """Each node's failed polls: how many, and the last error (for the exit code)."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, detach: bool = False) -> None:
         self.app = app
         self.polls = 0
         self.failed: dict[Optional[str], int] = {}
         self.last: dict[Optional[str], ApinodeAdminError] = {}
+        # With several nodes, the library polls them from pool threads, which the interpreter
+        # joins on exit: after Ctrl-C, a node that hangs would hold the exit up to --timeout.
+        # Each request then runs in a daemon thread, and the pool's wait ends with the watch.
+        self.detach = detach
+        self._waiting: set[threading.Event] = set()
+        self._lock = threading.Lock()
+        self._stopped = False
 
     def fetcher(self, name: Optional[str], client: APINodeAdminClient) -> Callable[[], Any]:
         """The fetch of one node for :func:`~apinode_admin_cli.watch.poll`."""
@@ -79,7 +87,44 @@ class Misses:
                 self.last[name] = exc
                 raise NodeDown(scrub(exc.message, self.app.secrets())) from None
 
-        return fetch
+        return self._detached(fetch) if self.detach else fetch
+
+    def _detached(self, fetch: Callable[[], Any]) -> Callable[[], Any]:
+        def detached() -> Any:
+            done = threading.Event()
+            outcome: list[Any] = []
+
+            def run() -> None:
+                try:
+                    outcome.append((True, fetch()))
+                except BaseException as exc:  # handed over to the waiting thread
+                    outcome.append((False, exc))
+                finally:
+                    done.set()
+
+            with self._lock:
+                if self._stopped:
+                    raise NodeDown("the watch has ended")
+                self._waiting.add(done)
+            threading.Thread(target=run, daemon=True).start()
+            done.wait()
+            with self._lock:
+                self._waiting.discard(done)
+            if not outcome:
+                raise NodeDown("the watch has ended")
+            answered, value = outcome[0]
+            if answered:
+                return value
+            raise value
+
+        return detached
+
+    def stop(self) -> None:
+        """Release the pool threads still waiting for a node: the watch has ended."""
+        with self._lock:
+            self._stopped = True
+            for done in self._waiting:
+                done.set()
 
     def raise_if_any(self, order: list[Optional[str]]) -> None:
         """After a watch that ran to its end: fail when some node missed a poll."""
@@ -108,7 +153,7 @@ def run_watch(app: App, interval: float, count: Optional[int]) -> None:
     from apinode_admin_cli.watch import Watch, poll
 
     clients, target, closers = _clients(app)
-    misses = Misses(app)
+    misses = Misses(app, detach=len(clients) > 1)
     fetchers = [(name, misses.fetcher(name, client)) for name, client in clients]
     watch = Watch([name for name, _ in clients])
     view: Any = (
@@ -125,6 +170,7 @@ def run_watch(app: App, interval: float, count: Optional[int]) -> None:
     except KeyboardInterrupt:
         return
     finally:
+        misses.stop()
         for close in closers:
             close()
     misses.raise_if_any([name for name, _ in clients])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -141,3 +143,36 @@ def test_a_fleet_watch_on_a_terminal_has_a_column_group_per_node(
     assert "n3 not answering: " in last
     assert "admin.requests" in last
     assert err.getvalue().startswith("Error: n3 did not answer 2 of 2 polls")
+
+
+def test_ctrl_c_ends_a_fleet_watch_at_once_even_with_a_node_that_hangs(
+    make_fleet: Callable[..., Any], config_home: Path
+) -> None:
+    fleet = make_fleet("n1", "n2", down=("n2",))
+    with socket.socket() as silent:
+        # n2 takes the connection and never answers: its poll waits for --timeout (60 s).
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        hung = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        text = fleet.config.read_text(encoding="utf-8")
+        fleet.config.write_text(text.replace(fleet.uris["n2"], hung), encoding="utf-8")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "apinode_admin_cli", "--fleet", "prod", "metrics", "watch"],
+            env=clean_env(config_home),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        try:
+            silent.settimeout(20)
+            conn, _ = silent.accept()  # the first poll is under way
+            with conn:
+                proc.send_signal(signal.SIGINT)
+                _, err = proc.communicate(timeout=15)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 0, err
+    assert err == ""
