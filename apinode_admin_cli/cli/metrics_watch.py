@@ -21,7 +21,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from apinode_admin_cli.cli.app import App, current_node
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.nodelog import current_node
 from apinode_admin_cli.errors import ApinodeAdminError, UsageError
 
 if TYPE_CHECKING:
@@ -186,22 +187,17 @@ def _clients(
         # The app closes its own client when the command ends.
         return [(None, node.client)], _host(node.uri), []
 
-    from apinode_admin_cli.cli.fleet_run import FleetNode, node_settings
+    from apinode_admin_cli.cli.fleet_run import FleetSession
 
-    settings = node_settings(app, fleet)
-    reminders: set[str] = set()
-    nodes = [FleetNode(app, name, settings[name], reminders) for name in fleet.profiles]
-    if any(s.no_check_certificate for s in settings.values()):
-        app.term.say("Warning: TLS certificate verification is disabled (--no-check-certificate).")
+    session = FleetSession(app, fleet)
     clients: list[tuple[Optional[str], APINodeAdminClient]] = []
     try:
-        for node in nodes:
-            clients.append((node.name, node.client))
+        for name, node in session.nodes.items():
+            clients.append((name, node.client))
     except ApinodeAdminError:
-        for node in nodes:
-            node.close()
+        session.close()
         raise
-    return clients, f"fleet {fleet.name}", [node.close for node in nodes]
+    return clients, f"fleet {fleet.name}", [session.close]
 
 
 def _host(uri: str) -> str:
