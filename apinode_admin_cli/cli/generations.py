@@ -7,7 +7,6 @@ import click
 from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import generation_ids, service_ids
 from apinode_admin_cli.cli.options import output_options, pass_app
-from apinode_admin_cli.cli.reports import switched_to_newest
 from apinode_admin_cli.cli.results import Action, Result, Rows
 
 
@@ -40,36 +39,27 @@ def generations_list(app: App, service_id: str) -> None:
 @generations.command("import")
 @click.argument("service_id", shell_complete=service_ids)
 @click.argument("archive", type=click.Path())
-@click.option("--activate", is_flag=True, help="Then switch all traffic to the newest generation.")
+@click.option("--activate", is_flag=True, help="Then send all traffic to the generation created.")
 @output_options
 @pass_app
 def generations_import(app: App, service_id: str, archive: str, activate: bool) -> None:
-    """Import a generation from a package archive on the node's disk.
+    """Import a generation from a package archive on the node's disk; says which one.
 
     ARCHIVE is read by the node from its own disk: copy it there first (on every node of
-    a high-availability setup). It is sent as an absolute path.
+    a high-availability setup). For a remote node give an absolute path; for a node on
+    this machine a relative path is made absolute. The generation's id is the package's
+    version id. With --activate, the generation this import created takes all traffic
+    and its id is printed on stdout. -o json prints the node's answer plus
+    "generationId" (and "switchedToGeneration" with --activate).
 
     \b
     Examples:
       apinode-admin generations import churn /srv/packages/churn-v2.zip
-      apinode-admin generations import churn ./churn-v2.zip --activate
+      GEN=$(apinode-admin generations import churn /srv/packages/churn-v2.zip --activate)
     """
+    from apinode_admin_cli.cli.imports import import_generation
 
-    def op(node: Node) -> Result:
-        path = node.node_path(archive)
-        service = node.client.service(service_id)
-        answer = service.import_generation_from_archive(path)
-        node.info(f"Imported {path} into service {service_id}.")
-        if not activate:
-            node.info(
-                "Hint: the new generation is not active yet; the service answers no query "
-                f"with it until you run `apinode-admin services switch-to-newest {service_id}` "
-                "or set a mapping."
-            )
-            return Action(answer)
-        return switched_to_newest(node, service_id, service.switch_to_newest())
-
-    app.run(op)
+    app.run(lambda node: import_generation(node, service_id, archive, activate))
 
 
 @generations.command("preload")

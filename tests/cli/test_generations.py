@@ -59,9 +59,8 @@ def test_import_without_activate_hints(
     result = node_cli("generations", "import", service, str(archive))
     check(result)
     assert result.stdout == ""
-    assert f"Imported {archive} into service churn." in result.stderr
-    assert "not active yet" in result.stderr
-    assert "switch-to-newest churn" in result.stderr
+    assert "Imported generation v1 into churn; not active yet" in result.stderr
+    assert "switch-to churn v1" in result.stderr
     (listed,) = generations(node_cli, service)
     assert listed["generationId"] == "v1" and listed["mapped"] == 0
 
@@ -81,7 +80,7 @@ def test_import_with_activate_prints_the_generation(
     }
 
 
-def test_import_activate_json_is_the_switch_answer(
+def test_import_activate_json_is_the_answer_with_the_generation(
     node_cli: RunCli, service: str, make_archive: Callable[..., Path]
 ) -> None:
     result = node_cli("generations", "import", service, str(make_archive("v1")), "--activate")
@@ -90,7 +89,11 @@ def test_import_activate_json_is_the_switch_answer(
         "generations", "import", service, str(make_archive("v2")), "--activate", "-o", "json"
     )
     check(result)
-    assert json.loads(result.stdout) == {"switchedToGeneration": "v2"}
+    assert json.loads(result.stdout) == {
+        "ok": True,
+        "generationId": "v2",
+        "switchedToGeneration": "v2",
+    }
 
 
 def test_import_sends_an_absolute_path(
