@@ -9,7 +9,15 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
-from apinode_admin_cli.cli.results import Action, Line, Result, Rows, Summary, result_json
+from apinode_admin_cli.cli.results import (
+    Action,
+    Line,
+    Result,
+    Rows,
+    Sections,
+    Summary,
+    result_json,
+)
 from apinode_admin_cli.cli.terminal import Terminal
 from apinode_admin_cli.errors import ApinodeAdminError, UsageError
 
@@ -295,6 +303,11 @@ class App:
             self.term.emit(self.output_format, flat_records(data), SUMMARY, data)
         elif isinstance(result, Action) and result.value is not None:
             self.term.echo(result.value)
+        elif isinstance(result, Sections):
+            for index, part in enumerate(result.parts):
+                if index:
+                    self.term.echo("")
+                self.show(part)
 
     def emit_json(self, data: Any) -> None:
         self.term.emit_json(data)

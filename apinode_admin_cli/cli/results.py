@@ -65,7 +65,17 @@ class Line:
         self.raw = raw
 
 
-Result = Union[Rows, Summary, Action, Line, None]
+class Sections:
+    """Several results shown one after the other (a blank line apart); JSON shows ``raw``."""
+
+    __slots__ = ("parts", "raw")
+
+    def __init__(self, parts: Sequence[Result], raw: Any) -> None:
+        self.parts = parts
+        self.raw = raw
+
+
+Result = Union[Rows, Summary, Action, Line, Sections, None]
 
 
 def result_json(result: Result) -> Any:
@@ -78,9 +88,9 @@ def result_json(result: Result) -> Any:
         return {} if result.data is None else result.data
     if isinstance(result, Action):
         return result.answer if result.answer is not None else {"ok": True}
-    if isinstance(result, Line):
+    if isinstance(result, (Line, Sections)):
         return result.raw
     return None
 
 
-__all__ = ["Action", "Line", "Result", "Rows", "Summary", "result_json"]
+__all__ = ["Action", "Line", "Result", "Rows", "Sections", "Summary", "result_json"]

@@ -20,20 +20,33 @@ def services() -> None:
 
 
 @services.command("list")
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="Add an ACTIVE column: the generation serving, or the mapping (one request more "
+    "per service).",
+)
 @output_options
 @pass_app
-def services_list(app: App) -> None:
-    """List services with their state.
+def services_list(app: App, wide: bool) -> None:
+    """List services with their state; --wide adds what each one serves.
+
+    With --wide, -o json adds to each service its "generations" as the node lists them.
 
     \b
     Examples:
       apinode-admin services list
+      apinode-admin services list --wide
       apinode-admin services list -o json | jq -r '.[] | select(.enabled) | .serviceId'
     """
     from apinode_admin_cli.output.columns import SERVICES
 
     def op(node: Node) -> Result:
         records = node.client.list_services()
+        if wide:
+            from apinode_admin_cli.cli.service_views import wide_rows
+
+            return wide_rows(node, records)
         return Rows(records, SERVICES, raw=records)
 
     app.run(op)
@@ -231,3 +244,9 @@ def services_clean_unused(app: App, yes: bool) -> None:
 
 def _input_name(path: str) -> str:
     return "the mapping on stdin" if path == "-" else f"mapping file {path}"
+
+
+# `services describe` lives with the other views that fetch generations; it registers here.
+from apinode_admin_cli.cli.service_views import services_describe  # noqa: E402
+
+services.add_command(services_describe)

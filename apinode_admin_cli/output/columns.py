@@ -10,6 +10,14 @@ SERVICES = (
     Column("startAbortedReason", "ERROR"),
 )
 
+# `services list --wide`: ACTIVE is the generation taking all traffic, or the mapping.
+SERVICES_WIDE = (
+    Column("serviceId", "SERVICE"),
+    Column("enabled", "ENABLED", "bool"),
+    Column("active", "ACTIVE"),
+    Column("startAbortedReason", "ERROR"),
+)
+
 GENERATIONS = (
     Column("generationId", "GENERATION"),
     Column("createdOn", "CREATED", "epoch_ms"),
@@ -43,6 +51,7 @@ __all__ = [
     "METRICS",
     "PROFILES",
     "SERVICES",
+    "SERVICES_WIDE",
     "SETTINGS",
     "SUMMARY",
     "Column",
