@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 import click
 
 from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import key_ids
+from apinode_admin_cli.cli.key_rules import in_use_error, key_in_use
 from apinode_admin_cli.cli.options import output_options, pass_app, yes_option
 from apinode_admin_cli.cli.results import Action, Result, Rows
 from apinode_admin_cli.errors import UsageError
@@ -38,18 +39,16 @@ def keys_list(app: App) -> None:
     app.run(op)
 
 
-def _expiry(value: Optional[str]) -> Any:
-    """Epoch milliseconds stay numbers; anything else (ISO-8601) is sent as text."""
-    if value is None:
-        return None
-    return int(value) if value.strip().isdigit() else value
-
-
 @keys.command("create")
 @click.option("--label", help="A short name for the key.")
 @click.option("--description", help="What the key is for.")
 @click.option("--created-by", help="Who asked for it.")
-@click.option("--expiry", metavar="WHEN", help="Epoch milliseconds or an ISO-8601 date/time.")
+@click.option(
+    "--expiry",
+    metavar="WHEN",
+    help="Epoch milliseconds, or an ISO-8601 date or date-time (local time without an offset).",
+)
+@click.option("--force", is_flag=True, help="Accept an expiry in the past.")
 @output_options
 @pass_app
 def keys_create(
@@ -58,20 +57,28 @@ def keys_create(
     description: Optional[str],
     created_by: Optional[str],
     expiry: Optional[str],
+    force: bool,
 ) -> None:
     """Create an admin key and print its secret, once.
 
+    --expiry is checked here and sent as epoch milliseconds: 1924992000000, 2030-12-31
+    (midnight, local time), 2030-12-31T18:00 (local time), 2030-12-31T18:00:00Z or
+    2030-12-31T18:00:00+01:00. An expiry in the past needs --force.
+
     \b
     Examples:
-      apinode-admin keys create --label ci --expiry 2027-01-01
+      apinode-admin keys create --label ci --expiry 2030-01-01
       KEY=$(apinode-admin keys create --label deploy)
       apinode-admin keys create --label ci -o json | jq -r .key
     """
+    from apinode_admin_cli.cli.key_rules import check_expiry
+
+    expiry_ms = check_expiry(expiry, force) if expiry is not None else None
 
     from apinode_admin_cli.output import Column
 
     def op(node: Node) -> Result:
-        answer = node.client.auth().add_key(label, description, created_by, _expiry(expiry))
+        answer = node.client.auth().add_key(label, description, created_by, expiry_ms)
         secret = answer.get("key") if isinstance(answer, dict) else None
         key_id = answer.get("id") if isinstance(answer, dict) else None
         node.info(f"Created key {key_id}. Its secret is shown once: store it now.")
@@ -91,10 +98,17 @@ def keys_create(
     help="Delete by key id instead of by secret.",
 )
 @yes_option
+@click.option("--force", is_flag=True, help="Delete even the key this tool is using.")
 @output_options
 @pass_app
-def keys_delete(app: App, key: Optional[str], key_id: Optional[str], yes: bool) -> None:
+def keys_delete(
+    app: App, key: Optional[str], key_id: Optional[str], yes: bool, force: bool
+) -> None:
     """Delete an admin key, by its secret (- reads it from stdin) or by --id.
+
+    The key this tool is using is refused without --force: deleting it locks this tool
+    out (the next command exits 4). It is recognised by its secret, and by id when the
+    listing tells: it shows the secrets, or this key is the only valid one listed.
 
     \b
     Examples:
@@ -109,12 +123,18 @@ def keys_delete(app: App, key: Optional[str], key_id: Optional[str], yes: bool) 
         key = app.term.inp.read().strip()
         if not key:
             raise UsageError("no key on stdin")
+    if key and not force and key == app.settings.api_key:
+        raise in_use_error(app.settings.sources.get("api_key", ""))
     if key_id:
         app.confirm(f"Delete key with id {key_id}", yes)
     else:
         app.confirm(f"Delete key {mask(key)}", yes)
 
     def op(node: Node) -> Result:
+        if key_id and not force:
+            why = key_in_use(node.client.auth().list_keys(), key_id, node.settings.api_key)
+            if why:
+                raise in_use_error(node.settings.sources.get("api_key", ""), why)
         if key_id:
             answer = node.client.auth().delete_key_by_id(key_id)
             node.info(f"Deleted key {key_id}.")

@@ -59,15 +59,15 @@ def test_create_with_iso_expiry(node_cli: RunCli) -> None:
     assert keys(node_cli)[created["id"]]["expiry"] == 1896048000000
 
 
-def test_create_with_bad_expiry_exits_1(node_cli: RunCli) -> None:
+def test_create_with_bad_expiry_exits_2(node_cli: RunCli) -> None:
     result = node_cli("keys", "create", "--expiry", "someday")
-    check(result, 1)
+    check(result, 2)
     assert result.stdout == ""
     assert result.stderr.startswith("Error: ")
 
 
 def test_expired_key_is_refused_with_exit_4(node_cli: RunCli) -> None:
-    created = create(node_cli, "--expiry", "1000")
+    created = create(node_cli, "--expiry", "1000", "--force")
     result = node_cli("services", "list", env={"APINODE_ADMIN_API_KEY": created["key"]})
     check(result, 4)
     assert result.stdout == ""

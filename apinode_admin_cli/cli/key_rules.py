@@ -1,0 +1,95 @@
+"""Checks made before touching admin keys: a parsed expiry, and not deleting the key in use."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from apinode_admin_cli.errors import UsageError
+
+# Epoch milliseconds up to the year 9999: anything longer is a mistake, not a date.
+_EPOCH_MS = re.compile(r"[0-9]{1,15}\Z", re.ASCII)
+# The ISO-8601 forms every supported Python parses alike (3.9's fromisoformat is strict).
+_ISO = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{3}|\.[0-9]{6})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?)?\Z",
+    re.ASCII | re.IGNORECASE,
+)
+_FORMS = (
+    "epoch milliseconds (1924992000000), a date (2030-12-31) or a date-time "
+    "(2030-12-31T18:00, 2030-12-31T18:00:00Z, 2030-12-31T18:00:00+01:00)"
+)
+
+
+def parse_expiry(text: str) -> int:
+    """Epoch milliseconds of an ``--expiry``; dates and times without an offset are local."""
+    from datetime import datetime
+
+    value = text.strip()
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    if _EPOCH_MS.match(value):
+        return int(value)
+    if not _ISO.match(value):
+        raise UsageError(f"invalid --expiry {shown!r}: expected {_FORMS}")
+    if value[-1] in "zZ":
+        value = value[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.astimezone()  # the local time zone, as the listings show dates
+        return round(moment.timestamp() * 1000)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise UsageError(f"invalid --expiry {shown!r}: {exc}") from None
+
+
+def check_expiry(text: str, force: bool) -> int:
+    """The expiry to send; one in the past is refused unless ``force``."""
+    import time
+
+    expiry = parse_expiry(text)
+    if expiry <= time.time() * 1000 and not force:
+        raise UsageError(
+            f"--expiry {text.strip()} is in the past: the node would refuse the key at once",
+            hint="give a future date, or pass --force to create it anyway",
+        )
+    return expiry
+
+
+def _expired(record: dict[str, Any]) -> bool:
+    import time
+
+    expiry = record.get("expiry")
+    number = isinstance(expiry, (int, float)) and not isinstance(expiry, bool)
+    return number and expiry <= time.time() * 1000
+
+
+def key_in_use(listed: Any, key_id: str, secret: Optional[str]) -> Optional[str]:
+    """Why the key with ``key_id`` is the one this tool authenticates with, or None.
+
+    The listing tells when it shows secrets, or when only one listed key is still valid:
+    the key in use is valid and listed, so it must be that one.
+    """
+    records = [r for r in listed or [] if isinstance(r, dict)]
+    shown = [r for r in records if r.get("key") and "*" not in str(r.get("key"))]
+    if shown:
+        ours = [r for r in shown if secret is not None and r.get("key") == secret]
+        if any(str(r.get("id")) == key_id for r in ours):
+            return "the listing shows its secret, which is the key this tool is using"
+        return None
+    valid = [r for r in records if not _expired(r)]
+    if len(valid) == 1 and str(valid[0].get("id")) == key_id:
+        return "it is the only valid admin key the node lists, so it is the one this tool uses"
+    return None
+
+
+def in_use_error(source: str, why: str = "") -> UsageError:
+    """The refusal to delete the key in use."""
+    origin = f" ({source})" if source else ""
+    reason = f": {why}" if why else ""
+    return UsageError(
+        f"refusing to delete the admin key this tool is using{origin}{reason}; "
+        "the next command would be refused (exit 4)",
+        hint="create and switch to another key first (apinode-admin keys create), "
+        "or pass --force to delete it anyway",
+    )
