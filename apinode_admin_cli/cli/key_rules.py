@@ -60,8 +60,9 @@ def _expired(record: dict[str, Any]) -> bool:
     import time
 
     expiry = record.get("expiry")
-    number = isinstance(expiry, (int, float)) and not isinstance(expiry, bool)
-    return number and expiry <= time.time() * 1000
+    if not isinstance(expiry, (int, float)) or isinstance(expiry, bool):
+        return False
+    return expiry <= time.time() * 1000
 
 
 def key_in_use(listed: Any, key_id: str, secret: Optional[str]) -> Optional[str]:
