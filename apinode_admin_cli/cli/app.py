@@ -70,19 +70,35 @@ class Node:
         return host in _LOOPBACK_HOSTS or host.startswith("127.")
 
     def node_path(self, path: str) -> str:
-        """Absolute form of a path that the node reads on its own disk."""
-        absolute = os.path.abspath(os.path.expanduser(path))
+        """The path to send for a file the node reads on its own disk.
+
+        On this machine's node: ``~`` expanded, made absolute, and it must exist. On another
+        machine's node: it must be absolute already (the node has its own home and working
+        directory) and is sent as given.
+        """
         if self.is_local():
+            absolute = os.path.abspath(os.path.expanduser(path))
             if not os.path.exists(absolute):
                 raise UsageError(
                     f"{absolute} does not exist",
                     hint="the node is on this machine and reads the path from its own disk",
                 )
-        else:
-            self.remind(
-                f"Note: the node reads {absolute} from its own disk, not from this machine."
+            return absolute
+        import posixpath
+
+        rule = (
+            "paths sent to a node on another machine must be absolute paths on that node's "
+            "disk, e.g. /srv/packages/churn-v2.zip"
+        )
+        if path.startswith("~"):
+            raise UsageError(
+                f"{path!r} starts with ~, which this machine cannot expand for the node",
+                hint=rule,
             )
-        return absolute
+        if not posixpath.isabs(path):
+            raise UsageError(f"{path!r} is a relative path", hint=rule)
+        self.remind(f"Note: the node reads {path} from its own disk, not from this machine.")
+        return path
 
     def remind(self, message: str) -> None:
         """A reminder about the command itself (a fleet says it once, for every node)."""
