@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.options import output_options, pass_app
+from apinode_admin_cli.cli.options import output_options, pass_app, read_stream
 from apinode_admin_cli.cli.results import Rows
 from apinode_admin_cli.config.schema import BY_NAME, SETTINGS
 from apinode_admin_cli.errors import UsageError
@@ -118,7 +118,7 @@ def config_set(app: App, key: str, value: str) -> None:
     from apinode_admin_cli.config import set_default_profile, set_value
 
     if value == "-":
-        value = app.term.inp.read().strip()
+        value = read_stream(app.term.inp).strip()
     path = config_file(app)
     if key == "default_profile":
         set_default_profile(path, value)

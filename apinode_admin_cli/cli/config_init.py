@@ -16,6 +16,7 @@ from apinode_admin_cli.errors import ApinodeAdminError, ConfigError, UsageError
 # `--uri`, `--api-key` and `--api-key-file` are global options, accepted after the command
 # too, so `config init --uri X` reaches this command through app.flags. The TLS settings
 # given on the line are saved with the profile.
+MAX_KEY_CHARS = 64 * 1024
 _SAVED_WITH_PROFILE = tuple(
     decl.name
     for decl in SETTINGS
@@ -118,7 +119,11 @@ def _init_key(app: App, interactive: bool, from_stdin: bool) -> tuple[str, dict[
         key = str(app.flags["api_key"])
         return key, {"api_key": key}
     if from_stdin or key_file == "-":
-        key = app.term.inp.readline().strip()
+        # Bounded: a key is short, and stdin could be /dev/zero.
+        key = app.term.inp.readline(MAX_KEY_CHARS + 1)
+        if len(key) > MAX_KEY_CHARS:
+            raise UsageError(f"the line on stdin is longer than {MAX_KEY_CHARS} characters")
+        key = key.strip()
         if not key:
             raise UsageError("no API key on stdin")
         return key, {"api_key": key}

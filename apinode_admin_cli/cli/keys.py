@@ -9,7 +9,7 @@ import click
 from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import key_ids
 from apinode_admin_cli.cli.key_rules import in_use_error, key_in_use
-from apinode_admin_cli.cli.options import output_options, pass_app, yes_option
+from apinode_admin_cli.cli.options import output_options, pass_app, read_stream, yes_option
 from apinode_admin_cli.cli.results import Action, Result, Rows
 from apinode_admin_cli.errors import UsageError
 
@@ -120,7 +120,7 @@ def keys_delete(
     if bool(key) == bool(key_id):
         raise UsageError("give either KEY or --id ID", hint="keys delete --id ID -y")
     if key == "-":
-        key = app.term.inp.read().strip()
+        key = read_stream(app.term.inp).strip()
         if not key:
             raise UsageError("no key on stdin")
     if key and not force and key == app.settings.api_key:

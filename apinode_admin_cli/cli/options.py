@@ -173,23 +173,44 @@ yes_option = click.option(
 pass_app = click.make_pass_decorator(App, ensure=True)
 
 
-def read_text_input(path: str, max_bytes: int = MAX_INPUT_BYTES) -> str:
+def read_text_input(
+    path: str, max_bytes: int = MAX_INPUT_BYTES, stdin: Optional[Any] = None
+) -> str:
     """Text of a file, or of stdin for ``-``; exit 2 when it cannot be read or is too large."""
-    shown = "standard input" if path == "-" else path
+    if path == "-":
+        return read_stream(stdin if stdin is not None else sys.stdin, max_bytes=max_bytes)
     try:
-        if path == "-":
-            data = _read_capped(sys.stdin.buffer, max_bytes)
-        else:
-            with open(path, "rb") as handle:
-                data = _read_capped(handle, max_bytes)
+        with open(path, "rb") as handle:
+            data = _read_capped(handle, max_bytes)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError:  # open() refuses a NUL character in a path
+        raise UsageError(f"cannot read {path!r}: no file name holds a NUL character") from None
+    return _decoded(data, path, max_bytes)
+
+
+def read_stream(
+    stream: Any, shown: str = "standard input", max_bytes: int = MAX_INPUT_BYTES
+) -> str:
+    """All the text of a stream (stdin), at most ``max_bytes``; exit 2 otherwise."""
+    binary = getattr(stream, "buffer", None)
+    try:
+        if binary is None:  # a text-only stream (a test's StringIO): count characters
+            text = stream.read(max_bytes + 1)
+            return str(_decoded(None if len(text) > max_bytes else text, shown, max_bytes))
+        return _decoded(_read_capped(binary, max_bytes), shown, max_bytes)
     except OSError as exc:
         raise UsageError(f"cannot read {shown}: {exc.strerror or exc}") from None
-    except ValueError:  # open() refuses a NUL character in a path
-        raise UsageError(f"cannot read {shown!r}: no file name holds a NUL character") from None
+
+
+def _decoded(data: Any, shown: str, max_bytes: int) -> str:
     if data is None:
-        raise UsageError(f"{shown} is larger than {max_bytes // (1024 * 1024)} MiB; refusing it")
+        size = f"{max_bytes // 2**20} MiB" if max_bytes >= 2**20 else f"{max_bytes} bytes"
+        raise UsageError(f"{shown} is larger than {size}; refusing it")
+    if isinstance(data, str):
+        return data
     try:
-        return data.decode("utf-8")
+        return str(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise UsageError(f"cannot read {shown}: it is not UTF-8 text") from None
 

@@ -200,6 +200,12 @@ def predict(
         if context is not None:
             records = [r if "context" in r else dict(r, context=context) for r in records]
     else:
+        if not inputs and not feature_opts:
+            raise UsageError(
+                "no features given",
+                hint="give them as K=V words (age=42 plan=pro), --feature K=V, a JSON object "
+                "('{\"age\": 42}'), @FILE or - (stdin); or many records with --batch FILE",
+            )
         features = build_features(inputs, feature_opts)
     legacy = not (
         feature_opts

@@ -211,7 +211,8 @@ def services_set_mapping(
     if entries:
         mapping = mapping_from_entries(entries)
     elif mapping_file:
-        mapping = parse_mapping_text(read_text_input(mapping_file), _input_name(mapping_file))
+        text = read_text_input(mapping_file, stdin=app.term.inp)
+        mapping = parse_mapping_text(text, _input_name(mapping_file))
     else:
         raise UsageError(
             "no mapping given",

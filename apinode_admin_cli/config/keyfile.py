@@ -9,23 +9,34 @@ from typing import IO, Optional
 
 from apinode_admin_cli.errors import ConfigError
 
+# A key is short: anything longer is the wrong file (or /dev/zero), read no further.
+MAX_KEY_FILE_BYTES = 64 * 1024
+
 
 def read_key_file(
     key_path: str, stdin: Optional[IO[str]] = None, warnings: Optional[list[str]] = None
 ) -> str:
     """The admin key held in a file (``-``: stdin), stripped; ConfigError when unusable."""
     if key_path == "-":
-        shown, text = "standard input", (stdin or sys.stdin).read()
+        shown, text = "standard input", (stdin or sys.stdin).read(MAX_KEY_FILE_BYTES + 1)
     else:
         shown = key_path
         try:
-            text = Path(key_path).read_text(encoding="utf-8")
+            with open(key_path, "rb") as handle:
+                raw = handle.read(MAX_KEY_FILE_BYTES + 1)
         except OSError as exc:
             raise ConfigError(f"cannot read API key file {key_path}: {exc.strerror or exc}")
-        except UnicodeDecodeError:
-            raise ConfigError(f"API key file {key_path} is not UTF-8 text")
+        if len(raw) > MAX_KEY_FILE_BYTES:
+            text = raw.decode("latin-1")  # only its length matters below
+        else:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ConfigError(f"API key file {key_path} is not UTF-8 text")
         if warnings is not None:
             warn_if_loose(Path(key_path), "API key file", warnings)
+    if len(text) > MAX_KEY_FILE_BYTES:
+        raise ConfigError(f"API key file {shown} is larger than 64 KiB: it holds no API key")
     key = text.strip()
     if not key:
         raise ConfigError(f"API key file {shown} is empty")

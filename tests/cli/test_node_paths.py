@@ -51,9 +51,7 @@ def test_a_relative_or_tilde_path_for_a_remote_node_exits_2(
     assert posts(emulator) == []
 
 
-def test_an_absolute_path_for_a_remote_node_is_sent_as_given(
-    remote: RunCli, emulator: Any
-) -> None:
+def test_an_absolute_path_for_a_remote_node_is_sent_as_given(remote: RunCli, emulator: Any) -> None:
     result = remote("generations", "import", "churn", "/srv/packages/churn-v2.zip")
     check(result, 1)  # the node has no such file: its 400
     (sent,) = [r for r in posts(emulator) if r["path"].endswith("importFromArchive")]

@@ -14,7 +14,7 @@ from apinode_admin_cli.cli.compat._common import (
     print_table,
     say,
 )
-from apinode_admin_cli.cli.options import pass_app
+from apinode_admin_cli.cli.options import pass_app, read_stream
 
 SERVICE = click.argument("service", metavar="SERVICE")
 
@@ -142,7 +142,7 @@ def service_set_mapping(app: App, service: str) -> None:
     """
     from apinode_admin_cli.mapping import parse_mapping_text
 
-    mapping = parse_mapping_text(app.term.inp.read(), "the mapping on stdin")
+    mapping = parse_mapping_text(read_stream(app.term.inp), "the mapping on stdin")
     app.client().service(service).set_generations_mapping(mapping)
     say(f"Setting mapping for service {service}", OK)
 
