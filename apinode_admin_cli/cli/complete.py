@@ -80,7 +80,56 @@ def _offer(
         text = str(value)
         if value is not None and text.startswith(incomplete) and text not in seen:
             seen.append(text)
+    if _bash_wants_quoted():
+        import shlex
+
+        return [CompletionItem(shlex.quote(text)) for text in seen]
     return [CompletionItem(text) for text in seen]
+
+
+def _bash_wants_quoted() -> bool:
+    """Whether the offers must come shell-quoted: bash inserts them exactly as given.
+
+    zsh (compadd) and fish quote what they insert themselves. Bash does not, except inside
+    a quote the user opened (`'my s<TAB>`), where it adds the closing quote itself.
+    """
+    import os
+
+    if not os.environ.get("_APINODE_ADMIN_COMPLETE", "").startswith("bash"):
+        return False
+    words = raw_words(os.environ.get("COMP_WORDS", ""))
+    try:
+        current = words[int(os.environ.get("COMP_CWORD", ""))]
+    except (ValueError, IndexError):
+        current = ""
+    return not current.startswith(("'", '"'))
+
+
+def raw_words(line: str) -> list[str]:
+    """Words of a command line as typed, quotes and backslashes kept (unclosed ones too)."""
+    words: list[str] = []
+    word: list[str] = []
+    quote = ""
+    escaped = started = False
+    for char in line:
+        if escaped:
+            escaped = False
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char == "\\":
+            escaped = True
+        elif char in "'\"":
+            quote = char
+        elif char.isspace():
+            if started:
+                words.append("".join(word))
+            word, started = [], False
+            continue
+        word.append(char)
+        started = True
+    if started:
+        words.append("".join(word))
+    return words
 
 
 def _ids(records: Any, field: str) -> list[Any]:

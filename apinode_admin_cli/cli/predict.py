@@ -7,6 +7,7 @@ Feature values given as ``K=V`` are typed: a value that parses as a JSON number,
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import click
@@ -233,8 +234,8 @@ def predict(
                 # it broke.
                 exc.hint = (
                     f"the service may be disabled or have no active generation: try "
-                    f"`apinode-admin services enable {service_id}` or "
-                    f"`apinode-admin services switch-to-newest {service_id}`"
+                    f"`apinode-admin services enable {shlex.quote(service_id)}` or "
+                    f"`apinode-admin services switch-to-newest {shlex.quote(service_id)}`"
                 )
             raise
         if legacy:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shlex import quote
 from typing import Optional
 
 import click
@@ -68,7 +69,7 @@ def services_create(app: App, service_id: str) -> None:
     def op(node: Node) -> Result:
         answer = node.client.create_service(service_id)
         node.info(f"Created service {service_id}.")
-        node.info(f"Next: apinode-admin generations import {service_id} ARCHIVE --activate")
+        node.info(f"Next: apinode-admin generations import {quote(service_id)} ARCHIVE --activate")
         return Action(answer)
 
     app.run(op)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shlex import quote
+
 import click
 
 from apinode_admin_cli.cli.app import App
@@ -30,7 +32,7 @@ def service_import_generation(app: App, service: str, archive: str) -> None:
     # The original echoes the path as typed; scripts may match on it.
     say(f"Importing service generation for service={service} from file={archive}", OK)
     app.info(
-        f"Hint: the generation is not active yet: run service-switch-to-newest {service} "
+        f"Hint: the generation is not active yet: run service-switch-to-newest {quote(service)} "
         "or set a mapping."
     )
 
