@@ -49,19 +49,23 @@ def _generations_or_none(node: Node, service_id: str) -> Optional[list[Any]]:
         return None  # deleted since the listing: nothing to show
 
 
-def wide_rows(node: Node, services: list[Any]) -> Rows:
-    """The services with an ACTIVE column, their generations fetched concurrently."""
+def generations_of(node: Node, service_ids: list[str]) -> list[Optional[list[Any]]]:
+    """Each service's generations (None for one deleted meanwhile), asked concurrently."""
+    if not service_ids:
+        return []
     from concurrent.futures import ThreadPoolExecutor
 
+    workers = min(MAX_CONCURRENT_REQUESTS, len(service_ids))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda sid: _generations_or_none(node, sid), service_ids))
+
+
+def wide_rows(node: Node, services: list[Any]) -> Rows:
+    """The services with an ACTIVE column, their generations fetched concurrently."""
     from apinode_admin_cli.output.columns import SERVICES_WIDE
 
-    ids = [str(s.get("serviceId")) for s in services if isinstance(s, dict)]
-    found: list[Optional[list[Any]]] = []
-    if ids:
-        workers = min(MAX_CONCURRENT_REQUESTS, len(ids))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            found = list(pool.map(lambda sid: _generations_or_none(node, sid), ids))
     records = [s for s in services if isinstance(s, dict)]
+    found = generations_of(node, [str(s.get("serviceId")) for s in records])
     rows = [dict(s, active=active_text(gens)) for s, gens in zip(records, found)]
     raw = [dict(s, generations=gens) for s, gens in zip(records, found)]
     return Rows(rows, SERVICES_WIDE, raw=raw)

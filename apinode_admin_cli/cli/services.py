@@ -11,7 +11,7 @@ from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import generation_ids, service_ids
 from apinode_admin_cli.cli.options import output_options, pass_app, read_text_input, yes_option
 from apinode_admin_cli.cli.reports import switched_to_newest
-from apinode_admin_cli.cli.results import Action, Result, Rows, Summary
+from apinode_admin_cli.cli.results import Action, Result, Rows
 from apinode_admin_cli.errors import UsageError
 
 
@@ -230,18 +230,37 @@ def services_set_mapping(
 
 
 @services.command("clean-unused")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="List what the node is expected to delete, and change nothing.",
+)
 @yes_option
 @output_options
 @pass_app
-def services_clean_unused(app: App, yes: bool) -> None:
-    """Delete disabled services, unused generations and unused code envs.
+def services_clean_unused(app: App, yes: bool, dry_run: bool) -> None:
+    """Delete disabled services, generations that take no traffic, and unused code envs.
+
+    Before asking, it lists what the node is expected to delete, computed from the current
+    state (the node decides; its unused code envs cannot be listed beforehand). --dry-run
+    prints that list on stdout and changes nothing. The result shows what the node says it
+    deleted, one row per item; -o json prints the node's answer (with --dry-run:
+    {"dryRun": true, "deletedServices": [...], "deletedGenerations": [...]}).
 
     \b
-    Example:
+    Examples:
+      apinode-admin services clean-unused --dry-run
       apinode-admin services clean-unused --yes -o json
     """
+    from apinode_admin_cli.cli.cleanup import deleted_result, expected_rows, preview
+
+    if dry_run:
+        app.run(expected_rows)
+        return
+    if not yes and app.term.can_prompt():
+        preview(app)
     app.confirm("Delete disabled services, unused generations and code envs", yes)
-    app.run(lambda node: Summary(node.client.clean_unused_services_and_generations()))
+    app.run(lambda node: deleted_result(node.client.clean_unused_services_and_generations()))
 
 
 def _input_name(path: str) -> str:

@@ -18,6 +18,15 @@ SERVICES_WIDE = (
     Column("startAbortedReason", "ERROR"),
 )
 
+# `services clean-unused`: what was (or, with --dry-run, is expected to be) deleted.
+CLEANUP = (
+    Column("kind", "KIND"),
+    Column("service", "SERVICE"),
+    Column("generation", "GENERATION"),
+    Column("code_env", "CODE ENV"),
+    Column("note", "NOTE"),
+)
+
 GENERATIONS = (
     Column("generationId", "GENERATION"),
     Column("createdOn", "CREATED", "epoch_ms"),
@@ -46,6 +55,7 @@ SETTINGS = (Column("setting", "SETTING"), Column("value", "VALUE"), Column("sour
 PROFILES = (Column("profile", "PROFILE"), Column("active", "ACTIVE", "bool"))
 
 __all__ = [
+    "CLEANUP",
     "GENERATIONS",
     "KEYS",
     "METRICS",
