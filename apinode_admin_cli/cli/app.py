@@ -122,6 +122,8 @@ class App:
         # Every node's keys, once a fleet has resolved them: scrubbed from whatever is shown.
         self.fleet_secrets: list[Optional[str]] = []
         self._log_handler: Optional[Any] = None
+        # `config` commands report a missing --config file instead of failing on it.
+        self.config_missing_ok = False
         self._saved_log_state: tuple[int, bool] = (0, True)
 
     # -- set-up -------------------------------------------------------------------------------
@@ -193,7 +195,9 @@ class App:
         if self._settings is None:
             from apinode_admin_cli.config import resolve_settings
 
-            self._settings = resolve_settings(self.flags, self.env, stdin=self.term.inp)
+            self._settings = resolve_settings(
+                self.flags, self.env, stdin=self.term.inp, missing_ok=self.config_missing_ok
+            )
             for warning in self._settings.warnings:
                 self.term.warn(warning)
         return self._settings

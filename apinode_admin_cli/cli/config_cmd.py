@@ -9,15 +9,18 @@ from typing import Any
 import click
 
 from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.options import output_options, pass_app, read_stream
+from apinode_admin_cli.cli.options import output_options, pass_app, read_stream, yes_option
 from apinode_admin_cli.cli.results import Rows
-from apinode_admin_cli.config.schema import BY_NAME, SETTINGS
+from apinode_admin_cli.config.schema import BY_NAME, PROFILE_KEYS, SETTINGS
 from apinode_admin_cli.errors import UsageError
 
 
 @click.group()
-def config() -> None:
+@pass_app
+def config(app: App) -> None:
     """Show and edit settings and profiles (no node needed)."""
+    # These commands create the file, or say that it is missing, rather than fail on it.
+    app.config_missing_ok = True
 
 
 def config_file(app: App) -> Path:
@@ -82,19 +85,25 @@ def config_show(app: App) -> None:
 @output_options
 @pass_app
 def config_profiles(app: App) -> None:
-    """List the profiles of the config file; the active one is marked.
+    """List the profiles of the config file with their URI; the active one is marked.
 
     \b
-    Example:
+    Examples:
       apinode-admin config profiles
+      apinode-admin config profiles -o json | jq -r '.[] | select(.active) | .uri'
     """
-    from apinode_admin_cli.config import list_profiles
+    from apinode_admin_cli.config import load_config
     from apinode_admin_cli.output.columns import PROFILES
 
     path = config_file(app)
+    if not path.exists():
+        app.term.warn(f"config file {path} does not exist: no profiles")
     active = target_profile(app, path)
-    names = list_profiles(path)
-    rows = [{"profile": n, "active": n == active} for n in names]
+    profiles = load_config(path).get("profiles", {})
+    rows = [
+        {"profile": name, "active": name == active, "uri": table.get("uri")}
+        for name, table in profiles.items()
+    ]
     app.show(Rows(rows, PROFILES, raw=rows))
 
 
@@ -125,6 +134,8 @@ def config_set(app: App, key: str, value: str) -> None:
         app.info(f"default_profile = {value} in {path}")
         return
     profile = target_profile(app, path)
+    if key in BY_NAME and BY_NAME[key].is_path and value != "-":
+        value = _existing_file(key, value)
     set_value(path, profile, key, value)
     shown = "****" if key in BY_NAME and BY_NAME[key].secret else value
     app.info(f"[profiles.{profile}] {key} = {shown} in {path}")
@@ -144,9 +155,74 @@ def config_unset(app: App, key: str) -> None:
 
     path = config_file(app)
     profile = target_profile(app, path)
+    if key == "default_profile":
+        where = "the top level"
+    else:
+        where = f"[profiles.{profile}]"
     if not unset_value(path, profile, key):
-        raise UsageError(f"{key} is not set in profile {profile!r} of {path}")
-    app.info(f"Removed {key} from [profiles.{profile}] in {path}")
+        if key not in PROFILE_KEYS and key != "default_profile":
+            raise UsageError(f"unknown config key {key!r}; known keys: {', '.join(PROFILE_KEYS)}")
+        app.info(f"{key} is not set in {where} of {path}: nothing to do")
+        return
+    app.info(f"Removed {key} from {where} in {path}")
+
+
+def _existing_file(key: str, value: str) -> str:
+    """A path setting's value once checked: the file must exist; relative paths made absolute.
+
+    ``~`` stays as typed (it is expanded when read); a relative path would otherwise be read
+    relative to the config file's folder, not to where this command ran.
+    """
+    expanded = os.path.expanduser(value)
+    if not os.path.isfile(expanded):
+        raise UsageError(
+            f"{value} is not a file" if os.path.exists(expanded) else f"{value} does not exist",
+            hint=f"`{key}` must name an existing file",
+        )
+    return value if value.startswith("~") else os.path.abspath(value)
+
+
+@config.command("delete-profile")
+@click.argument("name")
+@yes_option
+@pass_app
+def config_delete_profile(app: App, name: str, yes: bool) -> None:
+    """Delete a profile from the config file.
+
+    Deleting the default profile also removes `default_profile`, so that the next
+    commands use the profile `default` (or --profile) instead.
+
+    \b
+    Example:
+      apinode-admin config delete-profile staging --yes
+    """
+    from apinode_admin_cli.config.profiles import delete_profile
+
+    path = config_file(app)
+    app.confirm(f"Delete profile {name!r} from {path}", yes)
+    was_default = delete_profile(path, name)
+    app.info(f"Deleted profile {name!r} from {path}.")
+    if was_default:
+        app.info(f"It was the default profile: default_profile is now unset in {path}.")
+
+
+@config.command("rename-profile")
+@click.argument("old")
+@click.argument("new")
+@pass_app
+def config_rename_profile(app: App, old: str, new: str) -> None:
+    """Rename a profile; default_profile follows it.
+
+    \b
+    Example:
+      apinode-admin config rename-profile prod prod-eu
+    """
+    from apinode_admin_cli.config.profiles import rename_profile
+
+    path = config_file(app)
+    was_default = rename_profile(path, old, new)
+    extra = " (it stays the default profile)" if was_default else ""
+    app.info(f"Renamed profile {old!r} to {new!r} in {path}{extra}.")
 
 
 @config.command("fleets")

@@ -138,7 +138,11 @@ def _tour(workdir: Path, color: bool) -> None:
             f"  export APINODE_ADMIN_URI={handle.uri}\n"
             "  export APINODE_ADMIN_API_KEY=<the emulator's admin key>"
         )
-        tour = Tour(handle.uri, handle.admin_key, workdir / "config.toml", color)
+        # An empty config file of its own: the user's is never read, and one named but
+        # missing would be an error.
+        config = workdir / "config.toml"
+        config.touch(mode=0o600)
+        tour = Tour(handle.uri, handle.admin_key, config, color)
         _steps(tour, v1, v2, handle)
         second = start_emulator(
             host="127.0.0.1",

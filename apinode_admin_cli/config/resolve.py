@@ -138,14 +138,22 @@ def resolve_settings(
     env: Optional[Mapping[str, str]] = None,
     stdin: Optional[IO[str]] = None,
     node: Optional[tuple[str, str]] = None,
+    missing_ok: bool = False,
 ) -> Settings:
     """Every setting's effective value and source: flag > environment > profile > default.
 
     ``node`` is ``(profile, source)`` for one node of a fleet: its identity (URI, key, key
     file) then comes from that profile alone; the other settings resolve as usual.
+    A config file named by the flag or the variable must exist (ConfigError otherwise)
+    unless ``missing_ok``; the default one may be missing.
     """
     env = os.environ if env is None else env
     path, path_source = locate_config(flags, env)
+    if path_source != "default" and not missing_ok and not path.exists():
+        raise ConfigError(
+            f"config file {path} (from {path_source}) does not exist",
+            hint="fix the path, or create the file with `apinode-admin config init`",
+        )
     data = load_config(path)
     if node is None:
         profile, profile_source = select_profile(flags, env, data, path)

@@ -52,7 +52,11 @@ SUMMARY = (Column("key", "KEY"), Column("value", "VALUE"))
 
 # `config show` and `config profiles`: rows the command builds from the settings.
 SETTINGS = (Column("setting", "SETTING"), Column("value", "VALUE"), Column("source", "SOURCE"))
-PROFILES = (Column("profile", "PROFILE"), Column("active", "ACTIVE", "bool"))
+PROFILES = (
+    Column("profile", "PROFILE"),
+    Column("active", "ACTIVE", "bool"),
+    Column("uri", "URI"),
+)
 
 __all__ = [
     "CLEANUP",

@@ -138,8 +138,9 @@ def test_unset(cfg: RunCli, config_path: Path) -> None:
     assert "Removed retries from [profiles.default]" in result.stderr
     assert load_config(config_path)["profiles"]["default"] == {"uri": "http://a:1"}
     result = cfg("config", "unset", "retries")
-    check(result, 2)
-    assert "not set" in result.stderr
+    check(result)
+    assert "retries is not set in [profiles.default]" in result.stderr
+    assert "nothing to do" in result.stderr
 
 
 # -- profiles ---------------------------------------------------------------------------------
@@ -151,28 +152,29 @@ def test_profiles_mark_the_active_one(cfg: RunCli) -> None:
     result = cfg("config", "profiles", "-o", "json")
     check(result)
     assert json.loads(result.stdout) == [
-        {"profile": "prod", "active": False},
-        {"profile": "local", "active": False},
+        {"profile": "prod", "active": False, "uri": "http://prod:12000"},
+        {"profile": "local", "active": False, "uri": "http://127.0.0.1:12000"},
     ]
     check(cfg("config", "set", "default_profile", "local"))
     result = cfg("config", "profiles")
     check(result)
     assert [line.split() for line in result.stdout.splitlines()] == [
-        ["PROFILE", "ACTIVE"],
-        ["prod", "false"],
-        ["local", "true"],
+        ["PROFILE", "ACTIVE", "URI"],
+        ["prod", "false", "http://prod:12000"],
+        ["local", "true", "http://127.0.0.1:12000"],
     ]
     result = cfg(
         "config", "profiles", "-o", "tsv", "--no-headers", env={"APINODE_ADMIN_PROFILE": "prod"}
     )
     check(result)
-    assert result.stdout == "prod\ttrue\nlocal\tfalse\n"
+    assert result.stdout == "prod\ttrue\thttp://prod:12000\nlocal\tfalse\thttp://127.0.0.1:12000\n"
 
 
-def test_profiles_without_a_file_is_empty(cfg: RunCli) -> None:
+def test_profiles_without_a_file_is_empty(cfg: RunCli, config_path: Path) -> None:
     result = cfg("config", "profiles", "--json")
     check(result)
     assert result.stdout == "[]\n"
+    assert f"config file {config_path} does not exist" in result.stderr
 
 
 # -- show -------------------------------------------------------------------------------------
