@@ -110,6 +110,22 @@ class RootGroup(click.Group):
         # A failed import surfaces (say, a missing dependency) instead of "No such command".
         return with_global_options(_load(spec))
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[Optional[str], Optional[click.Command], list[str]]:
+        name = args[0] if args else ""
+        known = name in COMMANDS or name in COMPAT_COMMANDS
+        if not known and not ctx.resilient_parsing and not name.startswith("-"):
+            import difflib
+
+            # The closest name, modern or original (click cannot: commands load lazily).
+            close = difflib.get_close_matches(name, [*COMMANDS, *COMPAT_COMMANDS], n=1)
+            message = f"No such command {name!r}."
+            if close:
+                message += f" Did you mean {close[0]!r}?"
+            raise click.UsageError(message, ctx)
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):

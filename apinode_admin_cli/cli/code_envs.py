@@ -11,8 +11,8 @@ from apinode_admin_cli.cli.results import Result, Summary
 language_option = click.option(
     "--language",
     required=True,
-    type=click.Choice(["python", "R"]),
-    help="Language of the code env.",
+    type=click.Choice(["python", "R"], case_sensitive=False),
+    help="Language of the code env (sent as python or R, whatever the case given).",
 )
 
 

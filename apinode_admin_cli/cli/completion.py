@@ -23,7 +23,7 @@ def completion_script(shell: str) -> str:
 
 
 @click.command()
-@click.argument("shell", type=click.Choice(SHELLS))
+@click.argument("shell", type=click.Choice(SHELLS, case_sensitive=False))
 def completion(shell: str) -> None:
     """Print the completion script for SHELL: commands, options and live ids from the node.
 

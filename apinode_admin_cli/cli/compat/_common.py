@@ -25,7 +25,7 @@ def formatting_options(func: F) -> F:
     @click.option(
         "--output",
         "output",
-        type=click.Choice(("fancy", "json")),
+        type=click.Choice(("fancy", "json"), case_sensitive=False),
         default="fancy",
         show_default=True,
         help="Human-readable text, or one line of JSON.",
