@@ -77,6 +77,8 @@ COMPAT_COMMANDS = {
         "services-clean",
     )
 }
+# DSS 13.0's name: a Python identifier cannot start like it, so it is mapped by hand.
+COMPAT_COMMANDS["__clean-code-env-cache"] = "apinode_admin_cli.cli.compat:clean_code_env_cache"
 
 
 def _load(spec: str) -> click.Command:

@@ -21,6 +21,7 @@ from apinode_admin_cli.cli.compat.keys import (
 )
 from apinode_admin_cli.cli.compat.metrics import metrics_get
 from apinode_admin_cli.cli.compat.services import (
+    clean_code_env_cache,
     service_create,
     service_delete,
     service_disable,
@@ -46,6 +47,7 @@ EQUIVALENTS = (
     ("service-switch-to-generation SERVICE GEN", "services switch-to SERVICE GEN", ""),
     ("service-set-mapping SERVICE < mapping.json", "services set-mapping SERVICE -", "checked"),
     ("services-clean [--output fancy|json]", "services clean-unused -y", "never asks"),
+    ("__clean-code-env-cache [--output fancy|json]", "code-envs clean -y", "never asks"),
     ("admin-keys-list [--output fancy|json]", "keys list", 'key "******"'),
     ("admin-key-create [--label L] [--description D]", "keys create", "sends description"),
     ("admin-key-delete KEY", "keys delete KEY -y", "unknown: exit 0"),
@@ -92,6 +94,7 @@ __all__ = [
     "admin_key_delete",
     "admin_key_delete_by_id",
     "admin_keys_list",
+    "clean_code_env_cache",
     "compat_help",
     "equivalents_table",
     "metrics_get",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from apinode_admin_cli.cli.app import App
@@ -161,12 +163,34 @@ def services_clean(app: App, output: str, no_header: bool) -> None:
       apinode-admin services-clean
       apinode-admin services-clean --output json
     """
+    answer = app.client().clean_unused_services_and_generations()
+    _print_summary("Cleaning unused services and generations", answer, output, no_header)
+
+
+@click.command("__clean-code-env-cache")
+@formatting_options
+@pass_app
+def clean_code_env_cache(app: App, output: str, no_header: bool) -> None:
+    """Delete the code envs no generation uses, without asking (DSS 13.0).
+
+    Modern: code-envs clean -y. Prints what the node removed as services-clean does, as a
+    Key/Value table or, with --output json, as the node's JSON on one line.
+
+    \b
+    Examples:
+      apinode-admin __clean-code-env-cache
+      apinode-admin __clean-code-env-cache --output json
+    """
+    answer = app.client().clean_code_env_cache()
+    _print_summary("Cleaning code env cache", answer, output, no_header)
+
+
+def _print_summary(title: str, answer: Any, output: str, no_header: bool) -> None:
     from apinode_admin_cli.output import flatten
 
-    answer = app.client().clean_unused_services_and_generations()
     if output == "json":
         say(dumps(answer if answer is not None else {}))
         return
-    say("Cleaning unused services and generations")
+    say(title)
     rows = [[name, value] for name, value in flatten(answer if answer is not None else {})]
     print_table(rows, ["Key", "Value"], no_header)
