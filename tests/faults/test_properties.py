@@ -191,7 +191,9 @@ def _resolve(flags: dict[str, Any], env: dict[str, str], config: Optional[dict[s
         if config is not None:
             path.write_text(dumps_toml(config), encoding="utf-8")
             path.chmod(0o600)
-        return resolve_settings({**flags, "config": str(path)}, env), str(path)
+        # No config: a named file that is missing (allowed here, as for `config` commands).
+        flags = {**flags, "config": str(path)}
+        return resolve_settings(flags, env, missing_ok=config is None), str(path)
 
 
 @FAST
