@@ -123,7 +123,9 @@ def keys_delete(
         key = read_stream(app.term.inp).strip()
         if not key:
             raise UsageError("no key on stdin")
-    if key and not force and key == app.settings.api_key:
+    # Refused before asking (a missing --yes is reported first, without reading settings).
+    asking = yes or app.term.can_prompt()
+    if key and not force and asking and app.fleet is None and key == app.settings.api_key:
         raise in_use_error(app.settings.sources.get("api_key", ""))
     if key_id:
         app.confirm(f"Delete key with id {key_id}", yes)
@@ -131,6 +133,8 @@ def keys_delete(
         app.confirm(f"Delete key {mask(key)}", yes)
 
     def op(node: Node) -> Result:
+        if key and not force and key == node.settings.api_key:
+            raise in_use_error(node.settings.sources.get("api_key", ""))
         if key_id and not force:
             why = key_in_use(node.client.auth().list_keys(), key_id, node.settings.api_key)
             if why:

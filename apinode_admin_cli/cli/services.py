@@ -258,7 +258,10 @@ def services_clean_unused(app: App, yes: bool, dry_run: bool) -> None:
         app.run(expected_rows)
         return
     if not yes and app.term.can_prompt():
-        preview(app)
+        if app.fleet is None:
+            preview(app)
+        else:
+            app.info("See what each node is expected to delete with --dry-run.")
     app.confirm("Delete disabled services, unused generations and code envs", yes)
     app.run(lambda node: deleted_result(node.client.clean_unused_services_and_generations()))
 

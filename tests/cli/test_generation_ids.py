@@ -1,7 +1,9 @@
 """``generations import`` says which generation it created and activates exactly that one.
 
 The archives are named after their generation id, so these tests hold whether the node takes
-the id from the archive's manifest or from the file name.
+the id from the archive's manifest or from the file name. The emulator answers an import with
+its ``generationId``; ``answers_without_id`` makes it answer ``{"ok": true}`` alone, as a node
+may (the wire contract says the answer is ignored), so that the tool compares listings.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 from testsupport import RunCli, check, clean_env
@@ -25,6 +27,27 @@ def client(emulator: Any) -> APINodeAdminClient:
     with APINodeAdminClient(emulator.uri, emulator.admin_key) as admin:
         admin.create_service("churn")
         yield admin
+
+
+@pytest.fixture
+def answers_without_id() -> Iterator[None]:
+    """The emulator's import answer without the generation id."""
+    from apinode_admin_cli.emulator.app import Emulator
+
+    routes = Emulator.admin_router._routes
+    saved = list(routes)
+    for index, (method, pattern, handler) in enumerate(saved):
+        if pattern[-1] == "importFromArchive":
+
+            def plain(*args: Any, _handler: Any = handler, **kwargs: Any) -> Any:
+                _handler(*args, **kwargs)
+                return {"ok": True}
+
+            routes[index] = (method, pattern, plain)
+    try:
+        yield
+    finally:
+        routes[:] = saved
 
 
 def switches(emulator: Any) -> list[str]:
@@ -95,7 +118,11 @@ def test_the_id_in_the_node_s_answer_wins(
 
 
 def test_several_new_generations_refuse_to_activate_and_name_them(
-    node_cli: RunCli, client: APINodeAdminClient, make_archive: Callable[..., Path], emulator: Any
+    node_cli: RunCli,
+    client: APINodeAdminClient,
+    make_archive: Callable[..., Path],
+    emulator: Any,
+    answers_without_id: None,
 ) -> None:
     # v0 exists, but the listing taken before the import is answered empty: after the
     # import, two generations look new, as when someone else imported at the same time.
@@ -112,7 +139,11 @@ def test_several_new_generations_refuse_to_activate_and_name_them(
 
 
 def test_no_new_generation_says_it_could_not_tell(
-    node_cli: RunCli, client: APINodeAdminClient, make_archive: Callable[..., Path], emulator: Any
+    node_cli: RunCli,
+    client: APINodeAdminClient,
+    make_archive: Callable[..., Path],
+    emulator: Any,
+    answers_without_id: None,
 ) -> None:
     listed = {"generations": [{"generationId": "v1", "createdOn": 0, "mounted": False}]}
     emulator.add_fault(method="GET", path=GENERATIONS_PATH, status=200, body=listed)
@@ -122,9 +153,17 @@ def test_no_new_generation_says_it_could_not_tell(
     assert "could not tell which generation it created (new: none)" in result.stderr
 
 
+@pytest.mark.parametrize("answer", ["with id", "without id"])
 def test_concurrent_imports_each_activate_their_own(
-    emulator: Any, client: APINodeAdminClient, make_archive: Callable[..., Path], tmp_path: Path
+    emulator: Any,
+    client: APINodeAdminClient,
+    make_archive: Callable[..., Path],
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    answer: str,
 ) -> None:
+    if answer == "without id":
+        request.getfixturevalue("answers_without_id")
     env = clean_env(
         tmp_path / "xdg", APINODE_ADMIN_URI=emulator.uri, APINODE_ADMIN_API_KEY=emulator.admin_key
     )
@@ -153,6 +192,8 @@ def test_concurrent_imports_each_activate_their_own(
             # apart: the tool then refuses to guess rather than activate another's.
             assert (code, out) == (1, ""), err
             assert "could not tell which generation it created" in err
+    if answer == "with id":
+        assert activated == ids
     assert sorted(switches(emulator)) == sorted(f"switchTo/{gen}" for gen in activated)
     if activated:
         live = client.service("churn").list_generations()
