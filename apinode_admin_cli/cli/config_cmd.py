@@ -189,8 +189,8 @@ def _existing_file(key: str, value: str) -> str:
 def config_delete_profile(app: App, name: str, yes: bool) -> None:
     """Delete a profile from the config file.
 
-    Deleting the default profile also removes `default_profile`, so that the next
-    commands use the profile `default` (or --profile) instead.
+    Deleting the default profile also removes `default_profile`, so that the next commands
+    use the profile `default` (or --profile) instead; fleets that list it lose it.
 
     \b
     Example:
@@ -200,10 +200,12 @@ def config_delete_profile(app: App, name: str, yes: bool) -> None:
 
     path = config_file(app)
     app.confirm(f"Delete profile {name!r} from {path}", yes)
-    was_default = delete_profile(path, name)
+    followed = delete_profile(path, name)
     app.info(f"Deleted profile {name!r} from {path}.")
-    if was_default:
+    if followed.default:
         app.info(f"It was the default profile: default_profile is now unset in {path}.")
+    if followed.fleets:
+        app.info(f"Removed it from fleet(s) {', '.join(followed.fleets)}.")
 
 
 @config.command("rename-profile")
@@ -211,7 +213,7 @@ def config_delete_profile(app: App, name: str, yes: bool) -> None:
 @click.argument("new")
 @pass_app
 def config_rename_profile(app: App, old: str, new: str) -> None:
-    """Rename a profile; default_profile follows it.
+    """Rename a profile; default_profile and the fleets that list it follow.
 
     \b
     Example:
@@ -220,9 +222,11 @@ def config_rename_profile(app: App, old: str, new: str) -> None:
     from apinode_admin_cli.config.profiles import rename_profile
 
     path = config_file(app)
-    was_default = rename_profile(path, old, new)
-    extra = " (it stays the default profile)" if was_default else ""
+    followed = rename_profile(path, old, new)
+    extra = " (it stays the default profile)" if followed.default else ""
     app.info(f"Renamed profile {old!r} to {new!r} in {path}{extra}.")
+    if followed.fleets:
+        app.info(f"Fleet(s) {', '.join(followed.fleets)} now list {new!r}.")
 
 
 @config.command("fleets")

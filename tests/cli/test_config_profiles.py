@@ -131,3 +131,28 @@ def test_delete_profile(cfg: RunCli, config_path: Path) -> None:
     result = cfg("config", "delete-profile", "prod", "-y")
     check(result, 2)
     assert "known profiles: none" in result.stderr
+
+
+def test_fleets_follow_a_rename_and_lose_a_deleted_profile(cfg: RunCli, config_path: Path) -> None:
+    from apinode_admin_cli.config import write_config
+
+    profiles_file(cfg)
+    data = load_config(config_path)
+    data["fleets"] = {"prod": {"profiles": ["prod", "lab"]}, "solo": {"profiles": ["lab"]}}
+    write_config(config_path, data)
+    result = cfg("config", "rename-profile", "lab", "lab-2")
+    check(result)
+    assert "Fleet(s) prod, solo now list 'lab-2'" in result.stderr
+    fleets = load_config(config_path)["fleets"]
+    assert fleets == {"prod": {"profiles": ["prod", "lab-2"]}, "solo": {"profiles": ["lab-2"]}}
+    result = cfg("config", "delete-profile", "prod", "-y")
+    check(result)
+    assert "Removed it from fleet(s) prod." in result.stderr
+    assert load_config(config_path)["fleets"]["prod"] == {"profiles": ["lab-2"]}
+
+
+def test_a_refused_rename_leaves_the_file_as_it_was(cfg: RunCli, config_path: Path) -> None:
+    profiles_file(cfg)
+    before = config_path.read_bytes()
+    check(cfg("config", "rename-profile", "lab", "prod"), 2)
+    assert config_path.read_bytes() == before

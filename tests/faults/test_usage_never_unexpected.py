@@ -78,9 +78,6 @@ def test_odd_numbers_for_the_emulator(run_cli: RunCli, args: tuple[str, ...]) ->
     assert "unexpected" not in result.stderr and args[0] in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True, reason="`keys create --expiry` parsing is being rewritten on another branch"
-)
 @pytest.mark.parametrize("value", ["²", "9" * 5000])
 def test_odd_numbers_for_a_key_expiry(node_cli: RunCli, emulator: Any, value: str) -> None:
     result = node_cli("keys", "create", "--label", "x", "--expiry", value)
