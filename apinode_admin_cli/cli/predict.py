@@ -7,7 +7,6 @@ Feature values given as ``K=V`` are typed: a value that parses as a JSON number,
 
 from __future__ import annotations
 
-import shlex
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import click
@@ -232,10 +231,12 @@ def predict(
             if exc.status == 503:
                 # A node refuses queries this way when the service cannot answer, not when
                 # it broke.
+                from shlex import quote
+
                 exc.hint = (
                     f"the service may be disabled or have no active generation: try "
-                    f"`apinode-admin services enable {shlex.quote(service_id)}` or "
-                    f"`apinode-admin services switch-to-newest {shlex.quote(service_id)}`"
+                    f"`apinode-admin services enable {quote(service_id)}` or "
+                    f"`apinode-admin services switch-to-newest {quote(service_id)}`"
                 )
             raise
         if legacy:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from shlex import quote
 from typing import Optional
 
 import click
@@ -69,6 +68,8 @@ def services_create(app: App, service_id: str) -> None:
     def op(node: Node) -> Result:
         answer = node.client.create_service(service_id)
         node.info(f"Created service {service_id}.")
+        from shlex import quote  # here: `services list` need not import it
+
         node.info(f"Next: apinode-admin generations import {quote(service_id)} ARCHIVE --activate")
         return Action(answer)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from shlex import quote
-
 import click
 
 from apinode_admin_cli.cli.app import App
@@ -31,6 +29,8 @@ def service_import_generation(app: App, service: str, archive: str) -> None:
     app.client().service(service).import_generation_from_archive(path)
     # The original echoes the path as typed; scripts may match on it.
     say(f"Importing service generation for service={service} from file={archive}", OK)
+    from shlex import quote
+
     app.info(
         f"Hint: the generation is not active yet: run service-switch-to-newest {quote(service)} "
         "or set a mapping."
