@@ -33,6 +33,7 @@ class ExitCode(IntEnum):
         "node unreachable, not an API node, TLS failure, timeout, or 5xx after retries",
     )
     DIFFERENCES = 8, "differences found, only with --exit-code (fleet status, state diff)"
+    ROLLED_BACK = 9, "a rollout failed its checks and rolled back to the stable mapping"
     INTERRUPTED = 130, "interrupted by Ctrl-C"
 
 
@@ -169,6 +170,12 @@ class FleetFailure(ApinodeAdminError):
         self.exit_code = exit_code
 
 
+class RolledBack(ApinodeAdminError):
+    """A rollout failed (probes, a step that did not apply) and restored the stable mapping."""
+
+    exit_code = ExitCode.ROLLED_BACK
+
+
 # Code written against dataikuapi catches DataikuException; keep that name working.
 DataikuException = APIError
 
@@ -185,6 +192,7 @@ __all__ = [
     "InvalidResponseError",
     "NotAnAPINodeError",
     "NotFoundError",
+    "RolledBack",
     "ServerError",
     "TLSFailure",
     "TimeoutFailure",

@@ -275,3 +275,8 @@ def _input_name(path: str) -> str:
 from apinode_admin_cli.cli.service_views import services_describe  # noqa: E402
 
 services.add_command(services_describe)
+
+# `services rollout` lives in its own module; it registers itself on this group.
+from apinode_admin_cli.cli.rollout import rollout  # noqa: E402
+
+services.add_command(rollout)
