@@ -129,13 +129,13 @@ def rollout(
 
             plan = replace(plan, archive=[node.node_path(archive) for node in nodes][0])
         view = RolloutView(app, plan, fleet=app.fleet is not None)
-        driver = Rollout(
-            nodes, plan, view, service_key=lambda node: node.settings.service_key
-        )
+        driver = Rollout(nodes, plan, view, service_key=lambda node: node.settings.service_key)
         try:
             report = driver.dry_run() if dry_run else driver.run()
         except (RolloutFailed, RestoreFailed, RolloutInterrupted) as exc:
             view.show(exc.report, succeeded=False)
+            if isinstance(exc, RestoreFailed):
+                exc.hint = view.restore_hint(exc.report)
             raise
         view.show(report, succeeded=not dry_run)
     finally:

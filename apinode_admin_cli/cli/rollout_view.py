@@ -66,9 +66,7 @@ class RolloutView(Listener):
             self._countdown = Countdown(self.app)
             self._countdown.start()
         else:
-            self.term.info(
-                f"Waiting {seconds:g} s before step {next_percent}% (Ctrl-C rolls back)"
-            )
+            self.term.info(f"Waiting {seconds:g} s before step {next_percent}% (Ctrl-C rolls back)")
 
     def tick(self, next_percent: int, remaining: float) -> None:
         if self._countdown is not None:
@@ -91,13 +89,24 @@ class RolloutView(Listener):
         self.term.say(f"{self._where(label)}{verb} {describe_mapping(stable)}")
 
     def restore_failed(self, label: str, left: str, error: str) -> None:
-        self.term.say(
-            self.term.style(
-                f"{self._where(label) or 'The node: '}NOT restored, left with {left}: "
-                f"{self._clean(error)}",
-                fg="red",
+        where = f"{label}: NOT restored, left with" if label else "NOT restored: the node serves"
+        self.term.say(self.term.style(f"{where} {left}: {self._clean(error)}", fg="red"))
+
+    def restore_hint(self, report: RolloutReport) -> str:
+        """The commands that put back what a failed rollback could not."""
+        import shlex
+
+        commands = []
+        for label in report.not_restored:
+            profile = f"--profile {shlex.quote(label)} " if label else ""
+            entries = " ".join(
+                f"--entry {shlex.quote(f'{g}={round(s, 9):.10g}')}" for g, s in report.stable[label]
             )
-        )
+            commands.append(
+                f"apinode-admin {profile}services set-mapping "
+                f"{shlex.quote(report.service)} {entries}"
+            )
+        return "restore it by hand: " + "; ".join(commands)
 
     # -- the result on stdout -----------------------------------------------------------------
 

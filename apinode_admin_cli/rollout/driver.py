@@ -158,9 +158,7 @@ class Rollout:
             # Touched from the moment the request may leave: its answer may be lost.
             run.touched, run.pending = True, shares
             try:
-                run.node.client.service(plan.service).set_generations_mapping(
-                    mapping_body(shares)
-                )
+                run.node.client.service(plan.service).set_generations_mapping(mapping_body(shares))
             except ApinodeAdminError as exc:
                 reason = f"{run.on()}setting the mapping failed: {exc.message}"
                 self._fail(record, f"step {percent}%: {reason}")
@@ -185,8 +183,8 @@ class Rollout:
                 )
             except AuthenticationError as exc:
                 self._fail(
-                    record, f"step {record.percent}%: {run.on()}the probes could not run: "
-                    f"{exc.message}"
+                    record,
+                    f"step {record.percent}%: {run.on()}the probes could not run: {exc.message}",
                 )
             total.add(outcome)
             self.listener.probes_done(record.percent, run.label, outcome)
@@ -259,12 +257,7 @@ class Rollout:
             lines = "; ".join(
                 f"{label or 'the node'} is {text}" for label, text in report.not_restored.items()
             )
-            raise RestoreFailed(
-                f"{reason}, and the rollback failed: {lines}",
-                report,
-                hint=f"restore it by hand: apinode-admin services set-mapping {self.plan.service}"
-                " --entry GEN=SHARE ... (the stable mapping above)",
-            )
+            raise RestoreFailed(f"{reason}, and the rollback failed: {lines}", report)
 
     def _restore(self, run: NodeRun) -> Optional[str]:
         """None once the node serves its stable mapping again, else the last error."""

@@ -1,0 +1,139 @@
+"""Services deployed on real emulators for rollouts, and readers of what the nodes received."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
+
+import pytest
+from click.testing import Result
+from testsupport import RunCli
+
+from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
+from apinode_admin_cli.config import dumps_toml
+from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
+
+SERVICE = "churn"
+SET_MAPPING = f"/admin/api/services/{SERVICE}/actions/setMapping"
+PREDICT = f"/public/api/v1/{SERVICE}/score/predict"
+
+
+class Deploy:
+    """Builds archives once and deploys a service with a stable mapping on a node."""
+
+    def __init__(self, make_archive: Callable[..., Path]) -> None:
+        self.make_archive = make_archive
+
+    def __call__(
+        self,
+        handle: EmulatorHandle,
+        stable: dict[str, float],
+        extra: tuple[str, ...] = (),
+        **manifests: dict[str, Any],
+    ) -> None:
+        """Service churn with generations ``stable`` (+ ``extra``), mapped as ``stable``."""
+        with admin(handle) as client:
+            client.create_service(SERVICE)
+            service = client.service(SERVICE)
+            for generation in (*stable, *extra):
+                path = self.make_archive(generation, **manifests.get(generation, {}))
+                service.import_generation_from_archive(str(path))
+            entries = [{"generation": g, "proba": p} for g, p in stable.items()]
+            service.set_generations_mapping({"entries": entries})
+        handle.clear_received()
+
+
+@pytest.fixture
+def deploy(make_archive: Callable[..., Path]) -> Deploy:
+    return Deploy(make_archive)
+
+
+def admin(handle: EmulatorHandle) -> APINodeAdminClient:
+    return APINodeAdminClient(handle.uri, handle.admin_key, retries=0)
+
+
+def mapping_of(handle: EmulatorHandle) -> dict[str, float]:
+    """The shares the node reports for churn (generations with no traffic left out)."""
+    with admin(handle) as client:
+        rows = client.service(SERVICE).list_generations()
+    return {row["generationId"]: row["mapped"] for row in rows if row["mapped"] > 0}
+
+
+def mapping_bodies(handle: EmulatorHandle) -> list[dict[str, float]]:
+    """Each setMapping the node received, as ``{GEN: proba}`` in the order of its entries."""
+    found = []
+    for entry in handle.received:
+        if entry["method"] == "POST" and entry["path"] == SET_MAPPING:
+            body = json.loads(entry["body"])
+            found.append({e["generation"]: e["proba"] for e in body["entries"]})
+    return found
+
+
+def writes(handle: EmulatorHandle) -> list[str]:
+    """The paths of every request that could change the node (anything but GET)."""
+    return [e["path"] for e in handle.received if e["method"] != "GET"]
+
+
+def predictions(handle: EmulatorHandle) -> list[dict[str, Any]]:
+    return [json.loads(e["body"]) for e in handle.received if e["path"] == PREDICT]
+
+
+class SimpleNode:
+    """A node as the library needs it, without the CLI."""
+
+    def __init__(self, handle: EmulatorHandle, name: Optional[str] = None) -> None:
+        self.name = name
+        self.handle = handle
+        self.client = APINodeAdminClient(handle.uri, handle.admin_key, retries=0)
+
+    def user_client(self, service_id: str, service_key: Optional[str]) -> APINodeClient:
+        return APINodeClient(self.handle.uri, service_id, service_key, retries=0)
+
+
+@pytest.fixture
+def probe_file(tmp_path: Path) -> Path:
+    """Three probes: two feature objects and one record in the user API's shape."""
+    path = tmp_path / "probes.jsonl"
+    path.write_text(
+        '{"tenure": 3, "plan": "basic"}\n\n{"tenure": 12}\n{"features": {"tenure": 40}}\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def fleet(
+    tmp_path_factory: pytest.TempPathFactory, config_home: Path
+) -> Iterator[dict[str, EmulatorHandle]]:
+    """Two emulators, n1 and n2, as the profiles of fleet ``prod`` in the config file."""
+    nodes = {
+        name: start_emulator(
+            data_dir=tmp_path_factory.mktemp(f"node-{name}"), admin_key=f"key-of-{name}-0000"
+        )
+        for name in ("n1", "n2")
+    }
+    profiles = {
+        name: {"uri": handle.uri, "api_key": handle.admin_key, "retries": 1}
+        for name, handle in nodes.items()
+    }
+    path = config_home / "apinode-admin" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"profiles": profiles, "fleets": {"prod": {"profiles": list(nodes)}}}
+    path.write_text(dumps_toml(data), encoding="utf-8")
+    path.chmod(0o600)
+    try:
+        yield nodes
+    finally:
+        for handle in nodes.values():
+            handle.stop()
+
+
+@pytest.fixture
+def fleet_cli(run_cli: RunCli) -> RunCli:
+    """apinode-admin --fleet prod ARGS."""
+
+    def run(*args: str, input: Any = None, env: Any = None) -> Result:
+        return run_cli("--fleet", "prod", *args, input=input, env=env)
+
+    return run
