@@ -93,8 +93,8 @@ def demo(ctx: click.Context, keep: bool) -> None:
     It starts an emulator on a free local port, builds two package archives and runs the
     real commands against it over HTTP, each shown as the command line you would type:
     create a service, import and activate v1, canary v2 at 10%, read generations and
-    metrics, predict, promote v2, create and revoke an admin key, clean up; then a second node
-    joins and both are deployed as one fleet, and checked for drift.
+    metrics, predict, roll v2 out in probed steps, create and revoke an admin key, clean up;
+    then a second node joins and both are deployed as one fleet, and checked for drift.
 
     \b
     Examples:
@@ -185,8 +185,13 @@ def _steps(tour: Tour, v1: Path, v2: Path, handle: Any) -> None:
     tour.run("predict", SERVICE, ENDPOINT, "--feature", "tenure=12", "--forced-generation", "v2")
     tour.say("Read the node's metrics")
     tour.run("metrics", "show")
-    tour.say("v2 looks good: promote it to 100%")
-    tour.run("services", "switch-to", SERVICE, "v2")
+    tour.say("v2 looks good: roll it out in steps, probing it; a failed probe would roll back")
+    probes = v2.parent / "probes.jsonl"
+    probes.write_text(
+        '{"tenure": 3, "plan": "basic"}\n{"tenure": 24, "plan": "pro"}\n', encoding="utf-8"
+    )
+    tour.run("services", "rollout", SERVICE, "v2", "--steps", "50,100",
+             "--probe", str(probes), "--endpoint", ENDPOINT)  # fmt: skip
     tour.run("generations", "list", SERVICE)
     tour.say("Create an admin key for CI (its secret is printed once), list, revoke it")
     tour.run("keys", "create", "--label", "ci", "--description", "demo key")

@@ -138,6 +138,8 @@ def rollout(
                 exc.hint = view.restore_hint(exc.report)
             raise
         view.show(report, succeeded=not dry_run)
+        if dry_run:
+            view.dry_run_done(report)
     finally:
         for node in nodes:
             close = getattr(node, "close", None)

@@ -108,6 +108,18 @@ class RolloutView(Listener):
             )
         return "restore it by hand: " + "; ".join(commands)
 
+    def dry_run_done(self, report: RolloutReport) -> None:
+        """What a real run would have sent first, and that nothing was."""
+        if report.to_import:
+            where = f" on {', '.join(report.to_import)}" if report.fleet else ""
+            self.term.info(
+                f"Would import {self.plan.archive}{where} (it must create {report.generation})"
+            )
+        self.term.info(
+            f"Dry run: nothing was changed (a real run preloads {report.generation}, "
+            "then sets each step's mapping)"
+        )
+
     # -- the result on stdout -----------------------------------------------------------------
 
     def _mapping_text(self, mappings: dict[str, Shares]) -> str:

@@ -56,6 +56,9 @@ class Rollout:
         self.plan = plan
         self.listener = listener or Listener()
         self.runs = [NodeRun(node) for node in nodes]
+        labels = [r.label for r in self.runs]
+        if not labels or len(set(labels)) != len(labels):
+            raise ValueError("a rollout needs one node, or nodes with distinct names")
         self.service_key = service_key
         self.sleep = sleep
         self.clock = clock

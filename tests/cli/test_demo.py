@@ -23,7 +23,7 @@ STEPS = [
     "$ apinode-admin generations list churn",
     "$ apinode-admin predict churn score --feature tenure=12 --dispatch-key customer-17",
     "$ apinode-admin metrics show",
-    "$ apinode-admin services switch-to churn v2",
+    "$ apinode-admin services rollout churn v2 --steps 50,100 --probe ",
     "$ apinode-admin keys create --label ci --description 'demo key'",
     "$ apinode-admin keys list",
     "$ apinode-admin keys delete --id ",
@@ -44,6 +44,7 @@ def check_tour(stdout: str) -> None:
     assert re.search(r"^v1\s+\S+\s+true\s+90%$", stdout, re.M), stdout
     assert re.search(r"^v2\s+\S+\s+(true|false)\s+10%$", stdout, re.M), stdout
     assert re.search(r"^v2\s+\S+\s+true\s+100%$", stdout, re.M), stdout
+    assert re.search(r"^50%\s+v2 50% v1 50%\s+2/2 ok\s+ok$", stdout, re.M), stdout
     assert "Deleted service churn." in stdout
     assert stdout.rstrip().endswith("then point --uri at a real node.")
 
