@@ -35,8 +35,10 @@ class RolloutView(Listener):
 
     def checked(self, label: str, stable: Shares) -> None:
         self.term.info(
-            f"{self._where(label)}{self.plan.service} serves {describe_mapping(stable)} "
-            "(the stable mapping)"
+            self._clean(
+                f"{self._where(label)}{self.plan.service} serves {describe_mapping(stable)} "
+                "(the stable mapping)"
+            )
         )
 
     def imported(self, label: str, generation: str) -> None:
@@ -47,7 +49,7 @@ class RolloutView(Listener):
         self.term.info(f"{self._where(label)}{'p' if label else 'P'}reloaded {generation}")
 
     def step_done(self, record: StepRecord) -> None:
-        line = f"Step {record.percent}%: {self._mapping_text(record.mappings)}"
+        line = self._clean(f"Step {record.percent}%: {self._mapping_text(record.mappings)}")
         if record.probes is not None:
             line += f"; probes {record.probes.text()}"
         if record.reason:
@@ -86,11 +88,11 @@ class RolloutView(Listener):
 
     def restored(self, label: str, stable: Shares) -> None:
         verb = "restored" if label else "Restored"
-        self.term.say(f"{self._where(label)}{verb} {describe_mapping(stable)}")
+        self.term.say(self._clean(f"{self._where(label)}{verb} {describe_mapping(stable)}"))
 
     def restore_failed(self, label: str, left: str, error: str) -> None:
         where = f"{label}: NOT restored, left with" if label else "NOT restored: the node serves"
-        self.term.say(self.term.style(f"{where} {left}: {self._clean(error)}", fg="red"))
+        self.term.say(self.term.style(self._clean(f"{where} {left}: {error}"), fg="red"))
 
     def restore_hint(self, report: RolloutReport) -> str:
         """The commands that put back what a failed rollback could not."""
