@@ -23,10 +23,15 @@ class RolloutView(Listener):
         self.fleet = fleet
         self._countdown: Optional[Countdown] = None
 
-    def _clean(self, text: str) -> str:
+    def _scrub(self, text: str) -> str:
+        """Node text without any key this run knows (info and warn make it printable)."""
         from apinode_admin_cli.redact import scrub
 
-        return printable(scrub(text, self.app.secrets()))
+        return scrub(text, self.app.secrets())
+
+    def _clean(self, text: str) -> str:
+        """Node text fit for ``say`` lines: no key, no control character."""
+        return printable(self._scrub(text))
 
     def _where(self, label: str) -> str:
         return f"{label}: " if label else ""
@@ -35,7 +40,7 @@ class RolloutView(Listener):
 
     def checked(self, label: str, stable: Shares) -> None:
         self.term.info(
-            self._clean(
+            self._scrub(
                 f"{self._where(label)}{self.plan.service} serves {describe_mapping(stable)} "
                 "(the stable mapping)"
             )
@@ -59,7 +64,7 @@ class RolloutView(Listener):
 
     def probes_done(self, percent: int, label: str, outcome: ProbeOutcome) -> None:
         for error in outcome.errors:
-            self.term.warn(f"{self._where(label)}{self._clean(error)}")
+            self.term.warn(f"{self._where(label)}{self._scrub(error)}")
 
     def pause_started(self, next_percent: int, seconds: float) -> None:
         if self.term.quiet:
@@ -138,9 +143,9 @@ class RolloutView(Listener):
             for item in data:
                 for key in ("reason", "notRestored"):
                     if isinstance(item.get(key), str):
-                        item[key] = self._clean(item[key])
+                        item[key] = self._scrub(item[key])
                     elif isinstance(item.get(key), dict):
-                        item[key] = {k: self._clean(v) for k, v in item[key].items()}
+                        item[key] = {k: self._scrub(v) for k, v in item[key].items()}
             self.term.emit_json(data)
             return
         from apinode_admin_cli.output import Column

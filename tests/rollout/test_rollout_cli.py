@@ -349,3 +349,20 @@ def test_a_disabled_service_or_one_without_traffic_is_refused(
     result = node_cli("services", "rollout", "fresh", "v1")
     check(result, ExitCode.USAGE)
     assert "serves no generation" in result.stderr and writes(emulator) == []
+
+
+def test_a_service_key_echoed_by_a_failing_probe_is_never_shown(
+    emulator: EmulatorHandle, deploy: Deploy, node_cli: RunCli, probe_file: Path
+) -> None:
+    deploy(emulator, {"v1": 1.0}, extra=("v2",))
+    secret = "svc-key-0123456789abcdef"
+    body = {"errorType": "Boom", "message": f"model crashed with key {secret}\x1b[31m"}
+    args = ("--probe", str(probe_file), "--endpoint", "score", "--service-key", secret)
+    for output in ("plain", "json"):
+        emulator.add_fault(method="POST", path=PREDICT, status=500, body=body, count=1)
+        result = rollout(node_cli, "v2", *args, "-o", output)
+        check(result, ExitCode.ROLLED_BACK)
+        assert secret not in result.stdout + result.stderr
+        assert "model crashed with key" in result.stderr
+        assert "\x1b[31m" not in result.stderr
+        assert predictions(emulator)  # the key did reach the node, as Basic auth

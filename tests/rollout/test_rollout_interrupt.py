@@ -13,16 +13,10 @@ from typing import IO
 
 import pytest
 from conftest import Deploy, mapping_bodies, mapping_of
-from testsupport import clean_env
+from testsupport import clean_env, cli_command, default_sigint
 
 from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import ExitCode
-
-
-def _default_sigint() -> None:
-    # A test runner started in the background may ignore SIGINT, and the child would inherit
-    # that: Python then installs no KeyboardInterrupt handler at all.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _lines(stream: IO[str], into: queue.Queue[str]) -> None:
@@ -41,14 +35,13 @@ def test_ctrl_c_during_the_pause_restores_the_stable_mapping(
         APINODE_ADMIN_URI=emulator.uri,
         APINODE_ADMIN_API_KEY=emulator.admin_key,
     )
-    command = [sys.executable, "-m", "apinode_admin_cli", "services", "rollout", "churn", "v2"]
     proc = subprocess.Popen(
-        [*command, "--steps", "10,100", "--pause", "600"],
+        cli_command("services", "rollout", "churn", "v2", "--steps", "10,100", "--pause", "600"),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_default_sigint,  # noqa: PLW1509 (only a signal disposition is set)
+        preexec_fn=default_sigint,  # noqa: PLW1509 (only a signal disposition is set)
     )
     assert proc.stderr is not None and proc.stdout is not None
     seen: queue.Queue[str] = queue.Queue()
