@@ -2,7 +2,7 @@
 
 Registered on the ``services`` group by ``cli/services.py``. A rollout coordinates every node
 step by step (each step on every node before the probes run), so it builds the fleet's nodes
-itself instead of fanning an operation out with ``app.run``.
+itself (a ``FleetSession``) instead of fanning an operation out with ``app.run``.
 """
 
 from __future__ import annotations
@@ -121,7 +121,12 @@ def rollout(
         max_probe_failures=max_probe_failures,
     )
     app.update_flags({"service_key": service_key})
-    nodes = _nodes(app)
+    session = None
+    if app.fleet is not None:
+        from apinode_admin_cli.cli.fleet_run import FleetSession
+
+        session = FleetSession(app, app.fleet)
+    nodes: list[Node] = list(session.nodes.values()) if session else [app.node()]
     try:
         if archive is not None:
             # Every node is told the same absolute path; a local node's copy must exist.
@@ -141,21 +146,5 @@ def rollout(
         if dry_run:
             view.dry_run_done(report)
     finally:
-        for node in nodes:
-            close = getattr(node, "close", None)
-            if close is not None:
-                close()
-
-
-def _nodes(app: App) -> list[Node]:
-    """The node of a single-node run, or each node of the fleet with its own settings."""
-    fleet = app.fleet
-    if fleet is None:
-        return [app.node()]
-    from apinode_admin_cli.cli.fleet_run import FleetNode, node_settings
-
-    settings = node_settings(app, fleet)
-    if any(s.no_check_certificate for s in settings.values()):
-        app.term.say("Warning: TLS certificate verification is disabled (--no-check-certificate).")
-    reminders: set[str] = set()
-    return [FleetNode(app, name, settings[name], reminders) for name in fleet.profiles]
+        if session is not None:
+            session.close()

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Optional
 
 import pytest
-from click.testing import Result
-from testsupport import RunCli
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
-from apinode_admin_cli.config import dumps_toml
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
+from apinode_admin_cli.emulator import EmulatorHandle
 
 SERVICE = "churn"
 SET_MAPPING = f"/admin/api/services/{SERVICE}/actions/setMapping"
@@ -100,40 +97,3 @@ def probe_file(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-@pytest.fixture
-def fleet(
-    tmp_path_factory: pytest.TempPathFactory, config_home: Path
-) -> Iterator[dict[str, EmulatorHandle]]:
-    """Two emulators, n1 and n2, as the profiles of fleet ``prod`` in the config file."""
-    nodes = {
-        name: start_emulator(
-            data_dir=tmp_path_factory.mktemp(f"node-{name}"), admin_key=f"key-of-{name}-0000"
-        )
-        for name in ("n1", "n2")
-    }
-    profiles = {
-        name: {"uri": handle.uri, "api_key": handle.admin_key, "retries": 1}
-        for name, handle in nodes.items()
-    }
-    path = config_home / "apinode-admin" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"profiles": profiles, "fleets": {"prod": {"profiles": list(nodes)}}}
-    path.write_text(dumps_toml(data), encoding="utf-8")
-    path.chmod(0o600)
-    try:
-        yield nodes
-    finally:
-        for handle in nodes.values():
-            handle.stop()
-
-
-@pytest.fixture
-def fleet_cli(run_cli: RunCli) -> RunCli:
-    """apinode-admin --fleet prod ARGS."""
-
-    def run(*args: str, input: Any = None, env: Any = None) -> Result:
-        return run_cli("--fleet", "prod", *args, input=input, env=env)
-
-    return run

@@ -19,10 +19,12 @@ STABLE = {"n1": {"v1": 1.0}, "n2": {"v1": 0.5, "v0": 0.5}}
 
 
 @pytest.fixture
-def deployed(fleet: dict[str, EmulatorHandle], deploy: Deploy) -> dict[str, EmulatorHandle]:
-    for name, handle in fleet.items():
+def deployed(make_fleet: Callable[..., Any], deploy: Deploy) -> dict[str, EmulatorHandle]:
+    """Fleet prod: n1 and n2, each serving churn with its own stable mapping."""
+    fleet = make_fleet("n1", "n2")
+    for name, handle in fleet.nodes.items():
         deploy(handle, STABLE[name], extra=tuple(g for g in ("v0", "v2") if g not in STABLE[name]))
-    return fleet
+    return dict(fleet.nodes)
 
 
 def test_each_step_reaches_every_node_before_the_probes_run(
