@@ -123,11 +123,18 @@ def import_archive(run: NodeRun, plan: RolloutPlan) -> None:
 def created_generation(
     service: Any, answer: Any, before: Sequence[str], expected: str
 ) -> Optional[str]:
-    """The id an import created: the answer's ``generationId``, else the list's new entry."""
-    if isinstance(answer, dict) and isinstance(answer.get("generationId"), str):
-        return str(answer["generationId"])
-    after = [g.get("generationId") for g in service.list_generations() if isinstance(g, dict)]
-    new = [g for g in after if isinstance(g, str) and g not in before]
+    """The id an import created: the answer's ``generationId``, else the list's new entry.
+
+    The same rules as ``generations import``; when several generations appeared meanwhile
+    (concurrent imports), ``expected`` among them is the one.
+    """
+    # The import command's readers of the node's answers (pure functions; loaded only here).
+    from apinode_admin_cli.cli.imports import id_in_answer, listed_ids
+
+    created = id_in_answer(answer)
+    if created is not None:
+        return created
+    new = [g for g in listed_ids(service.list_generations()) if g not in before]
     if expected in new:
         return expected
     return new[0] if len(new) == 1 else None
