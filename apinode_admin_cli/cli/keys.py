@@ -10,6 +10,7 @@ from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import key_ids
 from apinode_admin_cli.cli.key_rules import in_use_error, key_in_use
 from apinode_admin_cli.cli.options import output_options, pass_app, read_stream, yes_option
+from apinode_admin_cli.cli.reports import deleted
 from apinode_admin_cli.cli.results import Action, Result, Rows
 from apinode_admin_cli.errors import UsageError
 
@@ -140,12 +141,8 @@ def keys_delete(
             if why:
                 raise in_use_error(node.settings.sources.get("api_key", ""), why)
         if key_id:
-            answer = node.client.auth().delete_key_by_id(key_id)
-            node.info(f"Deleted key {key_id}.")
-        else:
-            assert key is not None
-            answer = node.client.auth().delete_key(key)
-            node.info(f"Deleted key {mask(key)}.")
-        return Action(answer)
+            return deleted(node, f"key {key_id}", node.client.auth().delete_key_by_id(key_id))
+        assert key is not None
+        return deleted(node, f"key {mask(key)}", node.client.auth().delete_key(key))
 
     app.run(op)

@@ -8,6 +8,14 @@ from apinode_admin_cli.cli.app import Node
 from apinode_admin_cli.cli.results import Action
 
 
+def deleted(node: Node, what: str, answer: Any) -> Action:
+    """Say that ``what`` was deleted, and when so, that the first answer was lost on the way."""
+    node.info(f"Deleted {what}.")
+    if getattr(answer, "answer_lost", False):
+        node.info(f"Note: {answer.note}.")
+    return Action(answer)
+
+
 def switched_to_newest(node: Node, service_id: str, answer: Any) -> Action:
     """Say which generation now serves; its id (or the node's JSON) is the result."""
     generation = answer.get("switchedToGeneration") if isinstance(answer, dict) else None

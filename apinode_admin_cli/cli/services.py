@@ -9,7 +9,7 @@ import click
 from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import generation_ids, service_ids
 from apinode_admin_cli.cli.options import output_options, pass_app, read_text_input, yes_option
-from apinode_admin_cli.cli.reports import switched_to_newest
+from apinode_admin_cli.cli.reports import deleted, switched_to_newest
 from apinode_admin_cli.cli.results import Action, Result, Rows
 from apinode_admin_cli.errors import UsageError
 
@@ -92,9 +92,7 @@ def services_delete(app: App, service_id: str, yes: bool) -> None:
     app.confirm(f"Delete service {service_id}", yes)
 
     def op(node: Node) -> Result:
-        answer = node.client.service(service_id).delete()
-        node.info(f"Deleted service {service_id}.")
-        return Action(answer)
+        return deleted(node, f"service {service_id}", node.client.service(service_id).delete())
 
     app.run(op)
 
