@@ -110,3 +110,39 @@ def complete(
         timeout=30,
         cwd=ROOT,
     )
+
+
+def fenced_blocks(page: Path) -> list[tuple[str, str]]:
+    """Every fenced block of a Markdown page: ``(language, text)`` in page order."""
+    import re
+
+    text = page.read_text(encoding="utf-8")
+    return re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.S | re.M)
+
+
+def run_bash_session(
+    script: str, cwd: Path, ports: tuple[str, ...] = (), timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run a guide's shell session as a reader's bash would, in one shell, ``bash -e``.
+
+    The only change to the text: each port number of ``ports`` becomes a free port. The
+    console script of this interpreter's environment is on PATH, the tool's settings are
+    cleared, and whatever the session starts in the background is killed when it ends.
+    """
+    import subprocess
+    import sys
+
+    for port in ports:
+        assert port in script, f"the session no longer uses port {port}"
+        script = script.replace(port, str(free_port()))
+    env = clean_env(cwd / "unused-config-home")
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    script = "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + script
+    return subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

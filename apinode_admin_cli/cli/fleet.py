@@ -36,7 +36,8 @@ def fleet_status(app: App, exit_code: bool) -> None:
       apinode-admin --fleet prod fleet status --exit-code -q || alert "prod drifted"
       apinode-admin --fleet prod fleet status -o json | jq '.services[] | select(.consistent | not)'
     """
-    from apinode_admin_cli.cli.fleet_run import collect, raise_first_failure
+    from apinode_admin_cli.cli.fleet_run import collect
+    from apinode_admin_cli.cli.fleet_show import raise_first_failure
     from apinode_admin_cli.fleet.drift import compact, compare
     from apinode_admin_cli.fleet.runner import OK
     from apinode_admin_cli.output import Column
@@ -58,7 +59,7 @@ def fleet_status(app: App, exit_code: bool) -> None:
     drifts = compare(states, chosen.profiles)
     consistent = all(d.consistent for d in drifts) and all(o.outcome == OK for o in outcomes)
     if app.output_format == "json":
-        from apinode_admin_cli.cli.fleet_run import fleet_json
+        from apinode_admin_cli.cli.fleet_show import fleet_json
 
         nodes = [
             {k: v for k, v in item.items() if k != "result"}

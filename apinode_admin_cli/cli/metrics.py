@@ -59,7 +59,8 @@ def show_prometheus(app: App) -> None:
         app.term.echo(exposition([(None, app.node().client.get_metrics())]), nl=False)
         return
 
-    from apinode_admin_cli.cli.fleet_run import collect, raise_first_failure
+    from apinode_admin_cli.cli.fleet_run import collect
+    from apinode_admin_cli.cli.fleet_show import raise_first_failure
     from apinode_admin_cli.fleet.runner import OK
 
     def read(node: Node) -> Any:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from apinode_admin_cli.cli.app import App, Node
-from apinode_admin_cli.cli.fleet_run import (
+from apinode_admin_cli.cli.fleet_run import FleetSession
+from apinode_admin_cli.cli.fleet_show import (
     ACTION_COLUMNS,
     NODE_KEY,
-    FleetSession,
     fleet_json,
     node_message,
     raise_first_failure,

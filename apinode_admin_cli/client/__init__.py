@@ -5,8 +5,7 @@ Importing this package does not import ``requests``; the first client built does
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from apinode_admin_cli.errors import (
     APIError,
@@ -24,6 +23,7 @@ from apinode_admin_cli.errors import (
     TLSFailure,
     UsageError,
 )
+from apinode_admin_cli.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from apinode_admin_cli.client.admin import APINodeAdminClient, PingResult
@@ -43,12 +43,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
-
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 __all__ = [
     "APIError",

@@ -6,10 +6,12 @@ reader, the resolver and their imports.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from apinode_admin_cli.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from apinode_admin_cli.config.connect import require_connection
     from apinode_admin_cli.config.files import (
         default_config_path,
         display_path,
@@ -29,7 +31,6 @@ if TYPE_CHECKING:
         Settings,
         env_value,
         locate_config,
-        require_connection,
         resolve_early,
         resolve_settings,
         select_profile,
@@ -63,7 +64,7 @@ _HOMES = {
     "resolve_fleet": "fleets",
     "select_fleet": "fleets",
     "locate_config": "resolve",
-    "require_connection": "resolve",
+    "require_connection": "connect",
     "resolve_early": "resolve",
     "resolve_settings": "resolve",
     "select_profile": "resolve",
@@ -79,15 +80,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOMES])
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 
 __all__ = [

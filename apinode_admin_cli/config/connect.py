@@ -1,13 +1,40 @@
-"""The one place that turns settings into clients: transport options derived from the schema."""
+"""The one place that turns settings into clients: URI and key checked, transport options."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
-from apinode_admin_cli.config.schema import SETTINGS
+from apinode_admin_cli.config.files import display_path, list_profiles
+from apinode_admin_cli.config.schema import BY_NAME, SETTINGS
+from apinode_admin_cli.errors import ConfigError
 
 if TYPE_CHECKING:
     from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
+    from apinode_admin_cli.config.resolve import Settings
+
+
+def require_connection(settings: Settings) -> tuple[str, str]:
+    """``(uri, api_key)``, or ConfigError naming every way to supply what is missing."""
+    where = f"profile {settings.profile!r} of {display_path(settings.config_path)}"
+    hint = "`apinode-admin config show` tells where each setting comes from"
+    uri, key, key_file = BY_NAME["uri"], BY_NAME["api_key"], BY_NAME["api_key_file"]
+    if settings.config_exists and not (settings.uri and settings.api_key):
+        others = [p for p in list_profiles(settings.config_path) if p != settings.profile]
+        if others and settings.profile_source == "default":
+            hint = f"the file has profile(s) {', '.join(others)}: choose one with --profile NAME"
+    if not settings.uri:
+        raise ConfigError(
+            f"no API node URI: pass {uri.option}, set {uri.env}, or set `uri` in {where}",
+            hint=hint,
+        )
+    if not settings.api_key:
+        raise ConfigError(
+            f"no API key: pass {key_file.option} or {key.option}, set "
+            f"{key_file.env} or {key.env}, "
+            f"or set `api_key_file` or `api_key` in {where}",
+            hint=hint,
+        )
+    return settings.uri, settings.api_key
 
 
 def transport_options(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -45,4 +72,4 @@ def user_client(
     return APINodeClient(uri, service_id, service_key, **transport_options(values))
 
 
-__all__ = ["admin_client", "transport_options", "user_client"]
+__all__ = ["admin_client", "require_connection", "transport_options", "user_client"]

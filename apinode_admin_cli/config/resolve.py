@@ -13,8 +13,6 @@ from typing import IO, Any, Mapping, Optional
 
 from apinode_admin_cli.config.files import (
     default_config_path,
-    display_path,
-    list_profiles,
     load_config,
 )
 from apinode_admin_cli.config.keyfile import read_key_file, warn_if_loose
@@ -281,36 +279,11 @@ def _expand(name: str, value: Any, base: Optional[Path]) -> Any:
     return str(expanded)
 
 
-def require_connection(settings: Settings) -> tuple[str, str]:
-    """``(uri, api_key)``, or ConfigError naming every way to supply what is missing."""
-    where = f"profile {settings.profile!r} of {display_path(settings.config_path)}"
-    hint = "`apinode-admin config show` tells where each setting comes from"
-    uri, key, key_file = BY_NAME["uri"], BY_NAME["api_key"], BY_NAME["api_key_file"]
-    if settings.config_exists and not (settings.uri and settings.api_key):
-        others = [p for p in list_profiles(settings.config_path) if p != settings.profile]
-        if others and settings.profile_source == "default":
-            hint = f"the file has profile(s) {', '.join(others)}: choose one with --profile NAME"
-    if not settings.uri:
-        raise ConfigError(
-            f"no API node URI: pass {uri.option}, set {uri.env}, or set `uri` in {where}",
-            hint=hint,
-        )
-    if not settings.api_key:
-        raise ConfigError(
-            f"no API key: pass {key_file.option} or {key.option}, set "
-            f"{key_file.env} or {key.env}, "
-            f"or set `api_key_file` or `api_key` in {where}",
-            hint=hint,
-        )
-    return settings.uri, settings.api_key
-
-
 __all__ = [
     "Settings",
     "env_value",
     "locate_config",
     "read_key_file",
-    "require_connection",
     "resolve_early",
     "resolve_settings",
     "select_profile",

@@ -6,8 +6,9 @@ and tabulate only when a table is printed.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from apinode_admin_cli.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from apinode_admin_cli.output.column import Column
@@ -37,14 +38,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # No module of this package bears the name of one of these (a submodule, once imported,
-    # would be the package's attribute and hide the name).
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
-
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 __all__ = [
     "KINDS",

@@ -6,15 +6,12 @@ ports that are free on the machine running the test.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from testsupport import clean_env, free_port
+from testsupport import run_bash_session
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "fleets.md"
@@ -32,20 +29,7 @@ def walkthrough() -> str:
 def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
     script = walkthrough()
     assert "fleet status" in script and "kill %1 %2" in script
-    script = script.replace("12001", str(free_port())).replace("12002", str(free_port()))
-    env = clean_env(tmp_path / "unused")
-    # The console script of this interpreter's environment, as a reader's shell finds it.
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    # Whatever happens, the walkthrough's background nodes do not outlive the test.
-    script = "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + script
-    proc = subprocess.run(
-        ["bash", "-e", "-c", script],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_bash_session(script, tmp_path, ports=("12001", "12002"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert re.search(r"churn\s+v1 90% v2 10%\s+v1\s+no", out), out

@@ -8,15 +8,12 @@ or a person at a terminal are in `shell` and `text` blocks, which are not run.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from testsupport import clean_env, free_port
+from testsupport import run_bash_session
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "monitoring.md"
@@ -35,20 +32,7 @@ def test_the_guides_examples_run_as_written(tmp_path: Path) -> None:
     for command in ("metrics show -o prometheus", "metrics watch --count", "switch-to churn v2"):
         assert command in script
     assert "kill %1" in script and "pushgateway" not in script
-    script = script.replace("12000", str(free_port())).replace("12001", str(free_port()))
-    env = clean_env(tmp_path / "unused")
-    # The console script of this interpreter's environment, as a reader's shell finds it.
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    # Whatever happens, the guide's background nodes do not outlive the test.
-    script = "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + script
-    proc = subprocess.run(
-        ["bash", "-e", "-c", script],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_bash_session(script, tmp_path, ports=("12000", "12001"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out, err = proc.stdout, proc.stderr
     assert "Traceback" not in err

@@ -7,15 +7,12 @@ ports that are free on the machine running the test.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from testsupport import clean_env, free_port
+from testsupport import run_bash_session
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "gitops.md"
 TEXT = GUIDE.read_text(encoding="utf-8")
@@ -62,22 +59,7 @@ def shown(first_line: str, language: str = "") -> str:
 def test_the_guide_runs_as_written(tmp_path: Path) -> None:
     script = session()
     assert "state apply" in script and "--fleet prod" in script and "kill %1 %2 %3" in script
-    for port in ("12000", "12001", "12002"):
-        assert port in script
-        script = script.replace(port, str(free_port()))
-    env = clean_env(tmp_path / "unused")
-    # The console script of this interpreter's environment, as a reader's shell finds it.
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    # Whatever happens, the guide's background nodes do not outlive the test.
-    script = "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + script
-    proc = subprocess.run(
-        ["bash", "-e", "-c", script],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_bash_session(script, tmp_path, ports=("12000", "12001", "12002"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     out = proc.stdout.replace(str(tmp_path), SHOWN_HOME)
