@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from apinode_admin_cli.cli.app import Node
 from apinode_admin_cli.cli.results import Action, Result
+from apinode_admin_cli.client.imports import id_in_answer, listed_ids, new_ids
 from apinode_admin_cli.errors import ApinodeAdminError, ConflictError
 
 
@@ -25,21 +26,6 @@ def conflict_hint(service_id: str) -> str:
         "version id and import that archive, or use the generation already there "
         f"(`apinode-admin services switch-to {q} GENERATION`)"
     )
-
-
-def listed_ids(generations: Any) -> list[str]:
-    """The generation ids of a ``list_generations`` answer, in the node's order."""
-    return [
-        str(g["generationId"])
-        for g in generations or []
-        if isinstance(g, dict) and g.get("generationId") is not None
-    ]
-
-
-def id_in_answer(answer: Any) -> Optional[str]:
-    """The ``generationId`` the node's import answer carries, if any."""
-    value = answer.get("generationId") if isinstance(answer, dict) else None
-    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
 def with_id(answer: Any, generation: Optional[str], **extra: Any) -> dict[str, Any]:
@@ -63,7 +49,7 @@ def import_generation(node: Node, service_id: str, archive: str, activate: bool)
     created = id_in_answer(answer)
     candidates: list[str] = []
     if created is None:
-        candidates = [g for g in listed_ids(service.list_generations()) if g not in before]
+        candidates = new_ids(service, before)
         if len(candidates) == 1:
             created = candidates[0]
     q = shlex.quote(service_id)

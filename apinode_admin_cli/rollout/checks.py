@@ -128,13 +128,12 @@ def created_generation(
     The same rules as ``generations import``; when several generations appeared meanwhile
     (concurrent imports), ``expected`` among them is the one.
     """
-    # The import command's readers of the node's answers (pure functions; loaded only here).
-    from apinode_admin_cli.cli.imports import id_in_answer, listed_ids
+    from apinode_admin_cli.client.imports import id_in_answer, new_ids
 
     created = id_in_answer(answer)
     if created is not None:
         return created
-    new = [g for g in listed_ids(service.list_generations()) if g not in before]
+    new = new_ids(service, set(before))
     if expected in new:
         return expected
     return new[0] if len(new) == 1 else None
