@@ -208,10 +208,22 @@ def main(argv: Optional[list[str]] = None) -> None:
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     try:
-        cli.main(args=argv, prog_name="apinode-admin", obj=App())
-    except KeyboardInterrupt:
+        # Not standalone: click would turn Ctrl-C while it parses the line into "Aborted!"
+        # and exit 1; here every Ctrl-C is "Interrupted." and 130.
+        code = cli.main(args=argv, prog_name="apinode-admin", obj=App(), standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort) as exc:
+        if isinstance(exc, click.exceptions.Abort) and not isinstance(
+            exc.__cause__ or exc.__context__, KeyboardInterrupt
+        ):
+            sys.stderr.write("Aborted!\n")
+            sys.exit(ExitCode.FAILURE)
         sys.stderr.write("Interrupted.\n")
         sys.exit(ExitCode.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    else:
+        sys.exit(code if isinstance(code, int) else ExitCode.OK)
     finally:
         try:
             sys.stdout.flush()
