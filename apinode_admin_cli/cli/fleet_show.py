@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.results import Action, Line, Result, Rows, Summary, result_json
+from apinode_admin_cli.cli.results import (
+    Action,
+    Line,
+    Result,
+    Rows,
+    Sections,
+    Summary,
+    result_json,
+)
 from apinode_admin_cli.cli.terminal import printable
 from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure
 from apinode_admin_cli.fleet.runner import FAILED, OK, SKIPPED, NodeOutcome
@@ -55,25 +63,20 @@ def show_fleet(
     app: App, fleet: Fleet, uris: dict[str, str], outcomes: Sequence[NodeOutcome[Result]]
 ) -> None:
     """Print the merged result, then fail with the first failed node's exit code, if any."""
-    from apinode_admin_cli.output import Column
 
     fmt = app.output_format
     results = [o.result for o in outcomes if o.outcome == OK]
     if fmt == "json":
         app.term.emit_json(fleet_json(app, uris, outcomes))
     elif results and all(isinstance(r, Rows) for r in results):
-        columns: list[Column] = [Column(NODE_KEY, "NODE")]
-        records: list[dict[str, Any]] = []
-        for outcome in outcomes:
-            if outcome.outcome != OK:
-                continue
-            rows = outcome.result
-            assert isinstance(rows, Rows)
-            for column in rows.columns:
-                if column not in columns:
-                    columns.append(column)
-            records += [{**record, NODE_KEY: outcome.node} for record in rows.records]
-        app.term.emit(fmt, records, columns, None)
+        _merged_rows(app, fmt, [(o.node, o.result) for o in outcomes if o.outcome == OK])
+    elif results and all(_sections_of_rows(r, results[0]) for r in results):
+        # Several tables per node (`services describe`): each table merged across the nodes.
+        sections = [(o.node, o.result) for o in outcomes if isinstance(o.result, Sections)]
+        for index in range(len(sections[0][1].parts)):
+            if index:
+                app.term.echo("")
+            _merged_rows(app, fmt, [(node, result.parts[index]) for node, result in sections])
     elif results and all(isinstance(r, Action) and r.columns for r in results):
         _action_records(app, fmt, outcomes)
     else:
@@ -82,6 +85,30 @@ def show_fleet(
         ]
         app.term.emit(fmt, records, ACTION_COLUMNS, None)
     raise_first_failure(fleet, outcomes)
+
+
+def _merged_rows(app: App, fmt: str, parts: Sequence[tuple[str, Any]]) -> None:
+    """Every node's rows under one header, a first column NODE naming the node of each row."""
+    from apinode_admin_cli.output import Column
+
+    columns: list[Column] = [Column(NODE_KEY, "NODE")]
+    records: list[dict[str, Any]] = []
+    for node, rows in parts:
+        for column in rows.columns:
+            if column not in columns:
+                columns.append(column)
+        records += [{**record, NODE_KEY: node} for record in rows.records]
+    app.term.emit(fmt, records, columns, None)
+
+
+def _sections_of_rows(result: Any, first: Any) -> bool:
+    """Tables of the same shape on every node, so that each can be merged."""
+    return (
+        isinstance(result, Sections)
+        and isinstance(first, Sections)
+        and len(result.parts) == len(first.parts)
+        and all(isinstance(part, Rows) for part in result.parts)
+    )
 
 
 def raise_first_failure(fleet: Fleet, outcomes: Sequence[NodeOutcome[Any]]) -> None:

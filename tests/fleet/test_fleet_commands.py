@@ -259,3 +259,24 @@ def test_commands_of_the_original_tool_run_on_one_node(
     check(result, 2)
     assert "one node" in result.stderr and "--profile" in result.stderr
     assert result.stdout == ""
+
+
+def test_describe_on_a_fleet_merges_each_table_under_node(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli, make_archive: Callable[..., Path]
+) -> None:
+    make_fleet("n1", "n2")
+    check(fleet_cli("-q", "services", "create", "churn"))
+    check(fleet_cli("-q", "generations", "import", "churn", str(make_archive("v1")), "--activate"))
+    result = fleet_cli("services", "describe", "churn", "-o", "tsv")
+    check(result)
+    tables = result.stdout.split("\n\n")
+    assert len(tables) >= 2, result.stdout
+    for table in tables:
+        lines = table.strip().splitlines()
+        assert lines[0].startswith("NODE\t")
+        assert [line.split("\t")[0] for line in lines[1:]][:1] == ["n1"]
+        assert {line.split("\t")[0] for line in lines[1:]} == {"n1", "n2"}
+    assert "v1" in tables[-1]
+    wide = fleet_cli("services", "list", "--wide", "-o", "tsv")
+    check(wide)
+    assert [line.split("\t")[0] for line in wide.stdout.splitlines()] == ["NODE", "n1", "n2"]
