@@ -223,7 +223,7 @@ def start_emulator(
             shutil.rmtree(temp_dir, ignore_errors=True)
         raise
     thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="apinode-emulator"
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="apinode-emulator"
     )
     thread.daemon = True
     thread.start()
