@@ -8,13 +8,22 @@ import click
 
 from apinode_admin_cli.cli.app import App, Node
 from apinode_admin_cli.cli.complete import generation_ids, service_ids
+from apinode_admin_cli.cli.lazygroup import LazyGroup
 from apinode_admin_cli.cli.options import output_options, pass_app, read_text_input, yes_option
 from apinode_admin_cli.cli.reports import deleted, switched_to_newest
 from apinode_admin_cli.cli.results import Action, Result, Rows
 from apinode_admin_cli.errors import UsageError
 
 
-@click.group()
+# `describe` lives with the other views that fetch generations, `rollout` in its own module:
+# both load only when asked for.
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "describe": "apinode_admin_cli.cli.service_views:services_describe",
+        "rollout": "apinode_admin_cli.cli.rollout:rollout",
+    },
+)
 def services() -> None:
     """Manage the services hosted by the node."""
 
@@ -267,14 +276,3 @@ def services_clean_unused(app: App, yes: bool, dry_run: bool) -> None:
 
 def _input_name(path: str) -> str:
     return "the mapping on stdin" if path == "-" else f"mapping file {path}"
-
-
-# `services describe` lives with the other views that fetch generations; it registers here.
-from apinode_admin_cli.cli.service_views import services_describe  # noqa: E402
-
-services.add_command(services_describe)
-
-# `services rollout` lives in its own module; it registers itself on this group.
-from apinode_admin_cli.cli.rollout import rollout  # noqa: E402
-
-services.add_command(rollout)
