@@ -61,7 +61,7 @@ def _plan_service(
     sid = spec.service_id
     if node is None:
         phases["create"].append(Change(sid, "create"))
-        # A new service is enabled, with no generation and no mapping (admin-api.md).
+        # A new service is enabled, with no generation and no mapping, as a node creates it.
         node = ServiceState(service_id=sid, enabled=True, generations=())
     present = set(node.generation_ids())
     mounted = {g.generation_id for g in node.generations or () if g.mounted}
