@@ -216,14 +216,15 @@ def main(argv: Optional[list[str]] = None) -> None:
             exc.__cause__ or exc.__context__, KeyboardInterrupt
         ):
             sys.stderr.write("Aborted!\n")
-            sys.exit(ExitCode.FAILURE)
+            sys.exit(int(ExitCode.FAILURE))
         sys.stderr.write("Interrupted.\n")
-        sys.exit(ExitCode.INTERRUPTED)
+        sys.exit(int(ExitCode.INTERRUPTED))
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     else:
-        sys.exit(code if isinstance(code, int) else ExitCode.OK)
+        # A plain int: an IntEnum prints as "ExitCode.OK" on Python 3.9 (sys.exit of it too).
+        sys.exit(int(code) if isinstance(code, int) else 0)
     finally:
         try:
             sys.stdout.flush()

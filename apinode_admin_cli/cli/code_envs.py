@@ -12,6 +12,8 @@ language_option = click.option(
     "--language",
     required=True,
     type=click.Choice(["python", "R"], case_sensitive=False),
+    # Written out: click versions differ in how they show case-insensitive choices.
+    metavar="[python|R]",
     help="Language of the code env (sent as python or R, whatever the case given).",
 )
 

@@ -255,7 +255,8 @@ def test_prune_asks_on_a_terminal_and_needs_yes_elsewhere(
     declined = on_terminal(["-q", "state", "apply", "-f", str(path), "--prune"], "n\n", emulator)
     check(declined, 1)
     # Even with -q, the plan is shown to the person asked to confirm it.
-    assert declined.stderr.startswith("- service old (prune)\nApply 1 change? [y/N]: ")
+    # (click 8.1 writes the prompt's last space apart: the test does not depend on it)
+    assert declined.stderr.startswith("- service old (prune)\nApply 1 change? [y/N]:")
     assert "Error: cancelled: nothing was changed" in declined.stderr
     assert writes(emulator) == []
     assert list(node_summary(client)) == ["keep", "old"]
