@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from conftest import (
+from rollout_helpers import (
     PREDICT,
     SET_MAPPING,
     Deploy,

@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from conftest import PREDICT, SET_MAPPING, Deploy, mapping_bodies, mapping_of, predictions, writes
+from rollout_helpers import (
+    PREDICT,
+    SET_MAPPING,
+    Deploy,
+    mapping_bodies,
+    mapping_of,
+    predictions,
+    writes,
+)
 from testsupport import RunCli, check
 
 from apinode_admin_cli.cli.rollout_view import RolloutView

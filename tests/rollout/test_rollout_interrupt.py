@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from conftest import Deploy, mapping_bodies, mapping_of
+from rollout_helpers import Deploy, mapping_bodies, mapping_of
 from testsupport import clean_env, cli_command, default_sigint
 
 from apinode_admin_cli.emulator import EmulatorHandle

@@ -7,7 +7,7 @@ import signal
 from typing import Any
 
 import pytest
-from conftest import Deploy, SimpleNode, mapping_bodies, mapping_of
+from rollout_helpers import Deploy, SimpleNode, mapping_bodies, mapping_of
 
 from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import UsageError

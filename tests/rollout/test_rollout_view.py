@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from conftest import Deploy
+from rollout_helpers import Deploy
 from testsupport import RunCli, check
 
 from apinode_admin_cli.cli.app import App

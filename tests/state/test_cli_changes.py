@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from conftest import node_summary, writes
+from state_helpers import node_summary, writes
 from testsupport import RunCli, check
 
 from apinode_admin_cli.client import APINodeAdminClient

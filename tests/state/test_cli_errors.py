@@ -8,7 +8,7 @@ from typing import Callable
 
 import pytest
 from click.testing import Result
-from conftest import node_summary, writes
+from state_helpers import node_summary, writes
 from testsupport import RunCli, check, make_runner
 
 from apinode_admin_cli.cli import cli

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from conftest import writes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from state_helpers import writes
 from test_property import GENERATIONS, build, node_states, state_files
 from testsupport import RunCli, check
 

@@ -6,7 +6,7 @@ import json
 from typing import Callable
 
 import pytest
-from conftest import writes
+from state_helpers import writes
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from conftest import writes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from state_helpers import writes
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle
