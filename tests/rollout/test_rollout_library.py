@@ -66,7 +66,8 @@ def test_probe_files_json_lines_or_array_of_features_or_records() -> None:
     [
         ('{"a": Infinity}', "not valid JSON"),
         ('{"a": 1e999}', "not valid JSON"),
-        ("[" + "[" * 5000 + "]" * 5001, "not a valid JSON array"),
+        # Too deep to read on some Pythons, read and then refused on others (3.13): exit 2 alike.
+        ("[" + "[" * 5000 + "]" * 5001, "not a valid JSON array|not a JSON object of features"),
         ('{"features": {"a": 1}, "context": 3}', "'context' must be a JSON object"),
         ("[" + ",".join(["{}"] * (MAX_PROBES + 1)) + "]", f"at most {MAX_PROBES}"),
         ('{"a": "' + "x" * MAX_PROBE_BYTES + '"}', "larger than"),
