@@ -8,20 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
-from apinode_admin_cli.cli.node import Node
-from apinode_admin_cli.cli.results import (
-    Action,
-    Line,
-    Result,
-    Rows,
-    Sections,
-    Summary,
-    result_json,
-)
 from apinode_admin_cli.cli.terminal import Terminal
 from apinode_admin_cli.errors import ApinodeAdminError, UsageError
 
 if TYPE_CHECKING:
+    from apinode_admin_cli.cli.node import Node
+    from apinode_admin_cli.cli.results import Result
     from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
     from apinode_admin_cli.config import Fleet, Settings
 
@@ -177,6 +169,8 @@ class App:
                 hint=f"pick one node with --profile (fleet {self.fleet.name}: "
                 f"{', '.join(self.fleet.profiles)})",
             )
+        from apinode_admin_cli.cli.node import Node
+
         return Node(self)
 
     def run(self, operation: Callable[[Node], Result]) -> None:
@@ -228,6 +222,15 @@ class App:
 
     def show(self, result: Result) -> None:
         """Render what an operation returned, in the chosen format."""
+        from apinode_admin_cli.cli.results import (
+            Action,
+            Line,
+            Rows,
+            Sections,
+            Summary,
+            result_json,
+        )
+
         if result is None:
             return
         if isinstance(result, Line):
@@ -288,4 +291,4 @@ class App:
         self.term.report_unexpected(text, self._traceback())
 
 
-__all__ = ["App", "Node"]
+__all__ = ["App"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from apinode_admin_cli.cli.app import App, Node
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.results import Result, Rows, Summary
 
 CODE_ENVS_NOTE = "unused code envs go too; the node does not list them beforehand"

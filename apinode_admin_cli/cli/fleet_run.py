@@ -11,11 +11,12 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from apinode_admin_cli.cli.app import App, Node
+from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.fleet_show import (
     node_message,
     show_fleet,
 )
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.nodelog import current_node
 from apinode_admin_cli.cli.results import Action, Line, Result, Summary
 from apinode_admin_cli.cli.terminal import printable

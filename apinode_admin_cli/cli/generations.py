@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from apinode_admin_cli.cli.app import App, Node
+from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.complete import generation_ids, service_ids
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.options import output_options, pass_app
 from apinode_admin_cli.cli.results import Action, Result, Rows
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 from typing import Any, Optional
 
-from apinode_admin_cli.cli.app import Node
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.results import Action, Result
 from apinode_admin_cli.client.imports import id_in_answer, listed_ids, new_ids
 from apinode_admin_cli.errors import ApinodeAdminError, ConflictError

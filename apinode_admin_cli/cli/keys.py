@@ -6,9 +6,10 @@ from typing import Optional
 
 import click
 
-from apinode_admin_cli.cli.app import App, Node
+from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.complete import key_ids
 from apinode_admin_cli.cli.key_rules import in_use_error, key_in_use
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.options import output_options, pass_app, read_stream, yes_option
 from apinode_admin_cli.cli.reports import deleted
 from apinode_admin_cli.cli.results import Action, Result, Rows

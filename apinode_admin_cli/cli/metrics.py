@@ -6,7 +6,8 @@ from typing import Any, Optional
 
 import click
 
-from apinode_admin_cli.cli.app import App, Node
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.options import output_options, pass_app
 from apinode_admin_cli.cli.results import Result, Rows
 

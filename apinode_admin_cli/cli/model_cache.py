@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from apinode_admin_cli.cli.app import App, Node
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.options import output_options, pass_app, yes_option
 from apinode_admin_cli.cli.results import Action, Result, Summary
 

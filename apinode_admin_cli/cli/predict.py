@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 import click
 
 from apinode_admin_cli import jsonutil as strict_json
-from apinode_admin_cli.cli.app import App, Node
+from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.complete import generation_ids, service_ids
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.options import option_for, output_options, pass_app, read_text_input
 from apinode_admin_cli.cli.results import Line, Result, Rows
 from apinode_admin_cli.errors import ServerError, UsageError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apinode_admin_cli.cli.app import Node
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.results import Action
 
 

@@ -16,7 +16,7 @@ from apinode_admin_cli.cli.complete import generation_ids, service_ids
 from apinode_admin_cli.cli.options import option_for, output_options, pass_app
 
 if TYPE_CHECKING:
-    from apinode_admin_cli.cli.app import Node
+    from apinode_admin_cli.cli.node import Node
 
 
 @click.command("rollout")

@@ -6,9 +6,10 @@ from typing import Optional
 
 import click
 
-from apinode_admin_cli.cli.app import App, Node
+from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.complete import generation_ids, service_ids
 from apinode_admin_cli.cli.lazygroup import LazyGroup
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.options import output_options, pass_app, read_text_input, yes_option
 from apinode_admin_cli.cli.reports import deleted, switched_to_newest
 from apinode_admin_cli.cli.results import Action, Result, Rows

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from apinode_admin_cli.cli.app import App, Node
+from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.complete import service_ids
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.options import output_options, pass_app, yes_option
 from apinode_admin_cli.cli.terminal import printable
 from apinode_admin_cli.errors import ApinodeAdminError, ExitCode

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from apinode_admin_cli.cli.app import App, Node
+from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.fleet_run import FleetSession
 from apinode_admin_cli.cli.fleet_show import (
     ACTION_COLUMNS,
@@ -17,6 +17,7 @@ from apinode_admin_cli.cli.fleet_show import (
     node_message,
     raise_first_failure,
 )
+from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.results import Summary
 from apinode_admin_cli.cli.state import (
     ApplyFailure,
