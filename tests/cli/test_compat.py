@@ -7,13 +7,11 @@ documented formats (``$name`` marks a value only known at run time, such as a ne
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import time
 from pathlib import Path
 from string import Template
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 from testsupport import RunProc, check
@@ -35,19 +33,9 @@ def expected(name: str, **values: str) -> str:
 
 
 @pytest.fixture
-def utc() -> Iterator[None]:
+def utc(local_tz: Callable[[str], None]) -> None:
     """Local time is UTC, so that the original's local-time dates are predictable."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
+    local_tz("UTC")
 
 
 @pytest.fixture

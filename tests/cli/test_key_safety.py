@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import time
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any, Callable
 
 import pytest
 from testsupport import RunCli, check
 
 
 @pytest.fixture
-def five_hours_west() -> Iterator[None]:
+def five_hours_west(local_tz: Callable[[str], None]) -> None:
     """Local time is UTC-05:00 (a POSIX TZ string: no tz database needed)."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "XST+05"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
+    local_tz("XST+05")
 
 
 def posts(emulator: Any) -> list[Any]:
