@@ -18,6 +18,7 @@ Decisions:
 
 from __future__ import annotations
 
+import math
 import time as _time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -118,7 +119,9 @@ class Watch:
                 if delta:
                     changes[name] = delta
                 if elapsed > 0:
-                    rates[name] = delta / elapsed
+                    rate = _rate(delta, elapsed)
+                    if rate is not None:
+                        rates[name] = rate
             new = tuple(name for name in numbers if name not in before.metrics)
             reading = Reading(node, time, numbers, None, before.time, changes, rates, new)
             for name in reading.changed():
@@ -214,6 +217,15 @@ def _fetch(
     except errors as exc:
         return clock(), None, error_text(exc)
     return clock(), metrics, None
+
+
+def _rate(delta: Number, elapsed: float) -> Optional[float]:
+    """``delta / elapsed``, or None when no float holds it: JSON lines have no Infinity."""
+    try:
+        rate = delta / elapsed
+    except OverflowError:  # an int delta beyond a float, from values near +-1.8e308
+        return None
+    return rate if math.isfinite(rate) else None
 
 
 def error_text(exc: BaseException) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -122,6 +123,15 @@ def test_json_line_is_strict_json_with_flattened_numbers() -> None:
         "metrics": {},
         "rates": {},
     }
+
+
+def test_a_rate_too_large_for_a_float_is_left_out_not_infinity_or_a_crash() -> None:
+    watch = Watch()
+    watch.record(None, 100.0, {"f": -1.7e308, "i": -(10**308), "ok": 1})
+    reading = watch.record(None, 100.5, {"f": 1.7e308, "i": 10**308, "ok": 2})
+    assert reading.rates == {"ok": 2.0}
+    assert reading.changes == {"f": math.inf, "i": 2 * 10**308, "ok": 1}
+    json.dumps(reading.json_line(), allow_nan=False)
 
 
 def test_poll_goes_on_when_a_node_fails_and_stops_after_count() -> None:

@@ -222,14 +222,15 @@ class JsonLines:
         return None
 
     def show(self, readings: list[Reading]) -> None:
-        import json
+        from apinode_admin_cli.jsonutil import dumps
 
         for reading in readings:
-            line = json.dumps(reading.json_line(), ensure_ascii=False)
+            # Like -o json: C1 controls escaped (a CSI in a key would drive a terminal later).
+            line = dumps(reading.json_line())
             try:
                 line.encode("utf-8")
             except UnicodeEncodeError:  # a lone surrogate in a key: escape it, stay valid
-                line = json.dumps(reading.json_line())
+                line = dumps(reading.json_line(), ensure_ascii=True)
             self.app.term.echo(line)  # click.echo flushes: `| jq` sees each poll at once
 
 

@@ -123,7 +123,7 @@ def samples(
             continue
         name, labels = name_and_labels(path, prefix=prefix, containers=containers)
         if node is not None:
-            labels = ((NODE_LABEL, node),) + labels
+            labels = ((NODE_LABEL, _utf8(node)),) + labels
         found.append(Sample(name, labels, number, path, node))
     return found
 
@@ -145,7 +145,7 @@ def name_and_labels(
     last = len(path) - 1
     for index, key in enumerate(path):
         if under_container or not _NAME_PART.match(key):
-            labels.append((_unique(parent or "key", used), key))
+            labels.append((_unique(parent or "key", used), _utf8(key)))
             parent, under_container = None, False
             continue
         is_container = index < last and (key in containers or _BY_KEY.match(key) is not None)
@@ -178,10 +178,16 @@ def _unique(label: str, used: set[str]) -> str:
     return candidate
 
 
+def _utf8(value: str) -> str:
+    # Lone surrogates (json.loads lets "\ud800" through) cannot be written as UTF-8. Replaced
+    # in the sample's labels, not only when written, so that two keys both written "bad?key"
+    # are one sample (the first) and never a duplicate line.
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
 def escape_label_value(value: str) -> str:
     """A label value with backslash, double quote and newline escaped; valid UTF-8."""
-    # Lone surrogates (json.loads lets "\ud800" through) cannot be written as UTF-8.
-    value = value.encode("utf-8", "replace").decode("utf-8")
+    value = _utf8(value)
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 

@@ -118,3 +118,15 @@ def test_an_unreachable_node_prints_nothing_and_exits_7(run_cli: RunCli) -> None
     check(result, 7)
     assert result.stdout == ""
     assert result.stderr.startswith("Error: ")
+
+
+@pytest.mark.parametrize("number", ["NaN", "-Infinity", "1e400"])
+def test_a_node_sending_numbers_json_lacks_is_refused_with_exit_1(
+    node_cli: RunCli, emulator: Any, number: str
+) -> None:
+    body = '{"ok": 1, "bad": ' + number + "}"
+    emulator.add_fault(method="GET", path="/admin/api/metrics", status=200, body=body)
+    result = node_cli("metrics", "show", "-o", "prometheus")
+    check(result, 1)
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: the node answered HTTP 200 with invalid JSON")

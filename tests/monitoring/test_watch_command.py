@@ -249,3 +249,16 @@ def test_count_must_be_positive_and_a_node_is_needed(run_cli: RunCli) -> None:
     missing = run_cli("metrics", "watch", "--count", "1")
     check(missing, 3)
     assert missing.stdout == ""
+
+
+def test_json_lines_escape_the_controls_a_terminal_would_obey(
+    node_cli: RunCli, emulator: Any
+) -> None:
+    # As `-o json` does: `tail -f` of the file on a terminal must not run a CSI from a key.
+    body = '{"a\\u009b2Jb": 1, "c\\u001bd": 2, "\\u00e9": 3}'
+    emulator.add_fault(method="GET", path="/admin/api/metrics", status=200, body=body)
+    result = node_cli("metrics", "watch", "--count", "1", "--interval", "0.1")
+    check(result)
+    assert "\x9b" not in result.stdout and "\x1b" not in result.stdout
+    line = json.loads(result.stdout)
+    assert line["metrics"] == {"a\x9b2Jb": 1, "c\x1bd": 2, "\u00e9": 3}

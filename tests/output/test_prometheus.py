@@ -218,6 +218,16 @@ def test_lone_surrogate_in_a_key_is_replaced_not_a_crash() -> None:
     assert text == '# TYPE apinode_m untyped\napinode_m{m="bad?key"} 1\n'
 
 
+def test_keys_differing_only_by_lone_surrogates_are_one_sample_not_two() -> None:
+    # Both keys are written "bad?key": a second line would be a duplicate sample, which the
+    # textfile collector and the push gateway reject as a whole.
+    keys = dict([("bad\ud800key", 1), ("bad\ud801key", 2)])  # two keys (ruff takes them for one)
+    result = collect([(None, {"m": keys})])
+    check_wellformed(result.text())
+    assert result.text() == '# TYPE apinode_m untyped\napinode_m{m="bad?key"} 1\n'
+    assert [s.path for s in result.skipped] == [("m", "bad\ud801key")]
+
+
 def test_nothing_numeric_is_an_empty_exposition() -> None:
     assert exposition([(None, {}), ("n", {"a": "x", "b": None, "c": []}), ("m", None)]) == ""
 

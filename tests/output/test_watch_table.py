@@ -60,6 +60,19 @@ def test_cell_texts(cell: Cell, texts: tuple[str, str, str]) -> None:
     assert cell_texts(cell) == texts
 
 
+def test_control_characters_from_the_node_never_reach_the_terminal() -> None:
+    # Metric names and errors come from the node: an ESC or CSI would repaint the screen.
+    watch = Watch(["n1", "n2"])
+    watch.record("n1", 0.0, {"a\x1b[2Jb": 1, "c\x9b31md": 2})
+    watch.record("n2", 0.0, error="refused \x1b]0;title\x07")
+    console = Console(file=io.StringIO(), force_terminal=True, width=200, color_system=None)
+    console.print(watch_table(watch))
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    assert not set(out) & {"\x1b", "\x9b", "\x07"}
+    assert "a\\x1b[2Jb" in out and "c\\x9b31md" in out
+    assert "n2 not answering: refused \\x1b]0;title\\x07" in out
+
+
 def test_negative_zero_float_is_zero() -> None:
     assert format_number(-0.0, signed=True) == "0"
 
