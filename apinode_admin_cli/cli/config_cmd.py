@@ -101,10 +101,21 @@ def config_profiles(app: App) -> None:
     active = target_profile(app, path)
     profiles = load_config(path).get("profiles", {})
     rows = [
-        {"profile": name, "active": name == active, "uri": table.get("uri")}
+        {
+            "profile": name,
+            "active": name == active,
+            "uri": _shown_uri(table.get("uri")),
+        }
         for name, table in profiles.items()
     ]
     app.show(Rows(rows, PROFILES, raw=rows))
+
+
+def _shown_uri(uri: Any) -> Any:
+    """A profile's URI as printed: a hand-edited `user:key@` part is masked, as everywhere."""
+    from apinode_admin_cli.client.urls import hide_userinfo
+
+    return hide_userinfo(uri) if isinstance(uri, str) else uri
 
 
 @config.command("set")

@@ -62,6 +62,11 @@ class Node:
         machine's node: it must be absolute already (the node has its own home and working
         directory) and is sent as given.
         """
+        if not self.uri:
+            # No node named: neither rule applies, and the missing URI is the error (exit 3).
+            from apinode_admin_cli.config import require_connection
+
+            require_connection(self.settings)
         if self.is_local():
             absolute = os.path.abspath(os.path.expanduser(path))
             if not os.path.exists(absolute):

@@ -35,14 +35,21 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+# Read no further than this: a path such as /dev/zero would otherwise never end.
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
 def load_config(path: Path) -> dict[str, Any]:
     """The parsed config file, ``{}`` when it does not exist; ConfigError when unusable."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}")
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file {path} is larger than 16 MiB: it is no config file")
     # Imported here: most runs have no config file, and the parser costs start-up time.
     if sys.version_info >= (3, 11):
         import tomllib

@@ -156,3 +156,23 @@ def test_a_refused_rename_leaves_the_file_as_it_was(cfg: RunCli, config_path: Pa
     before = config_path.read_bytes()
     check(cfg("config", "rename-profile", "lab", "prod"), 2)
     assert config_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt", ["plain", "tsv", "json"])
+def test_profiles_never_show_credentials_written_in_a_uri(
+    cfg: RunCli, config_path: Path, fmt: str
+) -> None:
+    # `config set uri` refuses such a URI, but a hand-edited file may hold one.
+    config_path.parent.mkdir(parents=True)
+    config_path.write_text(
+        '[profiles.a]\nuri = "http://user:s3cret-pw@host:12000"\n'
+        '[profiles.b]\nuri = "https://KEY-1234-SECRET@node.example.com"\n'
+        '[profiles.c]\nuri = "http://plain:12000"\n'
+    )
+    result = cfg("config", "profiles", "-o", fmt)
+    check(result)
+    for secret in ("s3cret-pw", "user:", "KEY-1234-SECRET"):
+        assert secret not in result.stdout + result.stderr
+    assert "http://***@host:12000" in result.stdout
+    assert "https://***@node.example.com" in result.stdout
+    assert "http://plain:12000" in result.stdout

@@ -48,6 +48,8 @@ def run(args: list[str], env: dict[str, str], stdin_zero: bool) -> subprocess.Co
         (["keys", "delete", "-", "-y"], True, 2),
         (["services", "list", "--api-key-file", ZERO], False, 3),
         (["services", "list", "--api-key-file", "-"], True, 3),
+        (["services", "list", "--config", ZERO], False, 3),
+        (["config", "show", "--config", ZERO], False, 3),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else str(v),
 )
@@ -61,6 +63,13 @@ def test_endless_input_is_refused(
     assert "larger than" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert [r for r in emulator.received if r["method"] != "GET"] == []
+
+
+def test_endless_config_file_from_the_environment_is_refused(node_env: dict[str, str]) -> None:
+    proc = run(["services", "list"], {**node_env, "APINODE_ADMIN_CONFIG": ZERO}, False)
+    assert (proc.returncode, proc.stdout) == (3, ""), proc.stderr
+    assert "config file /dev/zero is larger than 16 MiB" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 @pytest.mark.parametrize(

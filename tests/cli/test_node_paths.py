@@ -72,3 +72,13 @@ def test_a_local_node_expands_tilde_and_checks_the_file(
     result = node_cli("generations", "import", "churn", "~/v9.zip")
     check(result, 2)
     assert "does not exist" in result.stderr
+
+
+@pytest.mark.parametrize("path", ["v1.zip", "~/v1.zip", "/srv/packages/v1.zip"])
+def test_without_a_uri_the_missing_uri_is_the_error(run_cli: RunCli, path: str) -> None:
+    # With no node named, the path cannot be judged local or remote: the URI is what is missing.
+    result = run_cli("generations", "import", "churn", path, env={"APINODE_ADMIN_API_KEY": "k"})
+    check(result, 3)
+    assert "no API node URI" in result.stderr
+    assert "another machine" not in result.stderr
+    assert "from its own disk" not in result.stderr
