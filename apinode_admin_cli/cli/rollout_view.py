@@ -129,9 +129,10 @@ class RolloutView(Listener):
 
     # -- the result on stdout -----------------------------------------------------------------
 
-    def _mapping_text(self, mappings: dict[str, Shares]) -> str:
+    def _mapping_text(self, mappings: dict[str, Shares], nodes: int = 0) -> str:
+        """One mapping when every node (``nodes`` of them, if given) has it; else per node."""
         texts = {label: describe_mapping(shares) for label, shares in mappings.items()}
-        if len(set(texts.values())) <= 1:
+        if len(set(texts.values())) <= 1 and (not self.fleet or len(texts) >= nodes):
             return next(iter(texts.values()), "none")
         return "; ".join(f"{label}: {text}" for label, text in texts.items())
 
@@ -163,7 +164,9 @@ class RolloutView(Listener):
             records.append(
                 {
                     "step": "rollback",
-                    "mapping": self._mapping_text(report.rolled_back_to or report.stable),
+                    "mapping": self._mapping_text(
+                        report.rolled_back_to or report.stable, len(report.labels)
+                    ),
                     "probes": "-",
                     "result": "restore failed" if report.not_restored else "restored",
                 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, Sequence
 
-from apinode_admin_cli.errors import ApinodeAdminError, AuthenticationError
+from apinode_admin_cli.errors import APIError, ApinodeAdminError, AuthenticationError
 from apinode_admin_cli.rollout.checks import NodeRun, RolloutNode, check_nodes, import_archive
 from apinode_admin_cli.rollout.listener import Listener, deferred_interrupts
 from apinode_admin_cli.rollout.probes import ProbeOutcome, run_probes
@@ -239,16 +239,14 @@ class Rollout:
         self.listener.rolling_back(reason)
         with deferred_interrupts():
             for run in self._touched():
-                error = self._restore(run)
+                error, maybe_restored = self._restore(run)
                 if error is None:
                     self.listener.restored(run.label, run.stable)
                     continue
-                left = describe_mapping(run.applied or run.stable)
-                if run.pending is not None:
-                    left = (
-                        f"either {describe_mapping(run.pending)} or "
-                        f"{describe_mapping(run.applied or run.stable)}"
-                    )
+                possible = [run.stable] if maybe_restored else []
+                possible += [s for s in (run.pending, run.applied or run.stable) if s is not None]
+                texts = list(dict.fromkeys(describe_mapping(s) for s in possible))
+                left = texts[0] if len(texts) == 1 else "either " + " or ".join(texts)
                 report.not_restored[run.label] = (
                     f"left with {left} (restoring {describe_mapping(run.stable)} failed: {error})"
                 )
@@ -262,9 +260,12 @@ class Rollout:
             )
             raise RestoreFailed(f"{reason}, and the rollback failed: {lines}", report)
 
-    def _restore(self, run: NodeRun) -> Optional[str]:
-        """None once the node serves its stable mapping again, else the last error."""
-        error = "not attempted"
+    def _restore(self, run: NodeRun) -> tuple[Optional[str], bool]:
+        """(None, _) once the node serves its stable mapping again, else the last error.
+
+        The flag is true when an attempt got no answer: the node may have applied it.
+        """
+        error, unanswered = "not attempted", False
         for _ in range(RESTORE_ATTEMPTS):
             try:
                 run.node.client.service(self.plan.service).set_generations_mapping(
@@ -272,10 +273,11 @@ class Rollout:
                 )
             except Exception as exc:  # whatever it was, the next node must still be restored
                 error = exc.message if isinstance(exc, ApinodeAdminError) else repr(exc)
+                unanswered = unanswered or not isinstance(exc, APIError)
                 continue
             run.applied, run.pending = run.stable, None
-            return None
-        return error
+            return None, False
+        return error, unanswered
 
 
 __all__ = ["Rollout"]

@@ -207,6 +207,32 @@ def test_a_restore_that_fails_says_what_the_node_serves_and_exits_1(
     assert result.stdout.splitlines()[-1].split()[-2:] == ["restore", "failed"]
 
 
+def test_a_restore_whose_answers_were_lost_may_have_worked_and_says_so(
+    emulator: EmulatorHandle,
+    deploy: Deploy,
+    node_cli: RunCli,
+    probe_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deploy(emulator, SPLIT, extra=("v2",))
+    emulator.add_fault(method="POST", path=PREDICT, status=500, count=1)
+    # Both restores are applied, but their answers are cut: the tool cannot know which won.
+    at_event(
+        monkeypatch,
+        "rolling_back",
+        lambda reason: emulator.add_fault(
+            method="POST", path=SET_MAPPING, drop="mid-body", count=2
+        ),
+    )
+    result = rollout(node_cli, "v2", "--probe", str(probe_file), "--endpoint", "score")
+    check(result, ExitCode.FAILURE)
+    assert mapping_of(emulator) == SPLIT
+    assert (
+        "the node is left with either v1 75% v0 25% or v2 10% v1 67.5% v0 22.5% (restoring"
+        in result.stderr
+    )
+
+
 def test_dry_run_reads_but_writes_nothing(
     emulator: EmulatorHandle,
     deploy: Deploy,

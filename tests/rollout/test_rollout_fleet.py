@@ -157,6 +157,26 @@ def test_a_node_that_cannot_be_restored_is_named_with_what_it_serves(
     assert set(tail["notRestored"]) == {"n2"}
 
 
+def test_the_rollback_row_names_the_restored_node_when_another_was_not(
+    deployed: dict[str, EmulatorHandle], fleet_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n2 = deployed["n2"]
+    original = RolloutView.step_started
+
+    def break_n2_at_50(self: RolloutView, percent: int) -> None:
+        if percent == 50:  # the step and both restores fail on n2
+            n2.add_fault(method="POST", path=SET_MAPPING, status=500, count=3)
+        original(self, percent)
+
+    monkeypatch.setattr(RolloutView, "step_started", break_n2_at_50)
+    result = fleet_cli("services", "rollout", "churn", "v2")
+    check(result, ExitCode.FAILURE)
+    # Only n1 got its mapping back: the row must not read as the whole fleet's mapping.
+    assert result.stdout.splitlines()[-1].split() == [
+        "rollback", "n1:", "v1", "100%", "-", "restore", "failed",
+    ]  # fmt: skip
+
+
 def test_the_generation_must_be_on_every_node_or_the_archive_given(
     deployed: dict[str, EmulatorHandle],
     fleet_cli: RunCli,
