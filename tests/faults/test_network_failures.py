@@ -33,21 +33,20 @@ def _failed_cleanly(proc: Any, *words: str) -> None:
 
 
 def test_read_timeout(run_proc: RunProc, emulator: Any) -> None:
+    # The answer comes after 2.2 s: exit 7 (not 0) proves the timeout cut the wait; no clock
+    # is read, so a loaded machine cannot fail this test.
     emulator.add_fault(method="GET", path=SERVICES, delayMs=2200)
-    proc, elapsed = _timed(run_proc, *_node_args(emulator, "--timeout", "1", "services", "list"))
+    proc = run_proc(*_node_args(emulator, "--timeout", "1", "services", "list"))
     _failed_cleanly(proc, "did not answer within 1 s")
     assert "--timeout" in proc.stderr
-    assert elapsed < 1 + MARGIN
     # A read timeout is not retried: the node may still be working on the first request.
     assert sum(1 for r in emulator.received if r["path"] == SERVICES) == 1
 
 
 def test_read_timeout_from_the_environment(run_proc: RunProc, emulator: Any) -> None:
     emulator.add_fault(method="GET", path=SERVICES, delayMs=1500)
-    start = time.monotonic()
     proc = run_proc(*_node_args(emulator, "services", "list"), env={"APINODE_ADMIN_TIMEOUT": "0.5"})
     _failed_cleanly(proc, "within 0.5 s")
-    assert time.monotonic() - start < 0.5 + MARGIN
 
 
 def test_connection_dropped_mid_response(run_proc: RunProc, emulator: Any) -> None:
