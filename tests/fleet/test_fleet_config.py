@@ -162,3 +162,42 @@ def test_completion_offers_fleet_and_profile_names(config_home: Path) -> None:
         )
         offered = sorted(line.split(",", 1)[1] for line in proc.stdout.splitlines())
         assert offered == expected, proc.stdout + proc.stderr
+
+
+def drop_setting(fleet: Any, node: str, setting: str) -> None:
+    """Rewrite the fleet's config file without one node's ``uri`` or ``api_key``."""
+    profiles = {
+        name: {"uri": fleet.uris[name], "api_key": fleet.node(name).admin_key}
+        for name in fleet.nodes
+    }
+    del profiles[node][setting]
+    data = {"profiles": profiles, "fleets": {"prod": {"profiles": list(profiles)}}}
+    fleet.config.write_text(dumps_toml(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize("setting", ["uri", "api_key"])
+def test_a_node_without_uri_or_key_stops_the_fleet_before_any_change(
+    make_fleet: Callable[..., Any], run_cli: RunCli, setting: str
+) -> None:
+    fleet = make_fleet("n1", "n2", "n3")
+    drop_setting(fleet, "n2", setting)
+    result = run_cli("--fleet", "prod", "services", "create", "churn")
+    check(result, 3)
+    assert "profile 'n2'" in result.stderr
+    assert result.stdout == ""
+    # A config error is found before any request, as a missing key file is: no node changed.
+    for name in ("n1", "n3"):
+        assert list(fleet.node(name).app.store.read()["services"]) == []
+
+
+def test_predictions_on_a_fleet_need_no_admin_key(
+    make_fleet: Callable[..., Any], run_cli: RunCli, make_archive: Callable[..., Path]
+) -> None:
+    fleet = make_fleet("n1", "n2")
+    archive = str(make_archive("v1"))
+    check(run_cli("--fleet", "prod", "-q", "services", "create", "churn"))
+    check(run_cli("--fleet", "prod", "-q", "generations", "import", "churn", archive, "--activate"))
+    drop_setting(fleet, "n2", "api_key")
+    result = run_cli("--fleet", "prod", "predict", "churn", "score", "a=1", "-o", "json")
+    check(result)
+    assert [item["outcome"] for item in json.loads(result.stdout)] == ["ok", "ok"]
