@@ -99,6 +99,9 @@ def node_settings(app: App, fleet: Fleet) -> dict[str, Settings]:
             "and key of its own profile"
         )
     found = {}
+    # The run's own settings warn about the config file once; each node then adds only what
+    # is its own (a key file of its profile, say), not the same warning once per node.
+    shown = set(app.settings.warnings)
     for name in fleet.profiles:
         settings = resolve_settings(
             app.flags, app.env, stdin=app.term.inp, node=(name, f"fleet {fleet.name}")
@@ -106,7 +109,9 @@ def node_settings(app: App, fleet: Fleet) -> dict[str, Settings]:
         found[name] = settings
         app.fleet_secrets += [settings.api_key, settings.service_key]
         for warning in settings.warnings:
-            app.term.warn(f"{name}: {warning}")
+            if warning not in shown:
+                shown.add(warning)
+                app.term.warn(f"{name}: {warning}")
     return found
 
 

@@ -201,3 +201,13 @@ def test_predictions_on_a_fleet_need_no_admin_key(
     result = run_cli("--fleet", "prod", "predict", "churn", "score", "a=1", "-o", "json")
     check(result)
     assert [item["outcome"] for item in json.loads(result.stdout)] == ["ok", "ok"]
+
+
+def test_a_warning_about_the_config_file_is_shown_once(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli
+) -> None:
+    fleet = make_fleet("n1", "n2", "n3")
+    fleet.config.chmod(0o644)
+    result = fleet_cli("services", "list")
+    check(result)
+    assert result.stderr.count("accessible by others") == 1, result.stderr
