@@ -211,3 +211,19 @@ def test_a_warning_about_the_config_file_is_shown_once(
     result = fleet_cli("services", "list")
     check(result)
     assert result.stderr.count("accessible by others") == 1, result.stderr
+
+
+def test_each_node_keeps_its_profile_settings_and_flags_apply_to_all(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli
+) -> None:
+    fleet = make_fleet("n1", "n2", latency={"n1": 500, "n2": 500})
+    # Only n2's profile has a timeout shorter than the nodes' latency.
+    text = fleet.config.read_text(encoding="utf-8")
+    marker = f'uri = "{fleet.uris["n2"]}"'
+    assert marker in text
+    fleet.config.write_text(text.replace(marker, f"{marker}\ntimeout = 0.2"), encoding="utf-8")
+    result = fleet_cli("services", "list", "-o", "json")
+    check(result, 7)
+    assert [item["outcome"] for item in json.loads(result.stdout)] == ["ok", "failed"]
+    # A flag on the command line is for every node: it overrides the profile's timeout.
+    check(fleet_cli("--timeout", "5", "services", "list"))
