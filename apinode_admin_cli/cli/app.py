@@ -173,12 +173,15 @@ class App:
 
         return Node(self)
 
-    def run(self, operation: Callable[[Node], Result]) -> None:
-        """Run one node operation (on every node of the fleet, if any) and show the result."""
+    def run(self, operation: Callable[[Node], Result], admin: bool = True) -> None:
+        """Run one node operation (on every node of the fleet, if any) and show the result.
+
+        ``admin``: the operation uses the admin API (False: the user API, URI only).
+        """
         if self.fleet is not None:
             from apinode_admin_cli.cli.fleet_run import run_on_fleet
 
-            run_on_fleet(self, self.fleet, operation)
+            run_on_fleet(self, self.fleet, operation, admin)
             return
         self.show(operation(self.node()))
 

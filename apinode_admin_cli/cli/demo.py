@@ -57,7 +57,7 @@ class Tour:
         click.echo(click.style(title, bold=True) if self.color else title)
 
     def run_on_fleet(self, *args: str) -> None:
-        """Run ``apinode-admin --fleet demo ARGS``: the nodes come from the config file."""
+        """Run ``apinode-admin --fleet ha ARGS``: the nodes come from the config file."""
         self.run(*args, connection=["--config", self.connection[-1], "--fleet", FLEET])
 
     def run(self, *args: str, connection: Optional[list[str]] = None) -> None:

@@ -87,8 +87,11 @@ def fleet_status(app: App, exit_code: bool) -> None:
                 row[f"\x00{name}"] = compact(view) if states[name] is not None else "unreachable"
             records.append(row)
         app.term.emit(app.output_format, records, columns, None)
-        if not drifts:
+        reached = [state for state in states.values() if state is not None]
+        if not drifts and len(reached) == len(states):
             app.info(f"No service on any node of fleet {chosen.name}.")
+        elif not drifts and reached:
+            app.info(f"No service on the reachable nodes of fleet {chosen.name}.")
     raise_first_failure(chosen, outcomes)
     if exit_code and not consistent:
         raise click.exceptions.Exit(ExitCode.DIFFERENCES)

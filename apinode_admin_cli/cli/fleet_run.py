@@ -99,6 +99,9 @@ def node_settings(app: App, fleet: Fleet) -> dict[str, Settings]:
             "and key of its own profile"
         )
     found = {}
+    # The run's own settings warn about the config file once; each node then adds only what
+    # is its own (a key file of its profile, say), not the same warning once per node.
+    shown = set(app.settings.warnings)
     for name in fleet.profiles:
         settings = resolve_settings(
             app.flags, app.env, stdin=app.term.inp, node=(name, f"fleet {fleet.name}")
@@ -106,13 +109,17 @@ def node_settings(app: App, fleet: Fleet) -> dict[str, Settings]:
         found[name] = settings
         app.fleet_secrets += [settings.api_key, settings.service_key]
         for warning in settings.warnings:
-            app.term.warn(f"{name}: {warning}")
+            if warning not in shown:
+                shown.add(warning)
+                app.term.warn(f"{name}: {warning}")
     return found
 
 
-def run_on_fleet(app: App, fleet: Fleet, operation: Callable[[Node], Result]) -> None:
+def run_on_fleet(
+    app: App, fleet: Fleet, operation: Callable[[Node], Result], admin: bool = True
+) -> None:
     """Run ``operation`` on every node, report each as it ends, then show the merged result."""
-    uris, outcomes = collect(app, fleet, operation)
+    uris, outcomes = collect(app, fleet, operation, admin)
     show_fleet(app, fleet, uris, outcomes)
 
 
@@ -121,12 +128,18 @@ class FleetSession:
 
     Each node's settings are resolved, and their warnings shown, once; each node keeps its
     HTTP session across fan-outs. Close it (or use it as a context manager) when done.
+    ``admin``: the operation uses the admin API, so every node needs its key (predictions
+    need only the URI).
     """
 
-    def __init__(self, app: App, fleet: Fleet) -> None:
+    def __init__(self, app: App, fleet: Fleet, admin: bool = True) -> None:
         self.app = app
         self.fleet = fleet
         settings = node_settings(app, fleet)
+        for name in fleet.profiles:
+            # Found before any request, like an unreadable key file: otherwise the other
+            # nodes would be changed and this one not.
+            _require_connection(fleet, name, settings[name], admin)
         reminders: set[str] = set()
         self.nodes = {
             name: FleetNode(app, name, settings[name], reminders) for name in fleet.profiles
@@ -171,11 +184,29 @@ class FleetSession:
         self.close()
 
 
+def _require_connection(fleet: Fleet, name: str, settings: Settings, admin: bool) -> None:
+    """ConfigError when a node's profile lacks its URI, or its key for the admin API."""
+    if not settings.uri:
+        missing, where = "URI", "`uri`"
+    elif admin and not settings.api_key:
+        missing, where = "API key", "`api_key_file` or `api_key`"
+    else:
+        return
+    from apinode_admin_cli.config.files import display_path
+    from apinode_admin_cli.errors import ConfigError
+
+    raise ConfigError(
+        f"node {name} of fleet {fleet.name} has no {missing}: set {where} in profile "
+        f"{name!r} of {display_path(settings.config_path)}",
+        hint=f"`apinode-admin --profile {name} config show` tells where each setting comes from",
+    )
+
+
 def collect(
-    app: App, fleet: Fleet, operation: Callable[[Node], Any]
+    app: App, fleet: Fleet, operation: Callable[[Node], Any], admin: bool = True
 ) -> tuple[dict[str, str], list[NodeOutcome[Any]]]:
     """Each node's URI and outcome, with a progress line on stderr as each node ends."""
-    with FleetSession(app, fleet) as session:
+    with FleetSession(app, fleet, admin) as session:
         return session.uris, session.run(operation)
 
 

@@ -247,4 +247,4 @@ def predict(
         rows, columns = prediction_rows(answer, batch is not None)
         return Rows(rows, columns, raw=answer)
 
-    app.run(op)
+    app.run(op, admin=False)

@@ -54,11 +54,16 @@ def generations_of(node: Node, service_ids: list[str]) -> list[Optional[list[Any
     """Each service's generations (None for one deleted meanwhile), asked concurrently."""
     if not service_ids:
         return []
+    import contextvars
     from concurrent.futures import ThreadPoolExecutor
 
     workers = min(MAX_CONCURRENT_REQUESTS, len(service_ids))
+    # In the caller's context (a fleet node's name for -v logs), one copy per fetch.
+    caller = contextvars.copy_context()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda sid: _generations_or_none(node, sid), service_ids))
+        return list(
+            pool.map(lambda sid: caller.copy().run(_generations_or_none, node, sid), service_ids)
+        )
 
 
 def wide_rows(node: Node, services: list[Any]) -> Rows:

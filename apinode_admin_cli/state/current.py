@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Collection, Optional
 
@@ -39,9 +40,14 @@ def _fetch_all(
 ) -> list[tuple[GenerationState, ...]]:
     if len(service_ids) <= 1 or workers <= 1:
         return [read_generations(client, sid) for sid in service_ids]
+    # Each fetch runs in the caller's context (a fleet node's name for its -v log lines);
+    # a context can be entered by one thread at a time, so each fetch gets its own copy.
+    caller = contextvars.copy_context()
     with ThreadPoolExecutor(max_workers=min(workers, len(service_ids))) as pool:
         # map() re-raises the first failure in service order, once every fetch has ended.
-        return list(pool.map(lambda sid: read_generations(client, sid), service_ids))
+        return list(
+            pool.map(lambda sid: caller.copy().run(read_generations, client, sid), service_ids)
+        )
 
 
 def read_generations(client: APINodeAdminClient, service_id: str) -> tuple[GenerationState, ...]:

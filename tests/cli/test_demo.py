@@ -29,6 +29,9 @@ STEPS = [
     "$ apinode-admin keys delete --id ",
     "$ apinode-admin services delete churn --yes",
     "$ apinode-admin services list",
+    "$ apinode-admin --fleet ha services create churn",
+    "$ apinode-admin --fleet ha generations import churn ",
+    "$ apinode-admin --fleet ha fleet status",
 ]
 
 
@@ -46,6 +49,9 @@ def check_tour(stdout: str) -> None:
     assert re.search(r"^v2\s+\S+\s+true\s+100%$", stdout, re.M), stdout
     assert re.search(r"^50%\s+v2 50% v1 50%\s+2/2 ok\s+ok$", stdout, re.M), stdout
     assert "Deleted service churn." in stdout
+    # The two-node fleet at the end: imported and activated on both, and no drift.
+    assert re.search(r"^node-1\s+ok\s+v2\n+node-2\s+ok\s+v2$", stdout, re.M), stdout
+    assert re.search(r"^churn\s+v2\s+v2\s+yes$", stdout, re.M), stdout
     assert stdout.rstrip().endswith("then point --uri at a real node.")
 
 

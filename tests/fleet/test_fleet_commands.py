@@ -280,3 +280,17 @@ def test_describe_on_a_fleet_merges_each_table_under_node(
     wide = fleet_cli("services", "list", "--wide", "-o", "tsv")
     check(wide)
     assert [line.split("\t")[0] for line in wide.stdout.splitlines()] == ["NODE", "n1", "n2"]
+
+
+def test_logs_name_the_node_in_its_worker_threads_too(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli
+) -> None:
+    make_fleet("n1", "n2")
+    for service in ("churn", "fraud"):
+        check(fleet_cli("-q", "services", "create", service))
+    # --wide reads each service's generations concurrently, in threads of each node's own.
+    result = fleet_cli("-v", "services", "list", "--wide")
+    check(result)
+    http = [line for line in result.stderr.splitlines() if line.startswith("[http]")]
+    assert len(http) == 2 * 3, result.stderr
+    assert all(line.startswith(("[http] n1: ", "[http] n2: ")) for line in http), result.stderr

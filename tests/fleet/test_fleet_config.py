@@ -162,3 +162,68 @@ def test_completion_offers_fleet_and_profile_names(config_home: Path) -> None:
         )
         offered = sorted(line.split(",", 1)[1] for line in proc.stdout.splitlines())
         assert offered == expected, proc.stdout + proc.stderr
+
+
+def drop_setting(fleet: Any, node: str, setting: str) -> None:
+    """Rewrite the fleet's config file without one node's ``uri`` or ``api_key``."""
+    profiles = {
+        name: {"uri": fleet.uris[name], "api_key": fleet.node(name).admin_key}
+        for name in fleet.nodes
+    }
+    del profiles[node][setting]
+    data = {"profiles": profiles, "fleets": {"prod": {"profiles": list(profiles)}}}
+    fleet.config.write_text(dumps_toml(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize("setting", ["uri", "api_key"])
+def test_a_node_without_uri_or_key_stops_the_fleet_before_any_change(
+    make_fleet: Callable[..., Any], run_cli: RunCli, setting: str
+) -> None:
+    fleet = make_fleet("n1", "n2", "n3")
+    drop_setting(fleet, "n2", setting)
+    result = run_cli("--fleet", "prod", "services", "create", "churn")
+    check(result, 3)
+    assert "profile 'n2'" in result.stderr
+    assert result.stdout == ""
+    # A config error is found before any request, as a missing key file is: no node changed.
+    for name in ("n1", "n3"):
+        assert list(fleet.node(name).app.store.read()["services"]) == []
+
+
+def test_predictions_on_a_fleet_need_no_admin_key(
+    make_fleet: Callable[..., Any], run_cli: RunCli, make_archive: Callable[..., Path]
+) -> None:
+    fleet = make_fleet("n1", "n2")
+    archive = str(make_archive("v1"))
+    check(run_cli("--fleet", "prod", "-q", "services", "create", "churn"))
+    check(run_cli("--fleet", "prod", "-q", "generations", "import", "churn", archive, "--activate"))
+    drop_setting(fleet, "n2", "api_key")
+    result = run_cli("--fleet", "prod", "predict", "churn", "score", "a=1", "-o", "json")
+    check(result)
+    assert [item["outcome"] for item in json.loads(result.stdout)] == ["ok", "ok"]
+
+
+def test_a_warning_about_the_config_file_is_shown_once(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli
+) -> None:
+    fleet = make_fleet("n1", "n2", "n3")
+    fleet.config.chmod(0o644)
+    result = fleet_cli("services", "list")
+    check(result)
+    assert result.stderr.count("accessible by others") == 1, result.stderr
+
+
+def test_each_node_keeps_its_profile_settings_and_flags_apply_to_all(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli
+) -> None:
+    fleet = make_fleet("n1", "n2", latency={"n1": 500, "n2": 500})
+    # Only n2's profile has a timeout shorter than the nodes' latency.
+    text = fleet.config.read_text(encoding="utf-8")
+    marker = f'uri = "{fleet.uris["n2"]}"'
+    assert marker in text
+    fleet.config.write_text(text.replace(marker, f"{marker}\ntimeout = 0.2"), encoding="utf-8")
+    result = fleet_cli("services", "list", "-o", "json")
+    check(result, 7)
+    assert [item["outcome"] for item in json.loads(result.stdout)] == ["ok", "failed"]
+    # A flag on the command line is for every node: it overrides the profile's timeout.
+    check(fleet_cli("--timeout", "5", "services", "list"))

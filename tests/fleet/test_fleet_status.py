@@ -130,3 +130,22 @@ def test_many_services_are_read_at_once(make_fleet: Callable[..., Any], fleet_cl
     assert result.stderr == ""
     # 1 listing + 24 generation reads per node at 100 ms each: concurrent, well under 2.4 s.
     assert elapsed < 1.5, elapsed
+
+
+def test_no_node_reachable_is_not_reported_as_no_service(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli
+) -> None:
+    make_fleet("gone-1", "gone-2", down=("gone-1", "gone-2"))
+    result = fleet_cli("fleet", "status")
+    check(result, 7)
+    assert "No service" not in result.stderr
+    assert "gone-1: failed" in result.stderr and "gone-2: failed" in result.stderr
+
+
+def test_verbose_logs_name_the_node_on_every_line(same_everywhere: Any, fleet_cli: RunCli) -> None:
+    result = fleet_cli("-v", "fleet", "status")
+    check(result)
+    http = [line for line in result.stderr.splitlines() if line.startswith("[http]")]
+    # The listing and each service's generations, read by worker threads of each node.
+    assert len(http) == 3 * 3, result.stderr
+    assert all(line.startswith(("[http] n1: ", "[http] n2: ", "[http] n3: ")) for line in http)
