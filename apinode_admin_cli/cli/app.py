@@ -164,10 +164,19 @@ class App:
     def node(self) -> Node:
         """The one node of a single-node run; a usage error with a fleet."""
         if self.fleet is not None:
+            nodes = f"fleet {self.fleet.name}: {', '.join(self.fleet.profiles)}"
+            if self.flags.get("fleet") is None:
+                # The fleet came from the environment: say so, or "--fleet" reads as a lie.
+                from apinode_admin_cli.config.schema import setting
+
+                env = setting("fleet").env
+                raise UsageError(
+                    f"this command runs on one node, and {env} names a fleet",
+                    hint=f"pick one node with --profile, or unset {env} ({nodes})",
+                )
             raise UsageError(
                 "this command runs on one node: it does not take --fleet",
-                hint=f"pick one node with --profile (fleet {self.fleet.name}: "
-                f"{', '.join(self.fleet.profiles)})",
+                hint=f"pick one node with --profile ({nodes})",
             )
         from apinode_admin_cli.cli.node import Node
 

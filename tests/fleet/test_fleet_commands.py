@@ -261,6 +261,20 @@ def test_commands_of_the_original_tool_run_on_one_node(
     assert result.stdout == ""
 
 
+def test_a_fleet_from_the_environment_is_named_as_such_by_the_original_commands(
+    make_fleet: Callable[..., Any], run_cli: RunCli
+) -> None:
+    make_fleet("n1", "n2")
+    result = run_cli("services-list", env={"APINODE_ADMIN_FLEET": "prod"})
+    check(result, 2)
+    first, hint = result.stderr.splitlines()
+    assert "APINODE_ADMIN_FLEET names a fleet" in first and "--fleet" not in first
+    assert "--profile" in hint and "unset APINODE_ADMIN_FLEET" in hint and "n1, n2" in hint
+    assert result.stdout == ""
+    # The fleet of the environment yields to a profile named for this run.
+    check(run_cli("--profile", "n1", "services-list", env={"APINODE_ADMIN_FLEET": "prod"}))
+
+
 def test_describe_on_a_fleet_merges_each_table_under_node(
     make_fleet: Callable[..., Any], fleet_cli: RunCli, make_archive: Callable[..., Path]
 ) -> None:
