@@ -35,6 +35,7 @@ class ExitCode(IntEnum):
     DIFFERENCES = 8, "differences found, only with --exit-code (fleet status, state diff)"
     ROLLED_BACK = 9, "a rollout failed its checks and rolled back to the stable mapping"
     INTERRUPTED = 130, "interrupted by Ctrl-C"
+    TERMINATED = 143, "terminated by SIGTERM during a rollout (after restoring the stable mapping)"
 
 
 class ApinodeAdminError(Exception):
@@ -176,6 +177,10 @@ class RolledBack(ApinodeAdminError):
     exit_code = ExitCode.ROLLED_BACK
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cancelled CI job, ``kill``) where a command stops as for Ctrl-C (exit 143)."""
+
+
 # Code written against dataikuapi catches DataikuException; keep that name working.
 DataikuException = APIError
 
@@ -195,6 +200,7 @@ __all__ = [
     "RolledBack",
     "ServerError",
     "TLSFailure",
+    "Terminated",
     "TimeoutFailure",
     "UsageError",
 ]

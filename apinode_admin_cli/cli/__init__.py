@@ -13,7 +13,7 @@ from apinode_admin_cli import __version__
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.options import global_options, with_global_options
 from apinode_admin_cli.cli.terminal import terminal_width
-from apinode_admin_cli.errors import ApinodeAdminError, ExitCode
+from apinode_admin_cli.errors import ApinodeAdminError, ExitCode, Terminated
 
 # Each command lives in its own module, imported only when it is invoked, so that `--help`
 # and completion never pay for requests, rich or tabulate. The root help lists the summaries
@@ -140,6 +140,9 @@ class RootGroup(click.Group):
         except ApinodeAdminError as exc:
             app.report_error(exc)
             ctx.exit(exc.exit_code)
+        except Terminated:
+            app.report_interrupt("Terminated.")
+            ctx.exit(ExitCode.TERMINATED)
         except KeyboardInterrupt:
             app.report_interrupt()
             ctx.exit(ExitCode.INTERRUPTED)

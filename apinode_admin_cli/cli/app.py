@@ -295,8 +295,8 @@ class App:
     def report_error(self, exc: ApinodeAdminError) -> None:
         self.term.report_error(exc, self._scrubber(), self.wants_json, self._traceback())
 
-    def report_interrupt(self) -> None:
-        self.term.report_interrupt()
+    def report_interrupt(self, text: str = "Interrupted.") -> None:
+        self.term.report_interrupt(text)
 
     def report_unexpected(self, exc: Exception) -> None:
         text = self._scrubber()(f"{type(exc).__name__}: {exc}")

@@ -103,6 +103,7 @@ def rollout(
         RolloutPlan,
         parse_probes,
         parse_steps,
+        terminate_as_interrupt,
     )
     from apinode_admin_cli.rollout.probes import MAX_PROBE_BYTES
 
@@ -136,7 +137,8 @@ def rollout(
         view = RolloutView(app, plan, fleet=app.fleet is not None)
         driver = Rollout(nodes, plan, view, service_key=lambda node: node.settings.service_key)
         try:
-            report = driver.dry_run() if dry_run else driver.run()
+            with terminate_as_interrupt():
+                report = driver.dry_run() if dry_run else driver.run()
         except (RolloutFailed, RestoreFailed, RolloutInterrupted) as exc:
             view.show(exc.report, succeeded=False)
             if isinstance(exc, RestoreFailed):

@@ -88,7 +88,12 @@ class RolloutView(Listener):
 
     def rolling_back(self, reason: str) -> None:
         # The reason was told with the failed step, and comes again as the final error.
-        first = "Interrupted: rolling back" if reason.startswith("interrupted") else "Rolling back"
+        if reason.startswith("interrupted"):
+            first = (
+                "Terminated: rolling back" if "SIGTERM" in reason else "Interrupted: rolling back"
+            )
+        else:
+            first = "Rolling back"
         self.term.say(self.term.style(f"{first} to the stable mapping", fg="yellow"))
 
     def restored(self, label: str, stable: Shares) -> None:

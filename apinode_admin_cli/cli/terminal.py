@@ -177,8 +177,8 @@ class Terminal:
         if traceback_text:
             click.echo(scrub(traceback_text), file=self.err, nl=False)
 
-    def report_interrupt(self) -> None:
-        self.say("\nInterrupted.")
+    def report_interrupt(self, text: str = "Interrupted.") -> None:
+        self.say(f"\n{text}")
 
     def report_unexpected(self, text: str, traceback_text: Optional[str]) -> None:
         self.say(f"Error: unexpected failure: {printable(text)}")

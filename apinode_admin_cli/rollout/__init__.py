@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from apinode_admin_cli.rollout.checks import NodeRun, RolloutNode, created_generation
 from apinode_admin_cli.rollout.driver import Rollout
-from apinode_admin_cli.rollout.listener import Listener
+from apinode_admin_cli.rollout.listener import Listener, terminate_as_interrupt
 from apinode_admin_cli.rollout.plan import RolloutPlan
 from apinode_admin_cli.rollout.probes import MAX_PROBES, ProbeOutcome, parse_probes, run_probes
 from apinode_admin_cli.rollout.report import (
@@ -25,6 +25,7 @@ from apinode_admin_cli.rollout.report import (
     RolloutFailed,
     RolloutInterrupted,
     RolloutReport,
+    RolloutTerminated,
     StepRecord,
 )
 from apinode_admin_cli.rollout.steps import (
@@ -49,6 +50,7 @@ __all__ = [
     "RolloutNode",
     "RolloutPlan",
     "RolloutReport",
+    "RolloutTerminated",
     "StepRecord",
     "created_generation",
     "describe_mapping",
@@ -58,4 +60,5 @@ __all__ = [
     "run_probes",
     "shares_json",
     "step_shares",
+    "terminate_as_interrupt",
 ]

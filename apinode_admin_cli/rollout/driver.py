@@ -11,7 +11,12 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, Sequence
 
-from apinode_admin_cli.errors import APIError, ApinodeAdminError, AuthenticationError
+from apinode_admin_cli.errors import (
+    APIError,
+    ApinodeAdminError,
+    AuthenticationError,
+    Terminated,
+)
 from apinode_admin_cli.rollout.checks import NodeRun, RolloutNode, check_nodes, import_archive
 from apinode_admin_cli.rollout.listener import Listener, deferred_interrupts
 from apinode_admin_cli.rollout.probes import ProbeOutcome, run_probes
@@ -25,6 +30,7 @@ from apinode_admin_cli.rollout.report import (
     RolloutFailed,
     RolloutInterrupted,
     RolloutReport,
+    RolloutTerminated,
     StepRecord,
 )
 from apinode_admin_cli.rollout.steps import Shares, describe_mapping, mapping_body, step_shares
@@ -78,8 +84,10 @@ class Rollout:
         """Check, import (``archive``), preload, then each step; rolled back on any failure.
 
         Raises RolloutFailed (exit 9) after a rollback, RolloutInterrupted (a
-        KeyboardInterrupt) after Ctrl-C and its rollback, RestoreFailed (exit 1) when a node
-        could not be restored; errors before the first mapping change propagate as they are.
+        KeyboardInterrupt) after Ctrl-C and its rollback (RolloutTerminated after a SIGTERM
+        that ``terminate_as_interrupt`` turned into :class:`Terminated`), RestoreFailed (exit 1)
+        when a node could not be restored; errors before the first mapping change propagate as
+        they are.
         """
         self._check()
         try:
@@ -99,10 +107,13 @@ class Rollout:
                 + (" on every node" if self.report.fleet else ""),
                 self.report,
             ) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             self._end_running(INTERRUPTED)
             if not self._touched():
                 raise
+            if isinstance(stop, Terminated):
+                self._roll_back("interrupted (SIGTERM)")
+                raise RolloutTerminated(self.report) from None
             self._roll_back("interrupted (Ctrl-C)")
             raise RolloutInterrupted(self.report) from None
         except Exception as exc:

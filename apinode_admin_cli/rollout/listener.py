@@ -7,6 +7,8 @@ import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
+from apinode_admin_cli.errors import Terminated
+
 if TYPE_CHECKING:
     from apinode_admin_cli.rollout.probes import ProbeOutcome
     from apinode_admin_cli.rollout.report import StepRecord
@@ -56,29 +58,66 @@ class Listener:
         """Restoring the node failed; ``left`` is what it may still serve."""
 
 
+# Both stop a rollout the same way: the traffic goes back to the stable mapping first.
+_STOP_SIGNALS = ("SIGINT", "SIGTERM")
+
+
 @contextmanager
 def deferred_interrupts() -> Iterator[list[Any]]:
-    """Hold Ctrl-C back while the stable mapping is restored (main thread only).
+    """Hold Ctrl-C and SIGTERM back while the stable mapping is restored (main thread only).
 
-    A second Ctrl-C must not leave a fleet half rolled back; the interrupts received are
-    listed, and the rollout exits as interrupted anyway.
+    A second Ctrl-C (or a CI runner's SIGTERM) must not leave a fleet half rolled back; the
+    signals received are listed, and the rollout exits as interrupted anyway.
     """
     received: list[Any] = []
     if threading.current_thread() is not threading.main_thread():
         yield received
         return
-    previous = signal.getsignal(signal.SIGINT)
+    previous: dict[signal.Signals, Any] = {}
     try:
-        signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+        for name in _STOP_SIGNALS:
+            number = getattr(signal, name)
+            previous[number] = signal.signal(number, lambda signum, frame: received.append(signum))
     except ValueError:  # not the main interpreter
+        _restore(previous)
         yield received
         return
     try:
         yield received
     finally:
-        signal.signal(
-            signal.SIGINT, previous if previous is not None else signal.default_int_handler
-        )
+        _restore(previous)
 
 
-__all__ = ["Listener", "deferred_interrupts"]
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While a rollout runs, SIGTERM raises :class:`Terminated`, which rolls back as Ctrl-C does.
+
+    Without it, a cancelled CI job would kill the process between two steps and leave the
+    traffic split with nothing said. Main thread only; a no-op elsewhere.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    try:
+        previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, stop)}
+    except ValueError:  # not the main interpreter
+        yield
+        return
+    try:
+        yield
+    finally:
+        _restore(previous)
+
+
+def _restore(previous: dict[signal.Signals, Any]) -> None:
+    for number, handler in previous.items():
+        if handler is None:  # set outside Python: the closest is the default
+            handler = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
+        signal.signal(number, handler)
+
+
+__all__ = ["Listener", "deferred_interrupts", "terminate_as_interrupt"]

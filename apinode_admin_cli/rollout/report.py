@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from apinode_admin_cli.errors import ApinodeAdminError, ExitCode, RolledBack
+from apinode_admin_cli.errors import ApinodeAdminError, ExitCode, RolledBack, Terminated
 from apinode_admin_cli.rollout.steps import Shares, shares_json
 
 if TYPE_CHECKING:
@@ -115,6 +115,10 @@ class RolloutInterrupted(KeyboardInterrupt):
         self.report = report
 
 
+class RolloutTerminated(RolloutInterrupted, Terminated):
+    """SIGTERM during a rollout, after the stable mapping was restored (exit 143)."""
+
+
 __all__ = [
     "FAILED",
     "INTERRUPTED",
@@ -125,5 +129,6 @@ __all__ = [
     "RolloutFailed",
     "RolloutInterrupted",
     "RolloutReport",
+    "RolloutTerminated",
     "StepRecord",
 ]

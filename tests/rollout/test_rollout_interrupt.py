@@ -1,4 +1,4 @@
-"""Ctrl-C during a rollout's pause: a real process gets SIGINT, restores the mapping, exits 130."""
+"""Ctrl-C or SIGTERM during a rollout's pause: a real process restores the mapping, then exits."""
 
 from __future__ import annotations
 
@@ -25,9 +25,24 @@ def _lines(stream: IO[str], into: queue.Queue[str]) -> None:
     into.put("")
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
-def test_ctrl_c_during_the_pause_restores_the_stable_mapping(
-    emulator: EmulatorHandle, deploy: Deploy, tmp_path: Path
+@pytest.mark.skipif(sys.platform == "win32", reason="signals to a child process are POSIX")
+@pytest.mark.parametrize(
+    ("sent", "code", "said", "last"),
+    [
+        (signal.SIGINT, ExitCode.INTERRUPTED, "Interrupted: rolling back", "Interrupted."),
+        # A cancelled CI job: the runner sends SIGTERM, and the traffic must not stay split.
+        (signal.SIGTERM, ExitCode.TERMINATED, "Terminated: rolling back", "Terminated."),
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_a_stop_during_the_pause_restores_the_stable_mapping(
+    emulator: EmulatorHandle,
+    deploy: Deploy,
+    tmp_path: Path,
+    sent: signal.Signals,
+    code: ExitCode,
+    said: str,
+    last: str,
 ) -> None:
     deploy(emulator, {"v1": 0.75, "v0": 0.25}, extra=("v2",))
     env = clean_env(
@@ -55,8 +70,8 @@ def test_ctrl_c_during_the_pause_restores_the_stable_mapping(
             stderr += line
         # It waits between the steps: the first step is in force.
         assert mapping_of(emulator) == {"v2": 0.1, "v1": 0.675, "v0": 0.225}
-        os.kill(proc.pid, signal.SIGINT)
-        code = proc.wait(timeout=60)
+        os.kill(proc.pid, sent)
+        returned = proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -65,9 +80,10 @@ def test_ctrl_c_during_the_pause_restores_the_stable_mapping(
     while not seen.empty():
         stderr += seen.get()
     stdout = proc.stdout.read()
-    assert code == ExitCode.INTERRUPTED, stderr
+    assert returned == code, stderr
     assert "Waiting 600 s before step 100% (Ctrl-C rolls back)" in stderr
-    assert "Interrupted: rolling back to the stable mapping" in stderr
+    assert f"{said} to the stable mapping" in stderr
+    assert stderr.rstrip().splitlines()[-1] == last
     assert "Restored v1 75% v0 25%" in stderr
     assert "Traceback" not in stderr
     assert mapping_of(emulator) == {"v1": 0.75, "v0": 0.25}
