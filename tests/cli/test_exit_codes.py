@@ -56,7 +56,7 @@ def test_1_on_an_injected_400(node_cli: RunCli, emulator: Any) -> None:
 
 
 def test_1_on_a_2xx_that_is_not_json(node_cli: RunCli, emulator: Any) -> None:
-    emulator.add_fault(path="/admin/api/services", status=200, body="<html>portal</html>")
+    emulator.add_fault(path="/admin/api/services", status=200, body='[{"serviceId": "s",')
     failed(node_cli("services", "list"), 1)
 
 

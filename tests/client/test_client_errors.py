@@ -20,6 +20,7 @@ from apinode_admin_cli.errors import (
     ConflictError,
     ConnectionFailure,
     InvalidResponseError,
+    NotAnAPINodeError,
     NotFoundError,
     ServerError,
     UsageError,
@@ -112,8 +113,10 @@ def test_html_200_on_an_action_is_refused(server: RecordingServer, make_client: 
     server.queue(
         "DELETE", "/admin/api/model-cache", body=HTML, headers={"Content-Type": "text/html"}
     )
-    with pytest.raises(InvalidResponseError):
+    with pytest.raises(NotAnAPINodeError) as caught:
         make_client().clear_model_cache()
+    assert "does not look like an API node: DELETE /admin/api/model-cache" in str(caught.value)
+    assert caught.value.exit_code == 7
 
 
 def test_empty_2xx(server: RecordingServer, make_client: Make) -> None:

@@ -31,9 +31,27 @@ def test_proxy_html_page_on_post(node_cli: RunCli, emulator: Any) -> None:
 
 
 def test_proxy_html_login_page_with_200(node_cli: RunCli, emulator: Any) -> None:
+    # No API node answers with a page: a portal (or a web server) answered in its place.
     page = "<!DOCTYPE html><html><body>Sign in to the corporate portal</body></html>"
     emulator.add_fault(method="GET", path=SERVICES, status=200, body=page)
-    assert_failed(node_cli("services", "list"), 1, "HTML")
+    result = node_cli("services", "list")
+    assert_failed(result, 7, "does not look like an API node", "HTTP 200", "HTML")
+    assert "/isAlive/" in result.stderr.splitlines()[1]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("services", "create", "s2"), ("services", "switch-to-newest", "s"), ("keys", "list")],
+)
+def test_an_html_page_with_200_is_not_a_node_for_any_command(
+    node_cli: RunCli, emulator: Any, command: tuple[str, ...]
+) -> None:
+    assert node_cli("services", "create", "s").exit_code == 0
+    page = "<html><body>It works!</body></html>"
+    emulator.add_fault(path="/admin/api", status=200, body=page, contentType="text/html")
+    result = node_cli(*command)
+    assert_failed(result, 7, "does not look like an API node", "with an HTML page (text/html)")
+    assert result.stdout == ""
 
 
 @pytest.mark.parametrize(
