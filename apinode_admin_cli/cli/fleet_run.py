@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from apinode_admin_cli.config import Fleet, Settings
 
 
+_REMINDING = threading.Lock()
+
+
 class FleetNode(Node):
     """One node of a fleet: its own settings, its own client, its messages kept for itself."""
 
@@ -68,20 +71,17 @@ class FleetNode(Node):
         self.app.term.warn(f"{self.name}: {printable(message)}")
 
     def remind(self, message: str) -> None:
-        with self._lock:
+        with _REMINDING:  # the nodes' threads share the reminders: one of them says it
             first = message not in self._reminders
             self._reminders.add(message)
         if first:
             self.app.term.info(message.replace("the node reads", "each node reads", 1))
 
-    def node_path(self, path: str) -> str:
-        absolute = super().node_path(path)
-        if not self.is_local():
-            self.remind(
-                f"Note: each node reads {absolute} from its own disk: "
-                "it must be at that path on every node of the fleet."
-            )
-        return absolute
+    def remote_path_note(self, path: str) -> str:
+        return (
+            f"Note: each node reads {path} from its own disk: "
+            "it must be at that path on every node of the fleet."
+        )
 
     def close(self) -> None:
         if self._client is not None:

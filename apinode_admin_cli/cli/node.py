@@ -88,8 +88,12 @@ class Node:
             )
         if not posixpath.isabs(path):
             raise UsageError(f"{path!r} is a relative path", hint=rule)
-        self.remind(f"Note: the node reads {path} from its own disk, not from this machine.")
+        self.remind(self.remote_path_note(path))
         return path
+
+    def remote_path_note(self, path: str) -> str:
+        """What to remind the user of when ``path`` is sent to a node on another machine."""
+        return f"Note: the node reads {path} from its own disk, not from this machine."
 
     def remind(self, message: str) -> None:
         """A reminder about the command itself (a fleet says it once, for every node)."""

@@ -91,6 +91,23 @@ def test_an_action_reports_a_row_and_a_progress_line_per_node(
         assert list(service["generations"]) == ["v1"]
 
 
+def test_remote_nodes_are_reminded_of_their_own_disk_once_for_the_fleet(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli, make_archive: Callable[..., Path]
+) -> None:
+    fleet = make_fleet("n1", "n2", "n3")
+    # 0.0.0.0 reaches this machine on Linux but is not a loopback name for the tool.
+    fleet.config.write_text(fleet.config.read_text().replace("127.0.0.1", "0.0.0.0"))
+    check(fleet_cli("services", "create", "churn"))
+    archive = make_archive("v1")
+    result = fleet_cli("generations", "import", "churn", str(archive))
+    check(result)
+    notes = [line for line in result.stderr.splitlines() if "own disk" in line]
+    assert notes == [
+        f"Note: each node reads {archive} from its own disk: "
+        "it must be at that path on every node of the fleet."
+    ]
+
+
 def test_a_node_down_never_hides_the_others(
     make_fleet: Callable[..., Any], fleet_cli: RunCli
 ) -> None:

@@ -84,19 +84,19 @@ def test_a_node_down_leaves_the_others_up_0_for_it_and_exit_7(
     assert "Error: 1 of 3 nodes of fleet prod failed: n2" in result.stderr
 
 
-def test_a_node_without_a_key_is_up_0_and_exit_3_an_unknown_fleet_prints_nothing(
+def test_a_configuration_error_prints_nothing_and_exits_3(
     make_fleet: Callable[..., Any], fleet_cli: RunCli, run_cli: RunCli
 ) -> None:
-    # What the guide's fleet cron line relies on: a file is written whenever a node was read.
+    # What the guide's fleet cron line relies on: an empty output keeps the previous file.
     fleet = make_fleet("n1", "n2")
     text = fleet.config.read_text(encoding="utf-8")
     fleet.config.write_text(text.replace('api_key = "key-of-n2-0001"', ""), encoding="utf-8")
     assert "key-of-n2" not in fleet.config.read_text(encoding="utf-8")
     result = fleet_cli("metrics", "show", "-o", "prometheus")
     check(result, 3)
-    samples = parse(result.stdout)
-    assert samples[("apinode_up", (("node", "n1"),))] == 1
-    assert samples[("apinode_up", (("node", "n2"),))] == 0
+    assert result.stdout == ""
+    assert "n2" in result.stderr.splitlines()[0]
+    assert fleet.node("n1").received == []  # stopped before any node was read
     unknown = run_cli("--fleet", "nosuch", "metrics", "show", "-o", "prometheus")
     check(unknown, 3)
     assert unknown.stdout == ""
