@@ -175,7 +175,8 @@ class Terminal:
             payload["error"]["message"] = scrub(exc.message)
             self.say(dumps(payload))
         if traceback_text:
-            click.echo(scrub(traceback_text), file=self.err, nl=False)
+            # Its last line repeats the node's message: escaped like the Error: line.
+            click.echo(printable(scrub(traceback_text)), file=self.err, nl=False)
 
     def report_interrupt(self, text: str = "Interrupted.") -> None:
         self.say(f"\n{text}")
@@ -183,7 +184,7 @@ class Terminal:
     def report_unexpected(self, text: str, traceback_text: Optional[str]) -> None:
         self.say(f"Error: unexpected failure: {printable(text)}")
         if traceback_text:
-            click.echo(traceback_text, file=self.err, nl=False)
+            click.echo(printable(traceback_text), file=self.err, nl=False)
         else:
             self.say("Hint: run again with -v for the full traceback")
 

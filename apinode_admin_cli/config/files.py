@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import stat
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -145,8 +146,19 @@ def write_config(path: Path, data: Mapping[str, Any]) -> None:
 
 
 def _target(path: Path) -> Path:
-    """The file a write replaces: a symlink's final target (created when the link dangles)."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    """The file a write replaces: a symlink's final target (created when the link dangles).
+
+    Only a regular file is ever replaced: `--config /dev/null` run as root would otherwise
+    swap the device for a file, and a FIFO would block the lock's open for ever.
+    """
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return target  # missing (created by the write) or unreadable (reported by it)
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"cannot write config file {path}: not a regular file")
+    return target
 
 
 @contextmanager

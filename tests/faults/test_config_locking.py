@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import threading
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from testsupport import clean_env, cli_command
@@ -127,3 +130,58 @@ def test_unset_on_a_missing_file_creates_nothing(env: dict[str, str], config_hom
     assert proc.returncode == 0, proc.stderr  # not set: nothing to do
     assert "nothing to do" in proc.stderr
     assert not (config_home / "apinode-admin").exists()
+
+
+@contextmanager
+def _fed(fifo: Path) -> Iterator[None]:
+    """Be the writer of ``fifo`` for each reader in turn: each read finds it empty."""
+    done = threading.Event()
+
+    def write() -> None:
+        while not done.is_set():
+            os.close(os.open(fifo, os.O_WRONLY))  # waits for the next reader
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # release a waiting writer
+        thread.join(5)
+
+
+def _special_files(tmp_path: Path) -> list[Path]:
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    files = [fifo]
+    try:  # a private copy of /dev/null: `--config /dev/null` is a common "no config" idiom
+        os.mknod(tmp_path / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        files.append(tmp_path / "null")
+    except (OSError, AttributeError):
+        pass  # not root: the FIFO alone shows it
+    return files
+
+
+@pytest.mark.parametrize("how", ["direct", "symlink"])
+def test_a_config_that_is_not_a_regular_file_is_never_replaced(
+    env: dict[str, str], tmp_path: Path, how: str
+) -> None:
+    for special in _special_files(tmp_path):
+        kind = stat.S_IFMT(special.lstat().st_mode)
+        config = special
+        if how == "symlink":
+            config = tmp_path / f"link-to-{special.name}"
+            config.symlink_to(special)
+        with _fed(special) if stat.S_ISFIFO(kind) else nullcontext():
+            proc = subprocess.run(
+                cli_command("--config", str(config), "config", "set", "uri", "http://n:1"),
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+        assert proc.returncode == 3, (special, proc.stderr)
+        assert proc.stderr.startswith(f"Error: cannot write config file {config}: not a regular")
+        assert "Traceback" not in proc.stderr
+        assert stat.S_IFMT(special.lstat().st_mode) == kind, special  # still what it was

@@ -96,3 +96,11 @@ def test_a_warning_about_the_config_file(run_cli: RunCli, config_home: Any) -> N
     check(result)
     _assert_inert(result.stderr)
     assert result.stderr.startswith("Warning: unknown top-level key `odd\\x1b[2Jkey")
+
+
+def test_the_verbose_traceback_is_escaped_too(run_cli: RunCli) -> None:
+    with TinyServer(answer("400 Bad Request", _body(message=HOSTILE))) as server:
+        result = run_cli("-v", "--uri", server.uri, "--api-key", "k", "services", "list")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" in result.stderr  # -v shows it, with the node's message at its end
+    _assert_inert(result.stderr)
