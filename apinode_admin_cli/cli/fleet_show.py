@@ -31,11 +31,15 @@ def node_message(app: App, error: Optional[BaseException]) -> str:
 
 
 def _error_json(app: App, error: Optional[BaseException]) -> dict[str, Any]:
+    from apinode_admin_cli.redact import scrub
+
     payload = error.to_json()["error"] if isinstance(error, ApinodeAdminError) else {}
+    text = error.message if isinstance(error, ApinodeAdminError) else str(error)
+    # Keys scrubbed; control characters left to the JSON writer, which escapes them once.
     return {
         "status": payload.get("status"),
-        "errorType": payload.get("errorType") or type(error).__name__,
-        "message": node_message(app, error),
+        "errorType": scrub(str(payload.get("errorType") or type(error).__name__), app.secrets()),
+        "message": scrub(text, app.secrets()),
         "exitCode": NodeOutcome("", FAILED, error=error).exit_code,
     }
 

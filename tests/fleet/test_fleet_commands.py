@@ -108,6 +108,21 @@ def test_remote_nodes_are_reminded_of_their_own_disk_once_for_the_fleet(
     ]
 
 
+def test_a_failed_node_s_message_is_json_escaped_once(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli
+) -> None:
+    fleet = make_fleet("n1", "n2")
+    hostile = "bad \x1b]0;pwned\x07\x1b[2J\u009b31m input"
+    body = {"errorType": "Boom\x1b[2J", "message": hostile}
+    fleet.node("n2").add_fault(path="/admin/api/services", status=400, body=body, count=1)
+    result = fleet_cli("services", "list", "-o", "json")
+    check(result, 1)
+    assert "\x1b" not in result.stdout and "\u009b" not in result.stdout  # inert in a terminal
+    error = json.loads(result.stdout)[1]["error"]
+    # As in single-node JSON errors: the node's text intact, escaped by JSON alone.
+    assert error["message"] == hostile and error["errorType"] == "Boom\x1b[2J"
+
+
 def test_a_node_down_never_hides_the_others(
     make_fleet: Callable[..., Any], fleet_cli: RunCli
 ) -> None:
