@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 
@@ -31,13 +32,26 @@ class SlowCopy:
         monkeypatch.setattr(shutil, "copyfile", copyfile)
 
 
-def _import_in_background(api, archive):
+@contextlib.contextmanager
+def held_import(api, make_archive, monkeypatch):
+    """An import of v1 into a new service, held mid-copy while the block runs.
+
+    Yields the archive's path and a dict whose ``"r"`` is the import's answer after the block.
+    """
+    archive = str(make_archive("v1"))
+    slow = SlowCopy(monkeypatch, archive)
+    assert api("POST", SERVICES, json={"serviceId": "churn"}).ok
     result = {}
     thread = threading.Thread(
         target=lambda: result.update(r=api("POST", IMPORT, params={"filePath": archive}))
     )
     thread.start()
-    return thread, result
+    try:
+        assert slow.started.wait(10)
+        yield archive, result
+    finally:
+        slow.release.set()
+        thread.join(10)
 
 
 def _leftovers(emulator):
@@ -49,49 +63,25 @@ def _leftovers(emulator):
 
 
 def test_reads_and_writes_go_on_during_a_slow_copy(api, emulator, make_archive, monkeypatch):
-    archive = str(make_archive("v1"))
-    slow = SlowCopy(monkeypatch, archive)
-    assert api("POST", SERVICES, json={"serviceId": "churn"}).ok
-    thread, result = _import_in_background(api, archive)
-    try:
-        assert slow.started.wait(10)
+    with held_import(api, make_archive, monkeypatch) as (_, result):
         # Each of these waited for the whole copy while it held the state lock.
         listed = api("GET", SERVICES, timeout=5)
         assert listed.json() == [{"serviceId": "churn", "enabled": True}]
         assert api("GET", SERVICES + "/churn/generations", timeout=5).json() == {"generations": []}
         assert api("POST", SERVICES, json={"serviceId": "other"}, timeout=5).ok
-    finally:
-        slow.release.set()
-        thread.join(10)
     assert result["r"].json() == {"ok": True, "generationId": "v1"}
     assert [p.split("/")[-1].split("-")[0] for p in _leftovers(emulator)] == ["v1"]
 
 
 def test_a_conflict_found_after_the_copy_leaves_no_file(api, emulator, make_archive, monkeypatch):
-    archive = str(make_archive("v1"))
-    slow = SlowCopy(monkeypatch, archive)
-    assert api("POST", SERVICES, json={"serviceId": "churn"}).ok
-    thread, result = _import_in_background(api, archive)
-    try:
-        assert slow.started.wait(10)
+    with held_import(api, make_archive, monkeypatch) as (archive, result):
         assert api("POST", IMPORT, params={"filePath": archive}, timeout=5).ok  # wins the race
-    finally:
-        slow.release.set()
-        thread.join(10)
     assert_error(result["r"], 409, "v1")
     assert len(_leftovers(emulator)) == 1  # the winner's copy only, nothing in incoming/
 
 
 def test_a_service_deleted_during_the_copy(api, emulator, make_archive, monkeypatch):
-    archive = str(make_archive("v1"))
-    slow = SlowCopy(monkeypatch, archive)
-    assert api("POST", SERVICES, json={"serviceId": "churn"}).ok
-    thread, result = _import_in_background(api, archive)
-    try:
-        assert slow.started.wait(10)
+    with held_import(api, make_archive, monkeypatch) as (_, result):
         assert api("DELETE", SERVICES + "/churn", timeout=5).ok
-    finally:
-        slow.release.set()
-        thread.join(10)
     assert_error(result["r"], 404, "churn")
     assert _leftovers(emulator) == []
