@@ -8,7 +8,7 @@ import shlex
 import sys
 from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator
 
 import click
 
@@ -46,7 +46,8 @@ class Tour:
     """Runs the steps: prints each command line, then the command's own output."""
 
     def __init__(self, uri: str, admin_key: str, config: Path, color: bool) -> None:
-        self.connection = ["--uri", uri, "--api-key", admin_key, "--config", str(config)]
+        self.config = str(config)
+        self.connection = ["--uri", uri, "--api-key", admin_key]
         self.color = color
         self.steps = 0
 
@@ -58,15 +59,18 @@ class Tour:
 
     def run_on_fleet(self, *args: str) -> None:
         """Run ``apinode-admin --fleet ha ARGS``: the nodes come from the config file."""
-        self.run(*args, connection=["--config", self.connection[-1], "--fleet", FLEET])
+        self._main([], "--fleet", FLEET, *args)
 
-    def run(self, *args: str, connection: Optional[list[str]] = None) -> None:
-        """Run ``apinode-admin ARGS`` in this process, through the real command tree."""
+    def run(self, *args: str) -> None:
+        """Run ``apinode-admin ARGS`` against the first node."""
+        self._main(self.connection, *args)
+
+    def _main(self, hidden: list[str], *args: str) -> None:
+        """Run the real command tree in this process; ``args`` are shown, ``hidden`` are not."""
         from apinode_admin_cli.cli import cli
         from apinode_admin_cli.cli.app import App
 
-        shown = args if connection is None else ("--fleet", FLEET, *args)
-        line = "$ apinode-admin " + " ".join(shlex.quote(a) for a in shown)
+        line = "$ apinode-admin " + " ".join(shlex.quote(a) for a in args)
         click.echo(click.style(line, fg="cyan") if self.color else line)
         sys.stdout.flush()
         extra = [] if self.color else ["--no-color"]
@@ -74,7 +78,7 @@ class Tour:
         # even when piped into a pager or a file.
         with redirect_stderr(sys.stdout):
             code = cli.main(
-                args=[*(self.connection if connection is None else connection), *extra, *args],
+                args=[*hidden, "--config", self.config, *extra, *args],
                 prog_name="apinode-admin",
                 obj=App(),
                 standalone_mode=False,
@@ -118,19 +122,20 @@ def demo(ctx: click.Context, keep: bool) -> None:
             _remove(workdir)
 
 
-def _tour(workdir: Path, color: bool) -> None:
+def _start_node(data_dir: Path) -> Any:
+    """A local emulator on a free port, with an admin key of its own."""
     from apinode_admin_cli.emulator import start_emulator
 
+    key = "demo-" + secrets.token_hex(16)
+    return start_emulator(host="127.0.0.1", port=0, data_dir=str(data_dir), admin_key=key)
+
+
+def _tour(workdir: Path, color: bool) -> None:
     packages = workdir / "packages"
     packages.mkdir()
     v1 = build_archive(packages / "v1.zip", "v1")
     v2 = build_archive(packages / "v2.zip", "v2")
-    handle = start_emulator(
-        host="127.0.0.1",
-        port=0,
-        data_dir=str(workdir / "node"),
-        admin_key="demo-" + secrets.token_hex(16),
-    )
+    handle = _start_node(workdir / "node")
     try:
         click.echo(f"Started a throwaway API node emulator at {handle.uri}")
         click.echo(
@@ -144,14 +149,9 @@ def _tour(workdir: Path, color: bool) -> None:
         config.touch(mode=0o600)
         tour = Tour(handle.uri, handle.admin_key, config, color)
         _steps(tour, v1, v2, handle)
-        second = start_emulator(
-            host="127.0.0.1",
-            port=0,
-            data_dir=str(workdir / "node-2"),
-            admin_key="demo-" + secrets.token_hex(16),
-        )
+        second = _start_node(workdir / "node-2")
         try:
-            _fleet_steps(tour, v2, workdir / "config.toml", [handle, second])
+            _fleet_steps(tour, v2, config, [handle, second])
         finally:
             second.stop()
         click.echo()
