@@ -81,7 +81,12 @@ def test_module_entry_point_refuses_the_same(args, words):
 def test_start_emulator_refuses_them_too():
     from apinode_admin_cli.emulator import start_emulator
 
-    for kwargs in ({"port": 70000}, {"latency_ms": -5}, {"host": "no-such-host.invalid"}):
+    for kwargs in (
+        {"port": 70000},
+        {"latency_ms": -5},
+        {"latency_ms": 10**400},
+        {"host": "no-such-host.invalid"},
+    ):
         with pytest.raises(ValueError, match="invalid"):
             start_emulator(**kwargs)
 

@@ -115,7 +115,9 @@ def test_a_generation_that_takes_traffic_is_mounted(api, emulator, churn, make_a
     assert mounted(api) == dict.fromkeys(("v1", "v2", "v3", "v4"), True)
 
 
-@pytest.mark.parametrize("rate", [-0.1, 1.5, "0.5", True, None, [0.5]])
+@pytest.mark.parametrize(
+    "rate", [-0.1, 1.5, "0.5", True, None, [0.5], float("nan"), float("inf"), 10**400]
+)
 def test_a_bad_error_rate_refuses_the_import(api, churn, make_archive, rate):
     response = api("POST", IMPORT, params={"filePath": str(make_archive("v1", errorRate=rate))})
     assert_error(response, 400, "errorRate", "between 0 and 1")
