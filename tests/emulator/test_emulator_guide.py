@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -11,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from testsupport import fenced_blocks
 
 from apinode_admin_cli.emulator import start_emulator
 
@@ -19,22 +19,7 @@ DOC_PORT = "12000"  # the port the page uses; the tests use a free one instead
 DOC_KEY = "my-emulator-key"
 
 
-def fenced_blocks() -> list[tuple[str, str]]:
-    """(language, text) of every fenced block of the page, in order."""
-    found, current, language = [], None, ""
-    for line in DOC.read_text(encoding="utf-8").splitlines(keepends=True):
-        fence = re.match(r"```(\w*)\s*$", line)
-        if fence and current is None:
-            current, language = [], fence.group(1)
-        elif fence:
-            found.append((language, "".join(current)))
-            current = None
-        elif current is not None:
-            current.append(line)
-    return found
-
-
-BLOCKS = fenced_blocks()
+BLOCKS = fenced_blocks(DOC)
 
 
 def shell_env(uri: str) -> dict[str, str]:
