@@ -83,8 +83,8 @@ def fleet_status(app: App, exit_code: bool) -> None:
             same = "yes" if drift.consistent else "no"
             row: dict[str, Any] = {"service": drift.service_id, "same": same}
             for name in chosen.profiles:
-                view = drift.views.get(name) if states[name] is not None else None
-                row[f"\x00{name}"] = compact(view) if states[name] is not None else "unreachable"
+                reachable = states[name] is not None
+                row[f"\x00{name}"] = compact(drift.views[name]) if reachable else "unreachable"
             records.append(row)
         app.term.emit(app.output_format, records, columns, None)
         reached = [state for state in states.values() if state is not None]

@@ -232,11 +232,16 @@ def scrubbed(app: App, text: str) -> str:
 
 
 def apply_json(app: App, result: ApplyResult) -> dict[str, Any]:
-    """``apply -o json``: every change with its status; a node's error message scrubbed."""
+    """``apply -o json``: every change with its status; a node's error text scrubbed."""
+    from apinode_admin_cli.redact import scrub
+
     data = result.to_json()
     for change in data["changes"]:
-        if "error" in change:
-            change["error"]["message"] = scrubbed(app, change["error"]["message"])
+        error = change.get("error")
+        if error:
+            # Keys scrubbed; control characters left to the JSON writer, which escapes them once.
+            for field in ("errorType", "message"):
+                error[field] = scrub(str(error[field]), app.secrets())
     return data
 
 

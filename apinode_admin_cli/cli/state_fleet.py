@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.fleet_run import FleetSession
+from apinode_admin_cli.cli.fleet_run import FleetSession, collect
 from apinode_admin_cli.cli.fleet_show import (
     ACTION_COLUMNS,
     NODE_KEY,
@@ -69,19 +69,15 @@ def export_on_fleet(app: App, fleet: Fleet, operation: Callable[[Node], Any]) ->
     """Each node's state file: JSON per node, or TOML documents each headed by its node."""
     from apinode_admin_cli.state import dumps_state_toml
 
-    session = FleetSession(app, fleet)
-    try:
-        outcomes = session.run(operation)
-    finally:
-        session.close()
+    uris, outcomes = collect(app, fleet, operation)
     if app.wants_json:
-        app.emit_json(node_array(app, session.uris, outcomes, lambda data: data))
+        app.emit_json(node_array(app, uris, outcomes, lambda data: data))
     else:
         documents = [o for o in outcomes if o.outcome == OK]
         for index, outcome in enumerate(documents):
             if index:
                 app.term.echo("")
-            app.term.echo(printable(f"# {outcome.node} ({session.uris[outcome.node]})"))
+            app.term.echo(printable(f"# {outcome.node} ({uris[outcome.node]})"))
             app.term.echo(dumps_state_toml(value(outcome)), nl=False)
     raise_first_failure(fleet, outcomes)
 
@@ -90,13 +86,9 @@ def diff_on_fleet(app: App, fleet: Fleet, planner: Callable[[Node], Plan]) -> bo
     """Every node's plan, each line after its node's name; True when some node has changes."""
     from apinode_admin_cli.state import plan_json, plan_lines, plan_notes
 
-    session = FleetSession(app, fleet)
-    try:
-        outcomes = session.run(planner)
-    finally:
-        session.close()
+    uris, outcomes = collect(app, fleet, planner)
     if app.wants_json:
-        app.emit_json(node_array(app, session.uris, outcomes, plan_json))
+        app.emit_json(node_array(app, uris, outcomes, plan_json))
     else:
         for outcome in outcomes:
             if outcome.outcome == OK:
@@ -112,8 +104,7 @@ def apply_on_fleet(app: App, fleet: Fleet, planner: Callable[[Node], Plan], yes:
     """Plan every node, show the plans, confirm once, then apply each node's own plan."""
     from apinode_admin_cli.state import ApplyResult, apply_plan
 
-    session = FleetSession(app, fleet)
-    try:
+    with FleetSession(app, fleet) as session:
         planned = session.run(planner)
         for outcome in planned:
             if outcome.outcome == OK:
@@ -138,8 +129,6 @@ def apply_on_fleet(app: App, fleet: Fleet, planner: Callable[[Node], Plan], yes:
             return result
 
         applied = session.run(apply, say_ok=True)
-    finally:
-        session.close()
     if app.wants_json:
         app.emit_json(
             node_array(app, session.uris, applied, lambda result: apply_json(app, result))
@@ -178,4 +167,4 @@ def _detail(app: App, outcome: NodeOutcome[Any]) -> str:
     return ""
 
 
-__all__ = ["FleetSession", "apply_on_fleet", "diff_on_fleet", "export_on_fleet"]
+__all__ = ["apply_on_fleet", "diff_on_fleet", "export_on_fleet"]

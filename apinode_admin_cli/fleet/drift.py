@@ -17,8 +17,6 @@ from apinode_admin_cli.state.model import (
     shares_equal,
 )
 
-ASPECTS = ("present", "enabled", "mapping", "generations")
-
 
 class ServiceDrift:
     """One service across the nodes: each reachable node's view, and what differs."""
@@ -102,4 +100,4 @@ def _view_json(view: Optional[ServiceState]) -> dict[str, Any]:
     }
 
 
-__all__ = ["ASPECTS", "ServiceDrift", "compact", "compare"]
+__all__ = ["ServiceDrift", "compact", "compare"]

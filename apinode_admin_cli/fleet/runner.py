@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, Generic, Optional, Sequence, TypeVar
+from typing import Callable, Generic, Optional, Sequence, TypeVar
 
 from apinode_admin_cli.errors import ApinodeAdminError, ExitCode
 
@@ -118,17 +118,11 @@ def run_on_nodes(
     return [outcomes[node] for node in nodes]
 
 
-def first_failure(outcomes: Sequence[NodeOutcome[Any]]) -> Optional[NodeOutcome[Any]]:
-    """The first failed node in fleet order, whose exit code the whole run takes."""
-    return next((o for o in outcomes if o.outcome == FAILED), None)
-
-
 __all__ = [
     "FAILED",
     "MAX_PARALLEL",
     "OK",
     "SKIPPED",
     "NodeOutcome",
-    "first_failure",
     "run_on_nodes",
 ]

@@ -227,3 +227,13 @@ def test_each_node_keeps_its_profile_settings_and_flags_apply_to_all(
     assert [item["outcome"] for item in json.loads(result.stdout)] == ["ok", "failed"]
     # A flag on the command line is for every node: it overrides the profile's timeout.
     check(fleet_cli("--timeout", "5", "services", "list"))
+
+
+def test_disabled_certificate_checks_are_announced_once_even_quiet(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli
+) -> None:
+    make_fleet("n1", "n2", "n3")
+    result = fleet_cli("-q", "--no-check-certificate", "services", "list")
+    check(result)
+    warning = "Warning: TLS certificate verification is disabled (--no-check-certificate)."
+    assert result.stderr.splitlines().count(warning) == 1, result.stderr

@@ -149,3 +149,24 @@ def test_verbose_logs_name_the_node_on_every_line(same_everywhere: Any, fleet_cl
     # The listing and each service's generations, read by worker threads of each node.
     assert len(http) == 3 * 3, result.stderr
     assert all(line.startswith(("[http] n1: ", "[http] n2: ", "[http] n3: ")) for line in http)
+
+
+@pytest.mark.parametrize(
+    "down, code, note",
+    [
+        ((), 0, "No service on any node of fleet prod."),
+        (("gone",), 7, "No service on the reachable nodes of fleet prod."),
+    ],
+)
+def test_a_fleet_without_services_says_so(
+    make_fleet: Callable[..., Any],
+    fleet_cli: RunCli,
+    down: tuple[str, ...],
+    code: int,
+    note: str,
+) -> None:
+    make_fleet("n1", "gone", down=down)
+    result = fleet_cli("fleet", "status", "-o", "tsv")
+    check(result, code)
+    assert result.stdout.splitlines() == ["SERVICE\tn1\tgone\tSAME"]
+    assert note in result.stderr.splitlines(), result.stderr

@@ -287,3 +287,25 @@ def test_without_prune_unmanaged_services_are_left_alone(
         "(apply --prune deletes them)\n"
     )
     assert list(node_summary(client)) == ["old"]
+
+
+def test_a_failed_change_s_error_is_json_escaped_once_and_scrubbed(
+    emulator: EmulatorHandle, node_cli: RunCli, tmp_path: Path
+) -> None:
+    hostile = "bad \x1b]0;pwned\x07\x1b[2J\u009b31m input"
+    key = emulator.admin_key
+    emulator.add_fault(
+        method="POST",
+        path="/admin/api/services",
+        status=400,
+        body={"errorType": f"Bad {key}", "message": hostile},
+    )
+    path = tmp_path / "prod.toml"
+    path.write_text("[services.churn]\n")
+    result = node_cli("state", "apply", "-f", str(path), "-y", "-o", "json")
+    check(result, 1)
+    assert "\x1b" not in result.stdout and "\u009b" not in result.stdout  # inert in a terminal
+    # As in the error object: the node's text intact, escaped by JSON alone.
+    change = json.loads(result.stdout)["changes"][0]
+    assert change["status"] == "failed" and change["error"]["message"] == hostile
+    assert key not in result.stdout
