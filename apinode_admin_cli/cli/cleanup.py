@@ -25,7 +25,7 @@ def _row(kind: str, service: Any = None, generation: Any = None, **more: Any) ->
 
 def expected(node: Node) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rows of what the node should delete, and the same as JSON (the answer's field names)."""
-    from apinode_admin_cli.cli.service_views import generations_of
+    from apinode_admin_cli.cli.service_views import generations_of, mapped
 
     services = [s for s in node.client.list_services() if isinstance(s, dict)]
     found = generations_of(node, [str(s.get("serviceId")) for s in services])
@@ -42,10 +42,10 @@ def expected(node: Node) -> tuple[list[dict[str, Any]], dict[str, Any]]:
             note = f"disabled; its {count} generation(s) go with it" if count else "disabled"
             rows.append(_row("service", sid, note=note))
             continue
+        serving = {gid for gid, _ in mapped(generations)}
         for gen in generations:
-            share = gen.get("mapped") if isinstance(gen, dict) else None
-            if isinstance(gen, dict) and not (isinstance(share, (int, float)) and share > 0):
-                gid = str(gen.get("generationId"))
+            gid = str(gen.get("generationId")) if isinstance(gen, dict) else None
+            if gid is not None and gid not in serving:
                 gone_generations.append({"serviceId": sid, "generationId": gid})
                 rows.append(_row("generation", sid, gid, note="takes no traffic"))
     raw = {"dryRun": True, "deletedServices": gone_services, "deletedGenerations": gone_generations}

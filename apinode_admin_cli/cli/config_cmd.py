@@ -255,12 +255,11 @@ def config_fleets(app: App) -> None:
       apinode-admin config fleets -o json | jq -r '.prod[]'
     """
     from apinode_admin_cli.config import list_fleets
-    from apinode_admin_cli.output import Column
+    from apinode_admin_cli.output.columns import FLEETS
 
     fleets = list_fleets(config_file(app))
     rows = [{"fleet": name, "profiles": ", ".join(members)} for name, members in fleets.items()]
-    columns = (Column("fleet", "FLEET"), Column("profiles", "PROFILES"))
-    app.show(Rows(rows, columns, raw=fleets))
+    app.show(Rows(rows, FLEETS, raw=fleets))
 
 
 # `config init` lives in its own module; it registers itself on this group.

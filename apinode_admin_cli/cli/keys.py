@@ -8,7 +8,7 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.complete import key_ids
-from apinode_admin_cli.cli.key_rules import in_use_error, key_in_use
+from apinode_admin_cli.cli.key_rules import check_expiry, in_use_error, key_in_use
 from apinode_admin_cli.cli.node import Node
 from apinode_admin_cli.cli.options import output_options, pass_app, read_stream, yes_option
 from apinode_admin_cli.cli.reports import deleted
@@ -73,11 +73,9 @@ def keys_create(
       KEY=$(apinode-admin keys create --label deploy)
       apinode-admin keys create --label ci -o json | jq -r .key
     """
-    from apinode_admin_cli.cli.key_rules import check_expiry
+    from apinode_admin_cli.output.columns import CREATED_KEYS
 
     expiry_ms = check_expiry(expiry, force) if expiry is not None else None
-
-    from apinode_admin_cli.output import Column
 
     def op(node: Node) -> Result:
         answer = node.client.auth().add_key(label, description, created_by, expiry_ms)
@@ -85,7 +83,7 @@ def keys_create(
         key_id = answer.get("id") if isinstance(answer, dict) else None
         node.info(f"Created key {key_id}. Its secret is shown once: store it now.")
         # On a fleet each node makes its own secret: one row per node with its id and key.
-        return Action(answer, secret, columns=(Column("id", "ID"), Column("key", "KEY")))
+        return Action(answer, secret, columns=CREATED_KEYS)
 
     app.run(op)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import IO, Optional
+from typing import IO, Optional, Union
 
 from apinode_admin_cli.errors import ConfigError
 
@@ -17,27 +17,26 @@ def read_key_file(
     key_path: str, stdin: Optional[IO[str]] = None, warnings: Optional[list[str]] = None
 ) -> str:
     """The admin key held in a file (``-``: stdin), stripped; ConfigError when unusable."""
+    data: Union[str, bytes]
     if key_path == "-":
-        shown, text = "standard input", (stdin or sys.stdin).read(MAX_KEY_FILE_BYTES + 1)
+        shown, data = "standard input", (stdin or sys.stdin).read(MAX_KEY_FILE_BYTES + 1)
     else:
         shown = key_path
         try:
             with open(key_path, "rb") as handle:
-                raw = handle.read(MAX_KEY_FILE_BYTES + 1)
+                data = handle.read(MAX_KEY_FILE_BYTES + 1)
         except OSError as exc:
             raise ConfigError(f"cannot read API key file {key_path}: {exc.strerror or exc}")
-        if len(raw) > MAX_KEY_FILE_BYTES:
-            text = raw.decode("latin-1")  # only its length matters below
-        else:
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ConfigError(f"API key file {key_path} is not UTF-8 text")
         if warnings is not None:
             warn_if_loose(Path(key_path), "API key file", warnings)
-    if len(text) > MAX_KEY_FILE_BYTES:
+    if len(data) > MAX_KEY_FILE_BYTES:
         raise ConfigError(f"API key file {shown} is larger than 64 KiB: it holds no API key")
-    key = text.strip()
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(f"API key file {key_path} is not UTF-8 text")
+    key = data.strip()
     if not key:
         raise ConfigError(f"API key file {shown} is empty")
     return key

@@ -194,11 +194,7 @@ def resolve_settings(
     )
 
 
-_IDENTITY_VARIABLES = frozenset(
-    var
-    for var in (BY_NAME[name].env for name in ("profile", "uri", "api_key", "api_key_file"))
-    if var
-)
+_IDENTITY_VARIABLES = frozenset(var for var in (BY_NAME[n].env for n in NODE_IDENTITY) if var)
 
 
 def _first(name: str, levels: list[dict[str, tuple[Any, str]]]) -> tuple[Any, str]:

@@ -44,6 +44,9 @@ KEYS = (
     Column("expiry", "EXPIRY", "epoch_ms"),
 )
 
+# `keys create` on a fleet: each node's new key, shown once (so KEY is not of kind secret).
+CREATED_KEYS = (Column("id", "ID"), Column("key", "KEY"))
+
 # Rows built with flat_records(data, "name") or from flatten().
 METRICS = (Column("name", "METRIC"), Column("value", "VALUE"))
 
@@ -57,9 +60,13 @@ PROFILES = (
     Column("active", "ACTIVE", "bool"),
     Column("uri", "URI"),
 )
+# `config fleets`: each fleet with its profiles, comma-separated.
+FLEETS = (Column("fleet", "FLEET"), Column("profiles", "PROFILES"))
 
 __all__ = [
     "CLEANUP",
+    "CREATED_KEYS",
+    "FLEETS",
     "GENERATIONS",
     "KEYS",
     "METRICS",

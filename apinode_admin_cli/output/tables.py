@@ -31,6 +31,11 @@ _DISPLAY_ESCAPES = {c: text for c, text in _CONTROLS.items() if c != ord("\n")}
 _TSV_ESCAPES = {**_CONTROLS, ord("\\"): "\\\\"}
 
 
+def displayable(text: str) -> str:
+    """Text for a table cell: control characters escaped, line breaks kept."""
+    return text.translate(_DISPLAY_ESCAPES)
+
+
 def render(
     records: Sequence[Mapping[str, Any]],
     columns: Sequence[Column],
@@ -44,7 +49,7 @@ def render(
     """Print the records in ``table``, ``plain`` or ``tsv``."""
     rows = cells(records, columns)
     if fmt in ("table", "plain"):
-        rows = [[cell.translate(_DISPLAY_ESCAPES) for cell in row] for row in rows]
+        rows = [[displayable(cell) for cell in row] for row in rows]
     if fmt == "table":
         _table(rows, columns, stream, no_headers=no_headers, color=color, title=title)
     elif fmt == "plain":
@@ -160,4 +165,4 @@ def _tsv(
         stream.write("\t".join(cell.translate(_TSV_ESCAPES) for cell in line) + "\n")
 
 
-__all__ = ["Column", "cells", "render", "render_json"]
+__all__ = ["Column", "cells", "displayable", "render", "render_json"]

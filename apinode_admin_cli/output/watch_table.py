@@ -8,10 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from apinode_admin_cli.output.leaves import Number
-
-# Metric names and errors come from the node: ESC or CSI in them would drive the terminal.
-# Written \xHH as in the other tables; line breaks stay (rich wraps them inside the cell).
-_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x0A}
+from apinode_admin_cli.output.tables import displayable
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -33,7 +30,8 @@ def watch_table(watch: Watch, *, only_changed: bool = True, title: Optional[str]
         table.add_column("CHANGE", justify="right", style=style)
         table.add_column("RATE/S", justify="right", style=style)
     for row in watch.rows(only_changed):
-        cells = [row.metric.translate(_CONTROLS)]
+        # Metric names and errors come from the node: ESC or CSI would drive the terminal.
+        cells = [displayable(row.metric)]
         for node in watch.nodes:
             cells.extend(cell_texts(row.cells[node]))
         table.add_row(*cells)
@@ -69,6 +67,5 @@ def _caption(watch: Watch) -> Optional[str]:
     if not down:
         return None
     return "\n".join(
-        f"{node or 'node'} not answering: {error}".translate(_CONTROLS)
-        for node, error in down.items()
+        displayable(f"{node or 'node'} not answering: {error}") for node, error in down.items()
     )

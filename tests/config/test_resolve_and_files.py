@@ -277,6 +277,20 @@ def test_unreadable_or_empty_key_file(tmp_path: Path, content: str | None) -> No
     assert str(key_file) in str(err.value) and err.value.exit_code == 3
 
 
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"\xff" * (64 * 1024 + 1), "is larger than 64 KiB"),
+        (b"\xff" * 16, "is not UTF-8 text"),
+    ],
+)
+def test_oversized_or_binary_key_file(tmp_path: Path, content: bytes, problem: str) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_bytes(content)
+    with pytest.raises(ConfigError, match=problem):
+        resolve({"api_key_file": str(key_file)}, base_env(tmp_path))
+
+
 def test_empty_stdin_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="standard input is empty"):
         resolve({"api_key_file": "-"}, base_env(tmp_path), stdin=io.StringIO(""))
