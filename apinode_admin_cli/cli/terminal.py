@@ -172,7 +172,10 @@ class Terminal:
             from apinode_admin_cli.jsonutil import dumps
 
             payload = exc.to_json()
-            payload["error"]["message"] = scrub(exc.message)
+            error = payload["error"]
+            error["message"] = scrub(exc.message)
+            if error.get("errorType") is not None:  # the node's own text: it may echo a key
+                error["errorType"] = scrub(str(error["errorType"]))
             self.say(dumps(payload))
         if traceback_text:
             # Its last line repeats the node's message: escaped like the Error: line.

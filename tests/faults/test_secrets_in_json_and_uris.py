@@ -159,3 +159,15 @@ def test_a_uri_with_credentials_is_never_echoed(
         assert result.exit_code == 3, (args, result.output)
         _assert_no_userinfo(result.stdout, result.stderr)
         assert "***@" in result.stderr
+
+
+def test_a_key_the_node_echoes_in_its_error_type_is_scrubbed_from_the_json_error(
+    node_cli: RunCli, emulator: Any
+) -> None:
+    body = {"errorType": f"Bad key {emulator.admin_key}", "message": "refused"}
+    emulator.add_fault(method="POST", path="/admin/api/services", status=400, body=body)
+    result = node_cli("services", "create", "churn", "-o", "json")
+    check(result, 1)
+    assert emulator.admin_key not in result.stdout + result.stderr
+    error = json.loads(result.stderr.splitlines()[-1])["error"]
+    assert error["errorType"].startswith("Bad key ") and error["message"] == "refused"
