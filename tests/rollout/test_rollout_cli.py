@@ -180,23 +180,39 @@ def test_a_step_that_does_not_apply_rolls_back(
     assert mapping_of(emulator) == SPLIT
 
 
-def test_a_restore_that_fails_says_what_the_node_serves_and_exits_1(
+@pytest.fixture
+def restore_meeting(
     emulator: EmulatorHandle,
     deploy: Deploy,
     node_cli: RunCli,
     probe_file: Path,
     monkeypatch: pytest.MonkeyPatch,
+) -> Callable[..., Any]:
+    """Runs a rollout (SPLIT to v2) whose first probe fails and whose two restores meet a fault.
+
+    Call it with the fault's arguments (``status=500``, ``drop="mid-body"``); it returns the
+    result, checked to exit 1.
+    """
+
+    def run(**fault: Any) -> Any:
+        deploy(emulator, SPLIT, extra=("v2",))
+        emulator.add_fault(method="POST", path=PREDICT, status=500, count=1)
+        at_event(
+            monkeypatch,
+            "rolling_back",
+            lambda reason: emulator.add_fault(method="POST", path=SET_MAPPING, count=2, **fault),
+        )
+        result = rollout(node_cli, "v2", "--probe", str(probe_file), "--endpoint", "score")
+        check(result, ExitCode.FAILURE)
+        return result
+
+    return run
+
+
+def test_a_restore_that_fails_says_what_the_node_serves_and_exits_1(
+    emulator: EmulatorHandle, restore_meeting: Callable[..., Any]
 ) -> None:
-    deploy(emulator, SPLIT, extra=("v2",))
-    emulator.add_fault(method="POST", path=PREDICT, status=500, count=1)
-    # Both attempts to restore fail.
-    at_event(
-        monkeypatch,
-        "rolling_back",
-        lambda reason: emulator.add_fault(method="POST", path=SET_MAPPING, status=500, count=2),
-    )
-    result = rollout(node_cli, "v2", "--probe", str(probe_file), "--endpoint", "score")
-    check(result, ExitCode.FAILURE)
+    result = restore_meeting(status=500)  # both attempts to restore fail
     assert mapping_of(emulator) == {"v2": 0.1, "v1": 0.675, "v0": 0.225}
     assert (
         "the node is left with v2 10% v1 67.5% v0 22.5% (restoring v1 75% v0 25% failed: "
@@ -208,24 +224,10 @@ def test_a_restore_that_fails_says_what_the_node_serves_and_exits_1(
 
 
 def test_a_restore_whose_answers_were_lost_may_have_worked_and_says_so(
-    emulator: EmulatorHandle,
-    deploy: Deploy,
-    node_cli: RunCli,
-    probe_file: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    emulator: EmulatorHandle, restore_meeting: Callable[..., Any]
 ) -> None:
-    deploy(emulator, SPLIT, extra=("v2",))
-    emulator.add_fault(method="POST", path=PREDICT, status=500, count=1)
     # Both restores are applied, but their answers are cut: the tool cannot know which won.
-    at_event(
-        monkeypatch,
-        "rolling_back",
-        lambda reason: emulator.add_fault(
-            method="POST", path=SET_MAPPING, drop="mid-body", count=2
-        ),
-    )
-    result = rollout(node_cli, "v2", "--probe", str(probe_file), "--endpoint", "score")
-    check(result, ExitCode.FAILURE)
+    result = restore_meeting(drop="mid-body")
     assert mapping_of(emulator) == SPLIT
     assert (
         "the node is left with either v1 75% v0 25% or v2 10% v1 67.5% v0 22.5% (restoring"
