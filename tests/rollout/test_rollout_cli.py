@@ -11,6 +11,7 @@ from rollout_helpers import (
     PREDICT,
     SET_MAPPING,
     Deploy,
+    at_event,
     mapping_bodies,
     mapping_of,
     predictions,
@@ -18,7 +19,6 @@ from rollout_helpers import (
 )
 from testsupport import RunCli, check
 
-from apinode_admin_cli.cli.rollout_view import RolloutView
 from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import ExitCode
 
@@ -148,17 +148,6 @@ def test_a_refused_service_key_stops_the_probes_and_rolls_back(
     assert "the probes could not run" in result.stderr
     assert len(predictions(emulator)) == 1
     assert mapping_of(emulator) == {"v1": 1.0}
-
-
-def at_event(monkeypatch: pytest.MonkeyPatch, event: str, action: Callable[..., None]) -> None:
-    """Run ``action(*args)`` when the rollout reaches ``event`` (a listener method), then go on."""
-    original = getattr(RolloutView, event)
-
-    def hooked(self: RolloutView, *args: Any) -> None:
-        action(*args)
-        original(self, *args)
-
-    monkeypatch.setattr(RolloutView, event, hooked)
 
 
 def test_a_step_that_does_not_apply_rolls_back(
