@@ -177,31 +177,42 @@ def restore_meeting(
     probe_file: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Callable[..., Any]:
-    """Runs a rollout (SPLIT to v2) whose first probe fails and whose two restores meet a fault.
+    """Runs a rollout (SPLIT to v2) whose first probe fails and whose restores meet a fault.
 
-    Call it with the fault's arguments (``status=500``, ``drop="mid-body"``); it returns the
-    result, checked to exit 1.
+    Call it with the fault's arguments (``status=500``, ``drop="mid-body"``) and how many
+    restore requests meet it (``times``, 2 by default: both attempts); it returns the result.
     """
 
-    def run(**fault: Any) -> Any:
+    def run(times: int = 2, **fault: Any) -> Any:
         deploy(emulator, SPLIT, extra=("v2",))
         emulator.add_fault(method="POST", path=PREDICT, status=500, count=1)
         at_event(
             monkeypatch,
             "rolling_back",
-            lambda reason: emulator.add_fault(method="POST", path=SET_MAPPING, count=2, **fault),
+            lambda reason: emulator.add_fault(
+                method="POST", path=SET_MAPPING, count=times, **fault
+            ),
         )
-        result = rollout(node_cli, "v2", "--probe", str(probe_file), "--endpoint", "score")
-        check(result, ExitCode.FAILURE)
-        return result
+        return rollout(node_cli, "v2", "--probe", str(probe_file), "--endpoint", "score")
 
     return run
+
+
+def test_a_restore_that_fails_once_is_tried_again(
+    emulator: EmulatorHandle, restore_meeting: Callable[..., Any]
+) -> None:
+    result = restore_meeting(times=1, status=500)
+    check(result, ExitCode.ROLLED_BACK)
+    assert mapping_of(emulator) == SPLIT
+    assert mapping_bodies(emulator)[-2:] == [{"v1": 0.75, "v0": 0.25}] * 2
+    assert "Restored v1 75% v0 25%" in result.stderr
 
 
 def test_a_restore_that_fails_says_what_the_node_serves_and_exits_1(
     emulator: EmulatorHandle, restore_meeting: Callable[..., Any]
 ) -> None:
     result = restore_meeting(status=500)  # both attempts to restore fail
+    check(result, ExitCode.FAILURE)
     assert mapping_of(emulator) == {"v2": 0.1, "v1": 0.675, "v0": 0.225}
     assert (
         "the node is left with v2 10% v1 67.5% v0 22.5% (restoring v1 75% v0 25% failed: "
@@ -217,6 +228,7 @@ def test_a_restore_whose_answers_were_lost_may_have_worked_and_says_so(
 ) -> None:
     # Both restores are applied, but their answers are cut: the tool cannot know which won.
     result = restore_meeting(drop="mid-body")
+    check(result, ExitCode.FAILURE)
     assert mapping_of(emulator) == SPLIT
     assert (
         "the node is left with either v1 75% v0 25% or v2 10% v1 67.5% v0 22.5% (restoring"
