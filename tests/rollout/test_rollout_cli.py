@@ -363,6 +363,21 @@ def test_a_bad_probe_file_is_refused_before_anything_is_sent(
     assert emulator.received == []
 
 
+def test_probes_can_come_from_stdin(
+    emulator: EmulatorHandle, deploy: Deploy, node_cli: RunCli
+) -> None:
+    deploy(emulator, {"v1": 1.0}, extra=("v2",))
+    args = ("--probe", "-", "--endpoint", "score", "--steps", "100")
+    bad = node_cli("services", "rollout", "churn", "v2", *args, input='{"tenure":\n')
+    check(bad, ExitCode.USAGE)
+    assert "line 1 of the probes on stdin is not valid JSON" in bad.stderr
+    assert writes(emulator) == []
+    result = node_cli("services", "rollout", "churn", "v2", *args, input='[{"tenure": 7}]')
+    check(result)
+    assert [body["features"] for body in predictions(emulator)] == [{"tenure": 7}]
+    assert result.stdout.splitlines()[-1] == "v2"
+
+
 def test_a_disabled_service_or_one_without_traffic_is_refused(
     emulator: EmulatorHandle, deploy: Deploy, node_cli: RunCli, make_archive: Callable[..., Path]
 ) -> None:
