@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any, Callable
@@ -409,4 +410,7 @@ def test_a_service_key_echoed_by_a_failing_probe_is_never_shown(
         assert secret not in result.stdout + result.stderr
         assert "model crashed with key" in result.stderr
         assert "\x1b[31m" not in result.stderr
-        assert predictions(emulator)  # the key did reach the node, as Basic auth
+        # The key did reach the node, as Basic auth.
+        sent = [e for e in emulator.received if e["path"] == PREDICT]
+        auth = {k.lower(): v for k, v in sent[-1]["headers"].items()}["authorization"]
+        assert base64.b64decode(auth.split()[1]).decode().startswith(secret)
