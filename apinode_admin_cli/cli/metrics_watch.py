@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.nodelog import current_node
-from apinode_admin_cli.errors import ApinodeAdminError, UsageError
+from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure, UsageError
 
 if TYPE_CHECKING:
     from rich.live import Live
@@ -36,12 +36,8 @@ MIN_INTERVAL = 0.1
 MAX_INTERVAL = 3600.0
 
 
-class WatchFailure(ApinodeAdminError):
+class WatchFailure(FleetFailure):
     """A node missed polls of a ``--count`` watch; the exit code is its last error's."""
-
-    def __init__(self, message: str, exit_code: int, hint: Optional[str] = None) -> None:
-        super().__init__(message, hint)
-        self.exit_code = exit_code
 
 
 class NodeDown(ApinodeAdminError):

@@ -67,7 +67,8 @@ def deferred_interrupts() -> Iterator[list[Any]]:
     """Hold Ctrl-C and SIGTERM back while the stable mapping is restored (main thread only).
 
     A second Ctrl-C (or a CI runner's SIGTERM) must not leave a fleet half rolled back; the
-    signals received are listed, and the rollout exits as interrupted anyway.
+    signals received are only listed, and the rollout ends as its rollback's cause says (exit
+    9 after a failed step, 130 or 143 after the first stop).
     """
     received: list[Any] = []
     if threading.current_thread() is not threading.main_thread():

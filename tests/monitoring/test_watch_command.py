@@ -262,3 +262,13 @@ def test_json_lines_escape_the_controls_a_terminal_would_obey(
     assert "\x9b" not in result.stdout and "\x1b" not in result.stdout
     line = json.loads(result.stdout)
     assert line["metrics"] == {"a\x9b2Jb": 1, "c\x1bd": 2, "\u00e9": 3}
+
+
+def test_a_lone_surrogate_in_a_key_is_escaped_not_a_crash(node_cli: RunCli, emulator: Any) -> None:
+    # json.loads lets "\ud800" through; UTF-8 cannot write it, \u escapes can.
+    body = '{"lone": {"\\ud800": 3}, "ok": 1}'
+    emulator.add_fault(method="GET", path="/admin/api/metrics", status=200, body=body)
+    result = node_cli("metrics", "watch", "--count", "1", "--interval", "0.1")
+    check(result)
+    assert "\\ud800" in result.stdout
+    assert json.loads(result.stdout)["metrics"] == {"lone.\ud800": 3, "ok": 1}

@@ -1,4 +1,4 @@
-"""Services deployed on real emulators for rollouts, and readers of what the nodes received."""
+"""Fixtures of the rollout tests: services deployed on real emulators, and a probe file."""
 
 from __future__ import annotations
 
@@ -6,18 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from rollout_helpers import (  # noqa: F401
-    PREDICT,
-    SERVICE,
-    SET_MAPPING,
-    Deploy,
-    SimpleNode,
-    admin,
-    mapping_bodies,
-    mapping_of,
-    predictions,
-    writes,
-)
+from rollout_helpers import Deploy
 
 
 @pytest.fixture

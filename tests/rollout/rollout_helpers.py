@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+import pytest
+
+from apinode_admin_cli.cli.rollout_view import RolloutView
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
 from apinode_admin_cli.emulator import EmulatorHandle
 
@@ -83,3 +86,14 @@ class SimpleNode:
 
     def user_client(self, service_id: str, service_key: Optional[str]) -> APINodeClient:
         return APINodeClient(self.handle.uri, service_id, service_key, retries=0)
+
+
+def at_event(monkeypatch: pytest.MonkeyPatch, event: str, action: Callable[..., None]) -> None:
+    """Run ``action(*args)`` when the rollout reaches ``event`` (a listener method), then go on."""
+    original = getattr(RolloutView, event)
+
+    def hooked(self: RolloutView, *args: Any) -> None:
+        action(*args)
+        original(self, *args)
+
+    monkeypatch.setattr(RolloutView, event, hooked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any, Callable
@@ -11,6 +12,7 @@ from rollout_helpers import (
     PREDICT,
     SET_MAPPING,
     Deploy,
+    at_event,
     mapping_bodies,
     mapping_of,
     predictions,
@@ -18,7 +20,6 @@ from rollout_helpers import (
 )
 from testsupport import RunCli, check
 
-from apinode_admin_cli.cli.rollout_view import RolloutView
 from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import ExitCode
 
@@ -150,17 +151,6 @@ def test_a_refused_service_key_stops_the_probes_and_rolls_back(
     assert mapping_of(emulator) == {"v1": 1.0}
 
 
-def at_event(monkeypatch: pytest.MonkeyPatch, event: str, action: Callable[..., None]) -> None:
-    """Run ``action(*args)`` when the rollout reaches ``event`` (a listener method), then go on."""
-    original = getattr(RolloutView, event)
-
-    def hooked(self: RolloutView, *args: Any) -> None:
-        action(*args)
-        original(self, *args)
-
-    monkeypatch.setattr(RolloutView, event, hooked)
-
-
 def test_a_step_that_does_not_apply_rolls_back(
     emulator: EmulatorHandle, deploy: Deploy, node_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -180,22 +170,49 @@ def test_a_step_that_does_not_apply_rolls_back(
     assert mapping_of(emulator) == SPLIT
 
 
-def test_a_restore_that_fails_says_what_the_node_serves_and_exits_1(
+@pytest.fixture
+def restore_meeting(
     emulator: EmulatorHandle,
     deploy: Deploy,
     node_cli: RunCli,
     probe_file: Path,
     monkeypatch: pytest.MonkeyPatch,
+) -> Callable[..., Any]:
+    """Runs a rollout (SPLIT to v2) whose first probe fails and whose restores meet a fault.
+
+    Call it with the fault's arguments (``status=500``, ``drop="mid-body"``) and how many
+    restore requests meet it (``times``, 2 by default: both attempts); it returns the result.
+    """
+
+    def run(times: int = 2, **fault: Any) -> Any:
+        deploy(emulator, SPLIT, extra=("v2",))
+        emulator.add_fault(method="POST", path=PREDICT, status=500, count=1)
+        at_event(
+            monkeypatch,
+            "rolling_back",
+            lambda reason: emulator.add_fault(
+                method="POST", path=SET_MAPPING, count=times, **fault
+            ),
+        )
+        return rollout(node_cli, "v2", "--probe", str(probe_file), "--endpoint", "score")
+
+    return run
+
+
+def test_a_restore_that_fails_once_is_tried_again(
+    emulator: EmulatorHandle, restore_meeting: Callable[..., Any]
 ) -> None:
-    deploy(emulator, SPLIT, extra=("v2",))
-    emulator.add_fault(method="POST", path=PREDICT, status=500, count=1)
-    # Both attempts to restore fail.
-    at_event(
-        monkeypatch,
-        "rolling_back",
-        lambda reason: emulator.add_fault(method="POST", path=SET_MAPPING, status=500, count=2),
-    )
-    result = rollout(node_cli, "v2", "--probe", str(probe_file), "--endpoint", "score")
+    result = restore_meeting(times=1, status=500)
+    check(result, ExitCode.ROLLED_BACK)
+    assert mapping_of(emulator) == SPLIT
+    assert mapping_bodies(emulator)[-2:] == [{"v1": 0.75, "v0": 0.25}] * 2
+    assert "Restored v1 75% v0 25%" in result.stderr
+
+
+def test_a_restore_that_fails_says_what_the_node_serves_and_exits_1(
+    emulator: EmulatorHandle, restore_meeting: Callable[..., Any]
+) -> None:
+    result = restore_meeting(status=500)  # both attempts to restore fail
     check(result, ExitCode.FAILURE)
     assert mapping_of(emulator) == {"v2": 0.1, "v1": 0.675, "v0": 0.225}
     assert (
@@ -208,23 +225,10 @@ def test_a_restore_that_fails_says_what_the_node_serves_and_exits_1(
 
 
 def test_a_restore_whose_answers_were_lost_may_have_worked_and_says_so(
-    emulator: EmulatorHandle,
-    deploy: Deploy,
-    node_cli: RunCli,
-    probe_file: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    emulator: EmulatorHandle, restore_meeting: Callable[..., Any]
 ) -> None:
-    deploy(emulator, SPLIT, extra=("v2",))
-    emulator.add_fault(method="POST", path=PREDICT, status=500, count=1)
     # Both restores are applied, but their answers are cut: the tool cannot know which won.
-    at_event(
-        monkeypatch,
-        "rolling_back",
-        lambda reason: emulator.add_fault(
-            method="POST", path=SET_MAPPING, drop="mid-body", count=2
-        ),
-    )
-    result = rollout(node_cli, "v2", "--probe", str(probe_file), "--endpoint", "score")
+    result = restore_meeting(drop="mid-body")
     check(result, ExitCode.FAILURE)
     assert mapping_of(emulator) == SPLIT
     assert (
@@ -360,6 +364,21 @@ def test_a_bad_probe_file_is_refused_before_anything_is_sent(
     assert emulator.received == []
 
 
+def test_probes_can_come_from_stdin(
+    emulator: EmulatorHandle, deploy: Deploy, node_cli: RunCli
+) -> None:
+    deploy(emulator, {"v1": 1.0}, extra=("v2",))
+    args = ("--probe", "-", "--endpoint", "score", "--steps", "100")
+    bad = node_cli("services", "rollout", "churn", "v2", *args, input='{"tenure":\n')
+    check(bad, ExitCode.USAGE)
+    assert "line 1 of the probes on stdin is not valid JSON" in bad.stderr
+    assert writes(emulator) == []
+    result = node_cli("services", "rollout", "churn", "v2", *args, input='[{"tenure": 7}]')
+    check(result)
+    assert [body["features"] for body in predictions(emulator)] == [{"tenure": 7}]
+    assert result.stdout.splitlines()[-1] == "v2"
+
+
 def test_a_disabled_service_or_one_without_traffic_is_refused(
     emulator: EmulatorHandle, deploy: Deploy, node_cli: RunCli, make_archive: Callable[..., Path]
 ) -> None:
@@ -391,4 +410,7 @@ def test_a_service_key_echoed_by_a_failing_probe_is_never_shown(
         assert secret not in result.stdout + result.stderr
         assert "model crashed with key" in result.stderr
         assert "\x1b[31m" not in result.stderr
-        assert predictions(emulator)  # the key did reach the node, as Basic auth
+        # The key did reach the node, as Basic auth.
+        sent = [e for e in emulator.received if e["path"] == PREDICT]
+        auth = {k.lower(): v for k, v in sent[-1]["headers"].items()}["authorization"]
+        assert base64.b64decode(auth.split()[1]).decode().startswith(secret)

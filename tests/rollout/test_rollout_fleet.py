@@ -11,6 +11,7 @@ from rollout_helpers import (
     PREDICT,
     SET_MAPPING,
     Deploy,
+    at_event,
     mapping_bodies,
     mapping_of,
     predictions,
@@ -18,7 +19,6 @@ from rollout_helpers import (
 )
 from testsupport import RunCli, check
 
-from apinode_admin_cli.cli.rollout_view import RolloutView
 from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import ExitCode
 
@@ -81,14 +81,12 @@ def test_a_node_failing_mid_step_rolls_back_every_node(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     n1, n2 = deployed["n1"], deployed["n2"]
-    original = RolloutView.step_started
 
-    def fail_n2_at_50(self: RolloutView, percent: int) -> None:
+    def fail_n2_at_50(percent: int) -> None:
         if percent == 50:
             n2.add_fault(method="POST", path=SET_MAPPING, status=500, count=1)
-        original(self, percent)
 
-    monkeypatch.setattr(RolloutView, "step_started", fail_n2_at_50)
+    at_event(monkeypatch, "step_started", fail_n2_at_50)
     result = fleet_cli("services", "rollout", "churn", "v2", "-o", "json")
     check(result, ExitCode.ROLLED_BACK)
     assert mapping_of(n1) == STABLE["n1"]
@@ -138,13 +136,11 @@ def test_a_node_that_cannot_be_restored_is_named_with_what_it_serves(
 ) -> None:
     n1, n2 = deployed["n1"], deployed["n2"]
     n1.add_fault(method="POST", path=PREDICT, status=500, count=1)
-    original = RolloutView.rolling_back
-
-    def break_n2(self: RolloutView, reason: str) -> None:
-        n2.add_fault(method="POST", path=SET_MAPPING, status=500, count=2)
-        original(self, reason)
-
-    monkeypatch.setattr(RolloutView, "rolling_back", break_n2)
+    at_event(
+        monkeypatch,
+        "rolling_back",
+        lambda reason: n2.add_fault(method="POST", path=SET_MAPPING, status=500, count=2),
+    )
     args = ("--probe", str(probe_file), "--endpoint", "score", "-o", "json")
     result = fleet_cli("services", "rollout", "churn", "v2", *args)
     check(result, ExitCode.FAILURE)
@@ -161,14 +157,12 @@ def test_the_rollback_row_names_the_restored_node_when_another_was_not(
     deployed: dict[str, EmulatorHandle], fleet_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     n2 = deployed["n2"]
-    original = RolloutView.step_started
 
-    def break_n2_at_50(self: RolloutView, percent: int) -> None:
+    def break_n2_at_50(percent: int) -> None:
         if percent == 50:  # the step and both restores fail on n2
             n2.add_fault(method="POST", path=SET_MAPPING, status=500, count=3)
-        original(self, percent)
 
-    monkeypatch.setattr(RolloutView, "step_started", break_n2_at_50)
+    at_event(monkeypatch, "step_started", break_n2_at_50)
     result = fleet_cli("services", "rollout", "churn", "v2")
     check(result, ExitCode.FAILURE)
     # Only n1 got its mapping back: the row must not read as the whole fleet's mapping.

@@ -5,15 +5,12 @@ The only change made to the text is the port number 12000, replaced by a free po
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from testsupport import clean_env, free_port
+from testsupport import run_bash_session
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "rollouts.md"
@@ -30,25 +27,12 @@ def test_every_shell_example_is_in_the_walkthrough() -> None:
     assert shell_blocks() == re.findall(r"```sh\n(.*?)```", section, flags=re.S)
 
 
+@pytest.mark.slow  # about 10 s: two rollouts with one-second pauses
 @pytest.mark.skipif(shutil.which("bash") is None, reason="the walkthrough is a bash session")
 def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
     script = "\n".join(shell_blocks())
     assert "kill %1" in script and "errorRate" in script
-    script = script.replace("12000", str(free_port()))
-    env = clean_env(tmp_path / "config")
-    # The console script and python3 of this interpreter's environment, as a reader's shell
-    # finds them.
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    # Whatever happens, the walkthrough's emulator does not outlive the test.
-    script = "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + script
-    proc = subprocess.run(
-        ["bash", "-e", "-c", script],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_bash_session(script, tmp_path, ports=("12000",))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out, err = proc.stdout, proc.stderr
     assert re.search(r"^50%\s+v2 50% v1 50%\s+3/3 ok\s+ok$", out, flags=re.M), out

@@ -208,6 +208,26 @@ def test_ctrl_c_before_any_mapping_changed_has_nothing_to_restore(
     assert all(mapping_bodies(node.handle) == [] for node in two_nodes)
 
 
+def test_ctrl_c_during_the_rollback_still_restores_every_node(
+    two_nodes: list[SimpleNode],
+) -> None:
+    def interrupt(remaining: float) -> None:
+        raise KeyboardInterrupt
+
+    def press_ctrl_c_again(label: str) -> None:
+        if label == "a":
+            os.kill(os.getpid(), signal.SIGINT)
+
+    listener = Recorder(on={"tick": interrupt, "restored": press_ctrl_c_again})
+    plan = RolloutPlan("churn", "v2", steps=(10, 100), pause=60)
+    # Caught as any KeyboardInterrupt: the second one escaping must fail the test, not end pytest.
+    with pytest.raises(KeyboardInterrupt) as caught:
+        Rollout(two_nodes, plan, listener, sleep=lambda s: None).run()
+    assert isinstance(caught.value, RolloutInterrupted)
+    assert listener.events[-2:] == [("restored", "a"), ("restored", "b")]
+    assert mapping_of(two_nodes[1].handle) == {"v1": 0.5, "v0": 0.5}
+
+
 def test_a_second_ctrl_c_waits_for_the_restore() -> None:
     before = signal.getsignal(signal.SIGINT)
     with deferred_interrupts() as received:
