@@ -93,6 +93,7 @@ def services_describe(app: App, service_id: str) -> None:
       apinode-admin services describe churn -o json | jq .mapping
     """
     from apinode_admin_cli.output.columns import GENERATIONS, SUMMARY
+    from apinode_admin_cli.state.model import mapping_body
 
     def op(node: Node) -> Result:
         generations = node.client.service(service_id).list_generations()
@@ -101,9 +102,7 @@ def services_describe(app: App, service_id: str) -> None:
         if record is None:
             raise NotFoundError(f"service {service_id!r} not found", status=404)
         shares = mapped(generations)
-        mapping = (
-            {"entries": [{"generation": g, "proba": p} for g, p in shares]} if shares else None
-        )
+        mapping = mapping_body(shares) if shares else None
         raw = dict(record, mapping=mapping, generations=generations)
         facts = [
             ("service", service_id),

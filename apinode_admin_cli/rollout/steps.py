@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from apinode_admin_cli.errors import UsageError
-from apinode_admin_cli.state.model import Shares, describe_mapping
+from apinode_admin_cli.state.model import Shares, describe_mapping, mapping_body
 
 DEFAULT_STEPS = (10, 50, 100)
 # More steps than this is a typo (or a script gone wrong), not a rollout plan.
@@ -66,11 +66,6 @@ def step_shares(stable: Shares, generation: str, percent: int) -> Shares:
     last_generation, _ = rest[-1]
     rest[-1] = (last_generation, round(1 - share - sum(s for _, s in rest[:-1]), DIGITS))
     return ((generation, share), *rest)
-
-
-def mapping_body(shares: Shares) -> dict[str, Any]:
-    """The setMapping body of a mapping."""
-    return {"entries": [{"generation": g, "proba": s} for g, s in shares]}
 
 
 def shares_json(shares: Shares) -> dict[str, float]:

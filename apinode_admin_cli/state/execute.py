@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
 from apinode_admin_cli.errors import ApinodeAdminError
 from apinode_admin_cli.state.current import DEFAULT_WORKERS, read_generations, read_node_state
-from apinode_admin_cli.state.model import Change, DesiredState, Plan
+from apinode_admin_cli.state.model import Change, DesiredState, Plan, mapping_body
 from apinode_admin_cli.state.plan import compute_plan
 
 if TYPE_CHECKING:
@@ -134,8 +134,7 @@ def run_change(client: APINodeAdminClient, change: Change) -> None:
         service.preload_generation(change.generation)
     elif action == "set-mapping":
         assert change.mapping is not None
-        entries = [{"generation": g, "proba": p} for g, p in change.mapping]
-        service.set_generations_mapping({"entries": entries})
+        service.set_generations_mapping(mapping_body(change.mapping))
     elif action == "switch":
         assert change.generation is not None
         service.switch_to_single_generation(change.generation)

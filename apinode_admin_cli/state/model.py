@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from apinode_admin_cli.mapping import TOLERANCE
 
@@ -133,6 +133,11 @@ def _sum_shares(shares: Shares) -> dict[str, float]:
 def percent(share: float) -> str:
     """``0.9`` -> ``90%``, ``1/3`` -> ``33.3333%``."""
     return f"{round(share * 100, 4):g}%"
+
+
+def mapping_body(shares: Iterable[tuple[str, float]]) -> dict[str, Any]:
+    """The body of a setMapping request (and of a mapping in JSON output) for ``shares``."""
+    return {"entries": [{"generation": g, "proba": s} for g, s in shares]}
 
 
 def describe_mapping(shares: Shares) -> str:
