@@ -14,8 +14,9 @@ import math
 from typing import Any, Optional, Union
 
 # DEL and the C1 controls (CSI among them) pass json.dumps(ensure_ascii=False) unescaped;
-# inside a JSON string ``\u009b`` means the same and shows as text.
-_UNSAFE = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+# inside a JSON string ``\u009b`` means the same and shows as text. So do lone surrogates
+# (``loads`` lets ``"\ud800"`` through), which no UTF-8 stream can carry: escaped, they print.
+_UNSAFE = {c: f"\\u{c:04x}" for c in (*range(0x7F, 0xA0), *range(0xD800, 0xE000))}
 
 
 class NotANumberError(ValueError):

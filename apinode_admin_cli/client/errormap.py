@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
 from apinode_admin_cli.errors import (
     APIError,
@@ -25,6 +25,9 @@ from apinode_admin_cli.errors import (
 )
 from apinode_admin_cli.jsonutil import TooDeepError, loads
 from apinode_admin_cli.redact import scrub
+
+if TYPE_CHECKING:
+    from apinode_admin_cli.client.result import HttpResult
 
 ADMIN_AUTH_HINT = (
     "check the admin API key (--api-key, --api-key-file or APINODE_ADMIN_API_KEY); "
@@ -102,6 +105,30 @@ def not_an_api_node(
             f"GET {root}/isAlive/ answers 200; a proxy in front may also have refused the request"
         ),
     )
+
+
+def not_a_node_success(
+    root: str, method: str, path: str, result: HttpResult, secrets: Iterable[Optional[str]]
+) -> Optional[NotAnAPINodeError]:
+    """The error for a non-error answer no API node gives (a redirect, a page), else None."""
+    ctype = result.headers.get("Content-Type", "")
+    if 300 <= result.status < 400:
+        # Reads follow redirects; a write does not (see exchange), so its redirect ends here.
+        location = scrub(result.headers.get("Location") or "nowhere", list(secrets))
+        phrase = result.reason or _phrase(result.status)
+        return NotAnAPINodeError(
+            f"{root} does not look like an API node: {method} {path} answered HTTP "
+            f"{result.status} {phrase}, a redirect to {location}",
+            status=result.status,
+            content_type=ctype or None,
+            hint="check --uri: an API node does not redirect (a proxy sending http:// to "
+            "https://?); give the base URL the node answers at",
+        )
+    if looks_like_html(result.content, ctype):
+        # A web server on the wrong port, or a proxy's login portal, answered in its place.
+        args = (result.status, result.reason, result.content, ctype)
+        return not_an_api_node(root, method, path, *args)
+    return None
 
 
 def http_error(

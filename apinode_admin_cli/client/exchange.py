@@ -47,7 +47,9 @@ def send_once(
             response = session.send(
                 prepared,
                 timeout=(min(connect_timeout, budget), budget),
-                allow_redirects=True,
+                # Followed, a 301/302/303 turns a write into a GET, whose 200 would pass for
+                # the write's success; the transport refuses a redirected write instead.
+                allow_redirects=method in ("GET", "HEAD"),
                 **settings,
             )
             try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any, Mapping, Optional
 
-from apinode_admin_cli.client import errormap
 from apinode_admin_cli.errors import InvalidResponseError
 from apinode_admin_cli.jsonutil import loads
 
@@ -150,15 +149,14 @@ class HttpResult:
         try:
             return loads(self.content)
         except ValueError as exc:
-            ctype = self.headers.get("Content-Type", "")
-            html = errormap.looks_like_html(self.content, ctype)
-            # Action answers are ignored by the official client; HTML though means a proxy portal.
-            if need == IGNORED and not html:
+            # Action answers are ignored by the official client. (An HTML page never gets here:
+            # the transport refuses it as the answer of something that is not an API node.)
+            if need == IGNORED:
                 log.debug("ignoring a non-JSON answer to %s", self.method)
                 return None
-            what = "an HTML page" if html else f"invalid JSON ({_reason(exc)})"
             raise InvalidResponseError(
-                f"the node answered HTTP {self.status} with {what} where JSON was expected",
+                f"the node answered HTTP {self.status} with invalid JSON ({_reason(exc)}) "
+                "where JSON was expected",
                 hint=_WRONG_SERVER_HINT,
             )
 

@@ -235,19 +235,11 @@ class Transport:
                         f"{method} all the same; check {how} before trying again"
                     )
                 raise answer_error
-            content_type = result.headers.get("Content-Type", "")
-            if raise_for_status and errormap.looks_like_html(result.content, content_type):
-                # No API node answers with a page: a web server on the wrong port, or a
-                # proxy's login portal, answered in its place (exit 7, as for its 404s).
-                raise errormap.not_an_api_node(
-                    self.root,
-                    method,
-                    _path_of(shown),
-                    result.status,
-                    result.reason,
-                    result.content,
-                    content_type,
-                )
+            if raise_for_status:
+                where = (self.root, method, _path_of(shown))
+                refused = errormap.not_a_node_success(*where, result, hidden)
+                if refused is not None:
+                    raise refused
             return result
 
     def _budget(self, method: str, shown: str) -> float:

@@ -117,3 +117,25 @@ def test_a_prediction_holding_nan_is_never_printed(node_cli: RunCli, emulator: A
         assert result.exit_code == 1, result.output
         assert result.stdout == "" and "NaN" not in result.stdout
         assert "unexpected" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("services", "list", "-o", "json"),
+        ("metrics", "show", "-o", "json"),
+        ("metrics-get",),
+    ],
+)
+def test_a_lone_surrogate_in_an_answer_is_printed_escaped(
+    node_cli: RunCli, emulator: Any, command: tuple[str, ...]
+) -> None:
+    """JSON lets a string hold half a UTF-16 pair; UTF-8 cannot: the output keeps the escape."""
+    body = '[{"serviceId": "s\\ud800", "enabled": true}]'
+    if "metrics" in command[0]:
+        body = '{"s\\ud800": 1}'
+    emulator.add_fault(method="GET", path="/admin/api", status=200, body=body)
+    result = node_cli(*command)
+    check(result)
+    assert "\\ud800" in result.stdout
+    assert json.loads(result.stdout) == json.loads(body)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fault_helpers import assert_failed
 from testsupport import RunCli
-from tiny_server import TinyServer, answer
+from tiny_server import TinyServer, answer, json_answer
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.errors import NotAnAPINodeError, NotFoundError
@@ -96,3 +96,32 @@ def test_a_proxy_page_on_5xx_keeps_its_meaning_and_retries(node_cli: RunCli, emu
     result = node_cli("services", "list", "-o", "json")
     assert result.exit_code == 0, result.output
     assert result.stdout == "[]\n"
+
+
+LISTED = [{"serviceId": "other", "enabled": True}]
+
+
+@pytest.mark.parametrize("status", ["301 Moved Permanently", "302 Found", "307 Temporary Redirect"])
+@pytest.mark.parametrize(
+    "command",
+    [("services", "create", "churn"), ("services", "delete", "churn", "-y")],
+)
+def test_a_write_that_is_redirected_is_not_followed(
+    run_cli: RunCli, status: str, command: tuple[str, ...]
+) -> None:
+    """Followed, a 301/302 turns a write into a GET whose 200 would pass for its success."""
+    moved = answer(status, b"", {"Location": "/admin/api/services"})
+    with TinyServer(moved, json_answer("200 OK", LISTED)) as server:
+        result = _run(run_cli, server.uri, *command)
+    first = assert_failed(result, 7, "does not look like an API node", status.split()[0])
+    assert "redirect" in first and "/admin/api/services" in first
+    assert len(server.requests) == 1, server.requests
+
+
+def test_a_read_that_is_redirected_is_followed(run_cli: RunCli) -> None:
+    moved = answer("301 Moved Permanently", b"", {"Location": "/admin/api/services"})
+    with TinyServer(moved, json_answer("200 OK", LISTED)) as server:
+        result = _run(run_cli, server.uri, "services", "list", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == LISTED
+    assert len(server.requests) == 2
