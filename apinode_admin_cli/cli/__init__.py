@@ -210,6 +210,11 @@ def main(argv: Optional[list[str]] = None) -> None:
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    # A node's text may hold what the stream cannot encode (a lone surrogate, which JSON
+    # allows; any non-ASCII under an ASCII locale): written as \uXXXX, never a crash.
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
     try:
         # Not standalone: click would turn Ctrl-C while it parses the line into "Aborted!"
         # and exit 1; here every Ctrl-C is "Interrupted." and 130.

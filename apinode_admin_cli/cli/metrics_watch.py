@@ -221,13 +221,9 @@ class JsonLines:
         from apinode_admin_cli.jsonutil import dumps
 
         for reading in readings:
-            # Like -o json: C1 controls escaped (a CSI in a key would drive a terminal later).
-            line = dumps(reading.json_line())
-            try:
-                line.encode("utf-8")
-            except UnicodeEncodeError:  # a lone surrogate in a key: escape it, stay valid
-                line = dumps(reading.json_line(), ensure_ascii=True)
-            self.app.term.echo(line)  # click.echo flushes: `| jq` sees each poll at once
+            # Like -o json: C1 controls and lone surrogates escaped by the strict writer;
+            # click.echo flushes, so `| jq` sees each poll at once.
+            self.app.term.echo(dumps(reading.json_line()))
 
 
 class LiveView:

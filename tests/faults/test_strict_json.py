@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fault_helpers import assert_failed
-from testsupport import RunCli, check
+from testsupport import RunCli, RunProc, check
 
 NOT_JSON = ["NaN", "Infinity", "-Infinity", "1e999"]
 
@@ -139,3 +139,17 @@ def test_a_lone_surrogate_in_an_answer_is_printed_escaped(
     check(result)
     assert "\\ud800" in result.stdout
     assert json.loads(result.stdout) == json.loads(body)
+
+
+@pytest.mark.parametrize("output", ["plain", "tsv", "table"])
+def test_a_lone_surrogate_in_a_table_is_printed_escaped(
+    run_proc: RunProc, emulator: Any, output: str
+) -> None:
+    # A real process: its stdout encodes to UTF-8 and would refuse the character outright.
+    body = '[{"serviceId": "s\\ud800", "enabled": true}]'
+    emulator.add_fault(method="GET", path="/admin/api/services", status=200, body=body)
+    args = ["--uri", emulator.uri, "--api-key", emulator.admin_key, "services", "list"]
+    proc = run_proc(*args, "-o", output)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert "s\\ud800" in proc.stdout
