@@ -190,6 +190,27 @@ def test_a_node_without_uri_or_key_stops_the_fleet_before_any_change(
         assert list(fleet.node(name).app.store.read()["services"]) == []
 
 
+@pytest.mark.parametrize("content", [None, ""])
+def test_an_unusable_key_file_names_its_node(
+    make_fleet: Callable[..., Any], run_cli: RunCli, tmp_path: Path, content: Any
+) -> None:
+    fleet = make_fleet("n1", "n2")
+    key_file = tmp_path / "n2.key"
+    if content is not None:
+        key_file.write_text(content, encoding="utf-8")
+    profiles = {name: {"uri": fleet.uris[name]} for name in fleet.nodes}
+    profiles["n1"]["api_key"] = fleet.node("n1").admin_key
+    profiles["n2"]["api_key_file"] = str(key_file)
+    data = {"profiles": profiles, "fleets": {"prod": {"profiles": ["n1", "n2"]}}}
+    fleet.config.write_text(dumps_toml(data), encoding="utf-8")
+    result = run_cli("--fleet", "prod", "services", "list")
+    check(result, 3)
+    assert result.stdout == ""
+    # The path alone does not say which node is broken: the message names it.
+    assert "node n2 of fleet prod" in result.stderr, result.stderr
+    assert str(key_file) in result.stderr
+
+
 def test_predictions_on_a_fleet_need_no_admin_key(
     make_fleet: Callable[..., Any], run_cli: RunCli, make_archive: Callable[..., Path]
 ) -> None:
