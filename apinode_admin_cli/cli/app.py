@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from apinode_admin_cli.config import Fleet, Settings
 
 _UNSET = object()
+_FLEET_AUTH_HINT = (
+    "check `api_key` or `api_key_file` in the node's profile "
+    "(`apinode-admin --profile NODE config show`); service keys are not admin keys"
+)
 
 
 class App:
@@ -293,6 +297,12 @@ class App:
         return self._scrubber()(traceback.format_exc())
 
     def report_error(self, exc: ApinodeAdminError) -> None:
+        if exc.hint and self._fleet not in (_UNSET, None):
+            from apinode_admin_cli.client.errormap import ADMIN_AUTH_HINT
+
+            # A fleet refuses --api-key* and ignores the key variables: each node's key comes
+            # from its own profile, so that is where to look.
+            exc.hint = exc.hint.replace(ADMIN_AUTH_HINT, _FLEET_AUTH_HINT)
         self.term.report_error(exc, self._scrubber(), self.wants_json, self._traceback())
 
     def report_interrupt(self, text: str = "Interrupted.") -> None:

@@ -29,7 +29,7 @@ def fleet_status(app: App, exit_code: bool) -> None:
     A service is the same everywhere when every node has it, enabled alike, with the same
     mapping (shares within 1e-6) and the same generations. Each cell shows what the node
     serves: a generation (v2), a mapping (v1 90% v2 10%), disabled (v2), no active
-    generation, missing, or unreachable.
+    generation, missing, unreachable, or failed (the node answered with an error).
 
     \b
     Examples:
@@ -39,8 +39,9 @@ def fleet_status(app: App, exit_code: bool) -> None:
     """
     from apinode_admin_cli.cli.fleet_run import collect
     from apinode_admin_cli.cli.fleet_show import raise_first_failure
+    from apinode_admin_cli.errors import ConnectionFailure
     from apinode_admin_cli.fleet.drift import compact, compare
-    from apinode_admin_cli.fleet.runner import OK
+    from apinode_admin_cli.fleet.runner import OK, SKIPPED
     from apinode_admin_cli.output import Column
     from apinode_admin_cli.state import read_node_state
 
@@ -78,13 +79,20 @@ def fleet_status(app: App, exit_code: bool) -> None:
         columns = [Column("service", "SERVICE")]
         columns += [Column(f"\x00{name}", name) for name in chosen.profiles]
         columns.append(Column("same", "SAME"))
+        # A node that answered with an error (a refused key, say) was reached all the same.
+        down = {
+            o.node: "unreachable"
+            if isinstance(o.error, ConnectionFailure)
+            else ("skipped" if o.outcome == SKIPPED else "failed")
+            for o in outcomes
+        }
         records = []
         for drift in drifts:
             same = "yes" if drift.consistent else "no"
             row: dict[str, Any] = {"service": drift.service_id, "same": same}
             for name in chosen.profiles:
-                reachable = states[name] is not None
-                row[f"\x00{name}"] = compact(drift.views[name]) if reachable else "unreachable"
+                answered = states[name] is not None
+                row[f"\x00{name}"] = compact(drift.views[name]) if answered else down[name]
             records.append(row)
         app.term.emit(app.output_format, records, columns, None)
         reached = [state for state in states.values() if state is not None]

@@ -176,7 +176,13 @@ def resolve_settings(
             break
         if "api_key_file" in level:
             key_path, sources["api_key"] = level["api_key_file"]
-            values["api_key"] = read_key_file(key_path, stdin, warnings)
+            try:
+                values["api_key"] = read_key_file(key_path, stdin, warnings)
+            except ConfigError as exc:
+                if node is None:
+                    raise
+                # The path alone does not tell which node of the fleet is broken.
+                raise ConfigError(f"node {profile} of {node[1]}: {exc.message}", exc.hint)
             break
     holds_key = any(
         isinstance(t, dict) and "api_key" in t for t in data.get("profiles", {}).values()

@@ -190,6 +190,46 @@ def test_a_node_without_uri_or_key_stops_the_fleet_before_any_change(
         assert list(fleet.node(name).app.store.read()["services"]) == []
 
 
+@pytest.mark.parametrize("content", [None, ""])
+def test_an_unusable_key_file_names_its_node(
+    make_fleet: Callable[..., Any], run_cli: RunCli, tmp_path: Path, content: Any
+) -> None:
+    fleet = make_fleet("n1", "n2")
+    key_file = tmp_path / "n2.key"
+    if content is not None:
+        key_file.write_text(content, encoding="utf-8")
+    profiles = {name: {"uri": fleet.uris[name]} for name in fleet.nodes}
+    profiles["n1"]["api_key"] = fleet.node("n1").admin_key
+    profiles["n2"]["api_key_file"] = str(key_file)
+    data = {"profiles": profiles, "fleets": {"prod": {"profiles": ["n1", "n2"]}}}
+    fleet.config.write_text(dumps_toml(data), encoding="utf-8")
+    result = run_cli("--fleet", "prod", "services", "list")
+    check(result, 3)
+    assert result.stdout == ""
+    # The path alone does not say which node is broken: the message names it.
+    assert "node n2 of fleet prod" in result.stderr, result.stderr
+    assert str(key_file) in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["services", "list"], ["services", "rollout", "churn", "v1", "--dry-run"]]
+)
+def test_a_refused_key_hints_at_the_profile_not_at_flags_a_fleet_refuses(
+    make_fleet: Callable[..., Any], run_cli: RunCli, command: list[str]
+) -> None:
+    fleet = make_fleet("n1", "n2")
+    text = fleet.config.read_text(encoding="utf-8")
+    key = fleet.node("n1").admin_key
+    assert key in text
+    fleet.config.write_text(text.replace(key, "not-the-key-of-n1"), encoding="utf-8")
+    result = run_cli("--fleet", "prod", *command)
+    check(result, 4)
+    hint = result.stderr.split("Hint: ", 1)[1]
+    # --api-key is refused with --fleet and the variables are ignored: point at the profile.
+    assert "--api-key" not in hint and "APINODE_ADMIN_API_KEY" not in hint, result.stderr
+    assert "profile" in hint and "n1" in result.stderr, result.stderr
+
+
 def test_predictions_on_a_fleet_need_no_admin_key(
     make_fleet: Callable[..., Any], run_cli: RunCli, make_archive: Callable[..., Path]
 ) -> None:

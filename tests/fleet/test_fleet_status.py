@@ -112,6 +112,21 @@ def test_an_unreachable_node_exits_7_even_with_differences(
     assert set(report["services"][0]["nodes"]) == {"n1", "n3"}
 
 
+def test_a_node_that_answers_with_an_error_is_failed_not_unreachable(
+    make_fleet: Callable[..., Any], fleet_cli: RunCli, run_cli: RunCli
+) -> None:
+    fleet = make_fleet("n1", "n2")
+    check(run_cli("--profile", "n1", "-q", "services", "create", "churn"))
+    key = fleet.node("n2").admin_key
+    text = fleet.config.read_text(encoding="utf-8")
+    fleet.config.write_text(text.replace(key, "not-the-key-of-n2"), encoding="utf-8")
+    result = fleet_cli("fleet", "status", "-o", "tsv")
+    check(result, 4)
+    # n2 answered (it refused the key): "unreachable" would send the operator to the network.
+    assert result.stdout.splitlines()[1] == "churn\tno active generation\tfailed\tyes"
+    assert "n2: failed" in result.stderr and "Invalid API key" in result.stderr
+
+
 def test_fleet_status_needs_a_fleet(run_cli: RunCli) -> None:
     result = run_cli("fleet", "status")
     check(result, 2)
