@@ -230,6 +230,27 @@ def test_a_failure_stops_the_node_and_a_second_apply_finishes_the_work(
     assert node_cli("state", "diff", "-f", str(path)).stdout == "No changes.\n"
 
 
+def test_quiet_still_says_what_failed_and_what_did_not_run(
+    emulator: EmulatorHandle, archive: Archive, node_cli: RunCli, tmp_path: Path
+) -> None:
+    path = tmp_path / "prod.toml"
+    path.write_text(canary_file(archive))
+    emulator.add_fault(
+        method="POST", path="/admin/api/services/churn/actions/setMapping", status=500
+    )
+    failed = node_cli("-q", "--retries", "1", "state", "apply", "-f", str(path), "-y")
+    check(failed, 7)
+    assert failed.stdout == ""
+    # -q hides the progress, not the lines that say where the node was left.
+    assert failed.stderr.splitlines()[:3] == [
+        "failed: ~ churn: mapping none -> v1 90% v2 10%: Injected fault: HTTP 500",
+        "not run: ~ fraud: switch none -> f3",
+        "not run: ~ fraud: disable",
+    ]
+    assert "done: " not in failed.stderr
+    assert "Error: apply stopped at `~ churn: mapping none -> v1 90% v2 10%`" in failed.stderr
+
+
 def on_terminal(args: list[str], answer: str, emulator: EmulatorHandle) -> Result:
     terminal = Terminal(stdin_tty=True, stderr_tty=True)
     env = {"APINODE_ADMIN_URI": emulator.uri, "APINODE_ADMIN_API_KEY": emulator.admin_key}
