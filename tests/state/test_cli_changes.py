@@ -333,3 +333,26 @@ def test_the_file_may_come_from_stdin(fmt: str, emulator: EmulatorHandle, node_c
 def emulator_services(emulator: EmulatorHandle) -> list[dict[str, Any]]:
     with APINodeAdminClient(emulator.uri, emulator.admin_key) as admin:
         return list(admin.list_services())
+
+
+def test_a_remote_node_is_reminded_once_that_it_reads_the_archives_from_its_own_disk(
+    emulator: EmulatorHandle, archive: Archive, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # 0.0.0.0 reaches the emulator but is not loopback: the tool takes it for another machine.
+    env = {
+        "APINODE_ADMIN_URI": f"http://0.0.0.0:{emulator.port}",
+        "APINODE_ADMIN_API_KEY": emulator.admin_key,
+    }
+    text = f'[services.s]\ngenerations = {{ g1 = "{archive("g1")}", g2 = "{archive("g2")}" }}\n'
+    path = write(tmp_path / "state.toml", text)
+    reminder = "the node reads the archive paths of the state file from its own disk"
+
+    diff = run_cli("state", "diff", "-f", path, env=env)
+    check(diff)
+    assert reminder not in diff.stderr  # a diff reads no archive
+    applied = run_cli("state", "apply", "-f", path, "-y", env=env)
+    check(applied)
+    assert applied.stderr.count(reminder) == 1, applied.stderr
+    again = run_cli("state", "apply", "-f", path, "-y", env=env)
+    check(again)
+    assert reminder not in again.stderr  # nothing to import
