@@ -4,6 +4,7 @@ applied concurrently, and converging to one state."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -108,6 +109,9 @@ def test_nodes_in_different_states_converge_to_the_same_state(
         "n2: - service old (prune)",
         "n3: ~ churn: mapping v1 50% v2 50% -> v1 90% v2 10%",
     ]
+    unpruned = fleet_cli("state", "diff", "-f", path)
+    check(unpruned)
+    assert "n2: note: 1 service on the node not in the file, left alone: old" in unpruned.stderr
     for name in fleet.nodes:
         fleet.node(name).clear_received()
 
@@ -121,6 +125,9 @@ def test_nodes_in_different_states_converge_to_the_same_state(
     ]
     assert "n3: done: ~ churn: mapping v1 50% v2 50% -> v1 90% v2 10% (" in applied.stderr
     assert "n2: done: - service old (prune) (" in applied.stderr
+    # Each node's outcome on stderr as it finishes, as for every fleet action.
+    for name in fleet.nodes:
+        assert re.search(rf"^{name}: ok \(\d+\.\d\d s\)$", applied.stderr, re.M), name
     for name in fleet.nodes:
         assert node_summary(clients(fleet, name)) == CONVERGED, name
     check(fleet_cli("fleet", "status", "--exit-code"))
