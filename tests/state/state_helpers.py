@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle
+
+# The ``archive`` fixture: ``archive("v2")`` is the path of an archive of generation v2.
+Archive = Callable[[str], str]
 
 
 def writes(emulator: EmulatorHandle) -> list[tuple[str, str]]:
@@ -24,3 +27,16 @@ def node_summary(client: APINodeAdminClient) -> dict[str, Any]:
             sorted(g["generationId"] for g in gens if g["mounted"]),
         )
     return summary
+
+
+def setup_gens(client: APINodeAdminClient, archive: Archive, sid: str, *gens: str) -> None:
+    """Create service ``sid`` and import each of ``gens`` into it (nothing active yet)."""
+    client.create_service(sid)
+    for gen in gens:
+        client.service(sid).import_generation_from_archive(archive(gen))
+
+
+def set_mapping(client: APINodeAdminClient, sid: str, **shares: float) -> None:
+    """``set_mapping(client, "churn", v1=0.5, v2=0.5)``."""
+    entries = [{"generation": g, "proba": p} for g, p in shares.items()]
+    client.service(sid).set_generations_mapping({"entries": entries})

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from click.testing import Result
-from state_helpers import node_summary, writes
+from state_helpers import Archive, node_summary, writes
 from testsupport import RunCli, check, make_runner
 
 from apinode_admin_cli.cli import cli
@@ -16,8 +15,6 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.terminal import Terminal
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle
-
-Archive = Callable[[str], str]
 
 # (file name, text, the message after "Error: state file NAME: ")
 BAD_FILES = {

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 from click.testing import Result
-from state_helpers import node_summary, writes
+from state_helpers import Archive, node_summary, set_mapping, setup_gens, writes
 from testsupport import RunCli, check, make_runner
 
 from apinode_admin_cli.cli import cli
@@ -18,8 +18,6 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.terminal import Terminal
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.state import parse_state_text
-
-Archive = Callable[[str], str]
 
 
 @pytest.fixture
@@ -57,20 +55,14 @@ generations = {{ f3 = "{archive("f3")}" }}
 def drifted(fleet: Any, clients: Any, archive: Archive) -> None:
     """n1 empty; n2 half deployed with an extra service; n3 on another mapping, disabled."""
     n2 = clients(fleet, "n2")
-    n2.create_service("churn")
-    n2.service("churn").import_generation_from_archive(archive("v1"))
+    setup_gens(n2, archive, "churn", "v1")
     n2.service("churn").switch_to_single_generation("v1")
     n2.create_service("old")
     n3 = clients(fleet, "n3")
-    n3.create_service("churn")
-    for gen in ("v1", "v2"):
-        n3.service("churn").import_generation_from_archive(archive(gen))
-    n3.service("churn").set_generations_mapping(
-        {"entries": [{"generation": "v1", "proba": 0.5}, {"generation": "v2", "proba": 0.5}]}
-    )
+    setup_gens(n3, archive, "churn", "v1", "v2")
+    set_mapping(n3, "churn", v1=0.5, v2=0.5)
     n3.service("churn").disable()
-    n3.create_service("fraud")
-    n3.service("fraud").import_generation_from_archive(archive("f3"))
+    setup_gens(n3, archive, "fraud", "f3")
     n3.service("fraud").switch_to_single_generation("f3")
 
 
