@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from state_helpers import writes
-from test_property import GENERATIONS, build, node_states, state_files
+from test_property import GENERATIONS, ON_EMULATOR, build, node_states, state_files
 from testsupport import RunCli, check
 
 from apinode_admin_cli.client import APINodeAdminClient
@@ -18,11 +18,7 @@ from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.state import dumps_state_toml
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(ON_EMULATOR, max_examples=15)
 @given(data=st.data())
 def test_apply_then_diff_finds_nothing_and_apply_again_writes_nothing(
     emulator: EmulatorHandle,

@@ -17,6 +17,11 @@ from apinode_admin_cli.state import (
     plan_node,
 )
 
+# Examples share the test's emulator, which build() empties first; each one makes real requests.
+ON_EMULATOR = settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 SERVICES = ("s0", "s1", "s2", "s3")
 GENERATIONS = ("g0", "g1", "g2")
 
@@ -100,11 +105,7 @@ def build(client: APINodeAdminClient, node: dict[str, Any], paths: dict[str, str
             service.disable()
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(ON_EMULATOR, max_examples=30)
 @given(data=st.data())
 def test_apply_then_plan_is_empty(
     emulator: EmulatorHandle,
