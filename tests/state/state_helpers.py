@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
+from click.testing import Result
+from testsupport import make_runner
 
+from apinode_admin_cli.cli import cli
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.terminal import Terminal
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle
 
@@ -29,6 +34,12 @@ def node_summary(client: APINodeAdminClient) -> dict[str, Any]:
             sorted(g["generationId"] for g in gens if g["mounted"]),
         )
     return summary
+
+
+def on_terminal(args: list[str], answer: str, env: dict[str, str] | None = None) -> Result:
+    """Run ``apinode-admin ARGS`` as from a terminal, a person typing ``answer`` at its prompt."""
+    terminal = Terminal(stdin_tty=True, stderr_tty=True)
+    return make_runner().invoke(cli, args, obj=App(terminal), input=answer, env=env)
 
 
 def setup_gens(client: APINodeAdminClient, archive: Archive, sid: str, *gens: str) -> None:

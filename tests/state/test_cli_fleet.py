@@ -9,13 +9,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from click.testing import Result
-from state_helpers import Archive, node_summary, set_mapping, setup_gens, writes
-from testsupport import RunCli, check, make_runner
+from state_helpers import Archive, node_summary, on_terminal, set_mapping, setup_gens, writes
+from testsupport import RunCli, check
 
-from apinode_admin_cli.cli import cli
-from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.terminal import Terminal
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.state import parse_state_text
 
@@ -148,11 +144,6 @@ def test_a_bad_file_sends_no_request_to_any_node(
     assert fleet.node("n1").received == [] and fleet.node("n2").received == []
 
 
-def on_terminal(args: list[str], answer: str) -> Result:
-    terminal = Terminal(stdin_tty=True, stderr_tty=True)
-    return make_runner().invoke(cli, ["--fleet", "prod", *args], obj=App(terminal), input=answer)
-
-
 def test_the_fleet_is_confirmed_once_after_every_plan_is_known(
     make_fleet: Callable[..., Any],
     fleet_cli: RunCli,
@@ -173,7 +164,7 @@ def test_the_fleet_is_confirmed_once_after_every_plan_is_known(
     )
     assert writes(fleet.node("n1")) == writes(fleet.node("n2")) == []
 
-    accepted = on_terminal(["state", "apply", "-f", str(path)], "y\n")
+    accepted = on_terminal(["--fleet", "prod", "state", "apply", "-f", str(path)], "y\n")
     check(accepted)
     err = accepted.stderr
     assert err.count("?") == 1
