@@ -113,11 +113,24 @@ def complete(
 
 
 def fenced_blocks(page: Path) -> list[tuple[str, str]]:
-    """Every fenced block of a Markdown page: ``(language, text)`` in page order."""
+    """Every fenced block of a Markdown page: ``(language, text)`` in page order.
+
+    A block inside a list item loses the item's indentation, as a reader copying it would.
+    """
     import re
 
-    text = page.read_text(encoding="utf-8")
-    return re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.S | re.M)
+    found: list[tuple[str, str]] = []
+    language, indent, body = None, "", []
+    for line in page.read_text(encoding="utf-8").splitlines(keepends=True):
+        fence = re.match(r"( *)```(\w*)\s*$", line)
+        if fence and language is None:
+            language, indent, body = fence.group(2), fence.group(1), []
+        elif fence and language is not None:
+            found.append((language, "".join(body)))
+            language = None
+        elif language is not None:
+            body.append(line[len(indent) :] if line.startswith(indent) else line)
+    return found
 
 
 def run_bash_session(

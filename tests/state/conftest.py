@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-from state_helpers import node_summary, writes  # noqa: F401
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 import pytest
-from state_helpers import node_summary, writes
+from state_helpers import Archive, node_summary, writes
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle
@@ -18,8 +16,6 @@ from apinode_admin_cli.state import (
     plan_node,
     read_node_state,
 )
-
-Archive = Callable[[str], str]
 
 
 def state_text(archive: Archive) -> str:

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-from state_helpers import node_summary, writes
+from state_helpers import Archive, node_summary, set_mapping, setup_gens, writes
 from testsupport import RunCli, check
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle
 
-Archive = Callable[[str], str]
 API = "/admin/api/services"
 
 
@@ -25,17 +24,6 @@ def write(path: Path, text: str) -> str:
 
 def lines(text: str) -> list[str]:
     return text.splitlines()
-
-
-def setup_gens(client: APINodeAdminClient, archive: Archive, sid: str, *gens: str) -> None:
-    client.create_service(sid)
-    for gen in gens:
-        client.service(sid).import_generation_from_archive(archive(gen))
-
-
-def set_mapping(client: APINodeAdminClient, sid: str, **shares: float) -> None:
-    entries = [{"generation": g, "proba": p} for g, p in shares.items()]
-    client.service(sid).set_generations_mapping({"entries": entries})
 
 
 # Each case: node set-up, state file (ARCHIVE(g) stands for g's archive path), extra options,
@@ -322,14 +310,34 @@ def test_json_shapes_of_diff_and_apply(
 
 
 @pytest.mark.parametrize("fmt", ["toml", "json"])
-def test_the_file_may_come_from_stdin(fmt: str, emulator: EmulatorHandle, node_cli: RunCli) -> None:
+def test_the_file_may_come_from_stdin(
+    fmt: str, client: APINodeAdminClient, node_cli: RunCli
+) -> None:
     text = '{"services": {"s": {}}}' if fmt == "json" else "[services.s]\n"
     result = node_cli("state", "apply", "-f", "-", "-y", input=text)
     check(result)
     assert "done: + service s" in result.stderr
-    assert [s["serviceId"] for s in emulator_services(emulator)] == ["s"]
+    assert list(node_summary(client)) == ["s"]
 
 
-def emulator_services(emulator: EmulatorHandle) -> list[dict[str, Any]]:
-    with APINodeAdminClient(emulator.uri, emulator.admin_key) as admin:
-        return list(admin.list_services())
+def test_a_remote_node_is_reminded_once_that_it_reads_the_archives_from_its_own_disk(
+    emulator: EmulatorHandle, archive: Archive, run_cli: RunCli, tmp_path: Path
+) -> None:
+    # 0.0.0.0 reaches the emulator but is not loopback: the tool takes it for another machine.
+    env = {
+        "APINODE_ADMIN_URI": f"http://0.0.0.0:{emulator.port}",
+        "APINODE_ADMIN_API_KEY": emulator.admin_key,
+    }
+    text = f'[services.s]\ngenerations = {{ g1 = "{archive("g1")}", g2 = "{archive("g2")}" }}\n'
+    path = write(tmp_path / "state.toml", text)
+    reminder = "the node reads the archive paths of the state file from its own disk"
+
+    diff = run_cli("state", "diff", "-f", path, env=env)
+    check(diff)
+    assert reminder not in diff.stderr  # a diff reads no archive
+    applied = run_cli("state", "apply", "-f", path, "-y", env=env)
+    check(applied)
+    assert applied.stderr.count(reminder) == 1, applied.stderr
+    again = run_cli("state", "apply", "-f", path, "-y", env=env)
+    check(again)
+    assert reminder not in again.stderr  # nothing to import

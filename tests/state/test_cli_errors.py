@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
 
 import pytest
-from click.testing import Result
-from state_helpers import node_summary, writes
-from testsupport import RunCli, check, make_runner
+from state_helpers import Archive, node_summary, on_terminal, writes
+from testsupport import RunCli, check
 
-from apinode_admin_cli.cli import cli
-from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.terminal import Terminal
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle
-
-Archive = Callable[[str], str]
 
 # (file name, text, the message after "Error: state file NAME: ")
 BAD_FILES = {
@@ -230,10 +223,25 @@ def test_a_failure_stops_the_node_and_a_second_apply_finishes_the_work(
     assert node_cli("state", "diff", "-f", str(path)).stdout == "No changes.\n"
 
 
-def on_terminal(args: list[str], answer: str, emulator: EmulatorHandle) -> Result:
-    terminal = Terminal(stdin_tty=True, stderr_tty=True)
-    env = {"APINODE_ADMIN_URI": emulator.uri, "APINODE_ADMIN_API_KEY": emulator.admin_key}
-    return make_runner().invoke(cli, args, obj=App(terminal), input=answer, env=env)
+def test_quiet_still_says_what_failed_and_what_did_not_run(
+    emulator: EmulatorHandle, archive: Archive, node_cli: RunCli, tmp_path: Path
+) -> None:
+    path = tmp_path / "prod.toml"
+    path.write_text(canary_file(archive))
+    emulator.add_fault(
+        method="POST", path="/admin/api/services/churn/actions/setMapping", status=500
+    )
+    failed = node_cli("-q", "--retries", "1", "state", "apply", "-f", str(path), "-y")
+    check(failed, 7)
+    assert failed.stdout == ""
+    # -q hides the progress, not the lines that say where the node was left.
+    assert failed.stderr.splitlines()[:3] == [
+        "failed: ~ churn: mapping none -> v1 90% v2 10%: Injected fault: HTTP 500",
+        "not run: ~ fraud: switch none -> f3",
+        "not run: ~ fraud: disable",
+    ]
+    assert "done: " not in failed.stderr
+    assert "Error: apply stopped at `~ churn: mapping none -> v1 90% v2 10%`" in failed.stderr
 
 
 def test_prune_asks_on_a_terminal_and_needs_yes_elsewhere(
@@ -244,6 +252,7 @@ def test_prune_asks_on_a_terminal_and_needs_yes_elsewhere(
     path = tmp_path / "prod.toml"
     path.write_text("[services.keep]\n")
     emulator.clear_received()
+    env = {"APINODE_ADMIN_URI": emulator.uri, "APINODE_ADMIN_API_KEY": emulator.admin_key}
 
     refused = node_cli("state", "apply", "-f", str(path), "--prune")
     check(refused, 2)
@@ -252,7 +261,7 @@ def test_prune_asks_on_a_terminal_and_needs_yes_elsewhere(
         refused.stderr
     )
 
-    declined = on_terminal(["-q", "state", "apply", "-f", str(path), "--prune"], "n\n", emulator)
+    declined = on_terminal(["-q", "state", "apply", "-f", str(path), "--prune"], "n\n", env)
     check(declined, 1)
     # Even with -q, the plan is shown to the person asked to confirm it.
     # (click 8.1 writes the prompt's last space apart: the test does not depend on it)
@@ -261,7 +270,7 @@ def test_prune_asks_on_a_terminal_and_needs_yes_elsewhere(
     assert writes(emulator) == []
     assert list(node_summary(client)) == ["keep", "old"]
 
-    accepted = on_terminal(["state", "apply", "-f", str(path), "--prune"], "y\n", emulator)
+    accepted = on_terminal(["state", "apply", "-f", str(path), "--prune"], "y\n", env)
     check(accepted)
     assert accepted.stderr.count("?") == 1
     assert "done: - service old (prune)" in accepted.stderr
@@ -269,7 +278,7 @@ def test_prune_asks_on_a_terminal_and_needs_yes_elsewhere(
     assert list(node_summary(client)) == ["keep"]
 
     # Nothing left to do: no question at all, even on a terminal.
-    quiet = on_terminal(["state", "apply", "-f", str(path), "--prune"], "", emulator)
+    quiet = on_terminal(["state", "apply", "-f", str(path), "--prune"], "", env)
     check(quiet)
     assert "?" not in quiet.stderr and quiet.stderr == "No changes.\n"
 

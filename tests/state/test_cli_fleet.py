@@ -4,21 +4,16 @@ applied concurrently, and converging to one state."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from click.testing import Result
-from state_helpers import node_summary, writes
-from testsupport import RunCli, check, make_runner
+from state_helpers import Archive, node_summary, on_terminal, set_mapping, setup_gens, writes
+from testsupport import RunCli, check
 
-from apinode_admin_cli.cli import cli
-from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.terminal import Terminal
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.state import parse_state_text
-
-Archive = Callable[[str], str]
 
 
 @pytest.fixture
@@ -56,20 +51,14 @@ generations = {{ f3 = "{archive("f3")}" }}
 def drifted(fleet: Any, clients: Any, archive: Archive) -> None:
     """n1 empty; n2 half deployed with an extra service; n3 on another mapping, disabled."""
     n2 = clients(fleet, "n2")
-    n2.create_service("churn")
-    n2.service("churn").import_generation_from_archive(archive("v1"))
+    setup_gens(n2, archive, "churn", "v1")
     n2.service("churn").switch_to_single_generation("v1")
     n2.create_service("old")
     n3 = clients(fleet, "n3")
-    n3.create_service("churn")
-    for gen in ("v1", "v2"):
-        n3.service("churn").import_generation_from_archive(archive(gen))
-    n3.service("churn").set_generations_mapping(
-        {"entries": [{"generation": "v1", "proba": 0.5}, {"generation": "v2", "proba": 0.5}]}
-    )
+    setup_gens(n3, archive, "churn", "v1", "v2")
+    set_mapping(n3, "churn", v1=0.5, v2=0.5)
     n3.service("churn").disable()
-    n3.create_service("fraud")
-    n3.service("fraud").import_generation_from_archive(archive("f3"))
+    setup_gens(n3, archive, "fraud", "f3")
     n3.service("fraud").switch_to_single_generation("f3")
 
 
@@ -108,6 +97,9 @@ def test_nodes_in_different_states_converge_to_the_same_state(
         "n2: - service old (prune)",
         "n3: ~ churn: mapping v1 50% v2 50% -> v1 90% v2 10%",
     ]
+    unpruned = fleet_cli("state", "diff", "-f", path)
+    check(unpruned)
+    assert "n2: note: 1 service on the node not in the file, left alone: old" in unpruned.stderr
     for name in fleet.nodes:
         fleet.node(name).clear_received()
 
@@ -121,6 +113,9 @@ def test_nodes_in_different_states_converge_to_the_same_state(
     ]
     assert "n3: done: ~ churn: mapping v1 50% v2 50% -> v1 90% v2 10% (" in applied.stderr
     assert "n2: done: - service old (prune) (" in applied.stderr
+    # Each node's outcome on stderr as it finishes, as for every fleet action.
+    for name in fleet.nodes:
+        assert re.search(rf"^{name}: ok \(\d+\.\d\d s\)$", applied.stderr, re.M), name
     for name in fleet.nodes:
         assert node_summary(clients(fleet, name)) == CONVERGED, name
     check(fleet_cli("fleet", "status", "--exit-code"))
@@ -149,11 +144,6 @@ def test_a_bad_file_sends_no_request_to_any_node(
     assert fleet.node("n1").received == [] and fleet.node("n2").received == []
 
 
-def on_terminal(args: list[str], answer: str) -> Result:
-    terminal = Terminal(stdin_tty=True, stderr_tty=True)
-    return make_runner().invoke(cli, ["--fleet", "prod", *args], obj=App(terminal), input=answer)
-
-
 def test_the_fleet_is_confirmed_once_after_every_plan_is_known(
     make_fleet: Callable[..., Any],
     fleet_cli: RunCli,
@@ -174,7 +164,7 @@ def test_the_fleet_is_confirmed_once_after_every_plan_is_known(
     )
     assert writes(fleet.node("n1")) == writes(fleet.node("n2")) == []
 
-    accepted = on_terminal(["state", "apply", "-f", str(path)], "y\n")
+    accepted = on_terminal(["--fleet", "prod", "state", "apply", "-f", str(path)], "y\n")
     check(accepted)
     err = accepted.stderr
     assert err.count("?") == 1

@@ -1,5 +1,6 @@
 """Property, through the commands: for any valid state file (TOML or JSON) and any node state,
-`state apply` then `state diff --exit-code` exits 0, and a second apply sends no write."""
+`state apply` makes the node serve what the file says, `state diff --exit-code` then exits 0, and
+a second apply sends no write."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from state_helpers import writes
-from test_property import GENERATIONS, build, node_states, state_files
+from state_helpers import assert_node_says, node_summary, writes
+from test_property import GENERATIONS, ON_EMULATOR, build, node_states, state_files
 from testsupport import RunCli, check
 
 from apinode_admin_cli.client import APINodeAdminClient
@@ -18,11 +19,7 @@ from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.state import dumps_state_toml
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(ON_EMULATOR, max_examples=15)
 @given(data=st.data())
 def test_apply_then_diff_finds_nothing_and_apply_again_writes_nothing(
     emulator: EmulatorHandle,
@@ -45,6 +42,7 @@ def test_apply_then_diff_finds_nothing_and_apply_again_writes_nothing(
         path.write_text(dumps_state_toml(state), encoding="utf-8")
 
     check(node_cli("state", "apply", "-f", str(path), "-y", *prune))
+    assert_node_says(node_summary(client), state, bool(prune))
     check(node_cli("state", "diff", "-f", str(path), "--exit-code", *prune))
     emulator.clear_received()
     check(node_cli("state", "apply", "-f", str(path), *prune))

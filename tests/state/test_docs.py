@@ -8,28 +8,18 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from testsupport import RunCli, check
+from testsupport import RunCli, check, fenced_blocks
 
 from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.state import parse_state_text
 
-DOC = (Path(__file__).parents[2] / "docs" / "gitops.md").read_text(encoding="utf-8")
+PAGE = Path(__file__).parents[2] / "docs" / "gitops.md"
+DOC = PAGE.read_text(encoding="utf-8")
 
 
 def blocks(language: str) -> list[str]:
     """The fenced blocks of the page written in ``language`` ("" for plain ones)."""
-    found, current, lang = [], None, ""
-    for line in DOC.splitlines(keepends=True):
-        fence = re.match(r"\s*```(\w*)\s*$", line)
-        if fence and current is None:
-            current, lang = [], fence.group(1)
-        elif fence and current is not None:
-            if lang == language:
-                found.append("".join(current))
-            current = None
-        elif current is not None:
-            current.append(line)
-    return found
+    return [text for lang, text in fenced_blocks(PAGE) if lang == language]
 
 
 def test_toml_and_json_examples_say_the_same() -> None:

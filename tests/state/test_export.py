@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Callable
 
 import pytest
-from state_helpers import writes
+from state_helpers import Archive, writes
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle
@@ -20,7 +19,6 @@ from apinode_admin_cli.state import (
     plan_node,
 )
 
-Archive = Callable[[str], str]
 ODD = 'odd "id" é.x'
 
 

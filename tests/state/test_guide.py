@@ -7,39 +7,21 @@ ports that are free on the machine running the test.
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from testsupport import run_bash_session
+from testsupport import fenced_blocks, run_bash_session
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "gitops.md"
-TEXT = GUIDE.read_text(encoding="utf-8")
 # Where the page's shown outputs put the reader's folder.
 SHOWN_HOME = "/home/you"
-
-
-def fenced() -> list[tuple[str, str]]:
-    """(language, text) of every fenced block, in the page's order, list indentation removed."""
-    found: list[tuple[str, str]] = []
-    language, indent, body = None, "", []
-    for line in TEXT.splitlines(keepends=True):
-        fence = re.match(r"( *)```(\w*)\s*$", line)
-        if fence and language is None:
-            language, indent, body = fence.group(2), fence.group(1), []
-        elif fence and language is not None:
-            found.append((language, "".join(body)))
-            language = None
-        elif language is not None:
-            body.append(line[len(indent) :] if line.startswith(indent) else line)
-    return found
 
 
 def session() -> str:
     """The page's sh blocks, and its Python block fed to python3, in the page's order."""
     parts = []
-    for language, body in fenced():
+    for language, body in fenced_blocks(GUIDE):
         if language == "sh":
             parts.append(body)
         elif language == "python":
@@ -49,7 +31,7 @@ def session() -> str:
 
 def shown(first_line: str, language: str = "") -> str:
     """The output block of the page that starts with ``first_line``."""
-    for kind, body in fenced():
+    for kind, body in fenced_blocks(GUIDE):
         if kind == language and body.startswith(first_line):
             return body
     raise AssertionError(f"no block starting with {first_line!r}")
