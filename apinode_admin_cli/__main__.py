@@ -2,12 +2,32 @@
 
 Ctrl-C must read ``Interrupted.`` (exit 130) from the first instruction on, so this module
 handles SIGINT before importing the command tree, whose imports take most of the start-up.
+
+A command's run is mostly Python starting and stopping, so the program (``main()`` reading
+the process's own command line; never the library, nor ``main(argv)`` or ``cli.main`` called
+from code) also spares itself two costs that buy nothing in a short process:
+
+- The cyclic garbage collector runs every 50,000 allocations instead of every 700. Start-up
+  creates about a hundred thousand objects that live until the end (modules, classes,
+  functions): collecting them over and over frees nothing. Long runs (``metrics watch``, the
+  emulator) still collect.
+- Once the command is over, its output flushed and the ``atexit`` handlers run, the process
+  leaves with ``os._exit`` instead of tearing down some 300 modules object by object, which
+  takes about a sixth of a listing's time and frees only memory the system reclaims anyway.
+  When another thread is still running (it gets to finish) or under ``python -i``, it
+  leaves the ordinary way.
 """
 
 from __future__ import annotations
 
 import _signal as signal  # the C module: `signal` imports enum, milliseconds of delay
+import gc
 import os
+import sys
+from typing import NoReturn
+
+# The first generation's threshold (Python's default is 700); the others stay as they are.
+GC_THRESHOLD = 50_000
 
 # Nothing else is imported here: every millisecond before the handler is a window.
 
@@ -25,8 +45,15 @@ def _exit_interrupted(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the command line; Ctrl-C is ``Interrupted.`` and exit 130 at any moment."""
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run the command line; Ctrl-C is ``Interrupted.`` and exit 130 at any moment.
+
+    With ``argv`` given (code running a command line), it ends by raising ``SystemExit``, as
+    any click program does; as the program itself, it leaves through :func:`leave`.
+    """
+    program = argv is None
+    if program:
+        gc.set_threshold(GC_THRESHOLD)
     # A program started with Ctrl-C ignored (a background job) keeps ignoring it, as Python
     # does; from another thread than the main one, the embedding program owns the signals.
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
@@ -44,13 +71,58 @@ def main(argv: list[str] | None = None) -> None:
         if signal.getsignal(signal.SIGINT) is _exit_interrupted:
             signal.signal(signal.SIGINT, signal.default_int_handler)
         run(argv)
+        status: object = None
     except KeyboardInterrupt:
         _say_interrupted()
-        raise SystemExit(ExitCode.INTERRUPTED) from None
+        status = int(ExitCode.INTERRUPTED)
+    except SystemExit as exc:
+        status = exc.code
     finally:
-        # Interpreter shutdown runs code too: an interrupt there leaves at once as well.
+        # Leaving runs code too (atexit handlers, or interpreter shutdown): an interrupt
+        # there leaves at once as well.
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _exit_interrupted)
+    if not program:
+        raise SystemExit(status)
+    leave(status)
+
+
+def leave(status: object) -> NoReturn:
+    """Exit with ``status`` (a ``SystemExit`` code), skipping the interpreter's teardown.
+
+    Everything a normal exit does that anyone could notice still happens: ``atexit``
+    handlers run (logging's flush, coverage's data), then stdout and stderr are flushed.
+    What is skipped is freeing each object. Anything else than a small int, a thread still
+    running, or an interactive session after the script (``-i``) leaves the ordinary way.
+    """
+    if status is None:
+        status = 0
+    if (
+        not isinstance(status, int)
+        or not 0 <= status <= 255
+        or sys.flags.inspect
+        or _threads_running()  # Python waits for them, as it would have
+    ):
+        raise SystemExit(status)
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a reader gone, or the stream closed: nothing to add
+            pass
+    os._exit(int(status))
+
+
+def _threads_running() -> bool:
+    """Whether a thread other than this one, and not a daemon, is still alive."""
+    threading = sys.modules.get("threading")
+    if threading is None:
+        return False
+    current = threading.current_thread()
+    return any(t is not current and not t.daemon for t in threading.enumerate())
 
 
 if __name__ == "__main__":
