@@ -39,5 +39,9 @@ def test_the_wheel_carries_the_man_page_as_data(tmp_path: Path) -> None:
         data = [n for n in archive.namelist() if n.endswith(".data/data/" + MAN_PAGE)]
         assert len(data) == 1, archive.namelist()
         page = archive.read(data[0])
+        (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        headers = archive.read(metadata).decode().split("\n\n", 1)[0].splitlines()
+    # An SPDX expression: the table form is deprecated, and builds stop accepting it in 2027.
+    assert "License-Expression: Apache-2.0" in headers
     assert page == (ROOT / "apinode_admin_cli" / "data" / "apinode-admin.1").read_bytes()
     assert page.startswith(b".TH")
