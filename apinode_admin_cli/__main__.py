@@ -108,7 +108,10 @@ def leave(status: object) -> NoReturn:
         raise SystemExit(status)
     import atexit
 
-    atexit._run_exitfuncs()
+    try:
+        atexit._run_exitfuncs()
+    except BaseException:  # noqa: BLE001 (printed already; Python 3.9 raises it again)
+        pass
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:

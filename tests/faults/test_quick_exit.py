@@ -115,6 +115,23 @@ def test_code_running_a_command_line_gets_system_exit(capsys: pytest.CaptureFixt
     assert gc.get_threshold() == before
 
 
+def test_a_failing_atexit_handler_leaves_the_exit_code_alone(config_home: Path) -> None:
+    """Python prints a handler's error (3.9 raises it again from ``_run_exitfuncs``) and goes on."""
+    prelude = (
+        "import atexit, sys\n"
+        "atexit.register(sys.exit, 5)\n"
+        "@atexit.register\n"
+        "def _broken():\n"
+        "    raise RuntimeError('handler failed')\n"
+    )
+    proc = _program(config_home, "--version", prelude=prelude)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("apinode-admin, version")
+    assert proc.stderr.count("RuntimeError: handler failed") == 1, proc.stderr
+    assert proc.stderr.startswith(f"<atexit gc={GC_THRESHOLD}>")
+    assert "<teardown>" not in proc.stderr
+
+
 @pytest.mark.parametrize(
     "runner",
     [
