@@ -14,7 +14,8 @@ from code) also spares itself two costs that buy nothing in a short process:
 - Once the command is over, its output flushed and the ``atexit`` handlers run, the process
   leaves with ``os._exit`` instead of tearing down some 300 modules object by object, which
   takes about a sixth of a listing's time and frees only memory the system reclaims anyway.
-  When another thread is still running (it gets to finish) or under ``python -i``, it
+  When another thread is still running (it gets to finish), under ``python -i``, or when
+  code waits for ``main()`` to end (a profiler, ``coverage run``, a debugger, a wrapper), it
   leaves the ordinary way.
 """
 
@@ -24,6 +25,7 @@ import _signal as signal  # the C module: `signal` imports enum, milliseconds of
 import gc
 import os
 import sys
+from types import FrameType
 from typing import NoReturn
 
 # The first generation's threshold (Python's default is 700); the others stay as they are.
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         # there leaves at once as well.
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _exit_interrupted)
-    if not program:
+    if not program or not _called_last(sys._getframe(1)):
         raise SystemExit(status)
     leave(status)
 
@@ -106,7 +108,10 @@ def leave(status: object) -> NoReturn:
         raise SystemExit(status)
     import atexit
 
-    atexit._run_exitfuncs()
+    try:
+        atexit._run_exitfuncs()
+    except BaseException:  # noqa: BLE001 (printed already; Python 3.9 raises it again)
+        pass
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:
@@ -114,6 +119,19 @@ def leave(status: object) -> NoReturn:
         except (OSError, ValueError):  # a reader gone, or the stream closed: nothing to add
             pass
     os._exit(int(status))
+
+
+def _called_last(frame: FrameType | None) -> bool:
+    """Whether only a script's top level (or runpy, for ``-m``) is left to run after ``main()``.
+
+    A profiler, ``coverage run``, a debugger or a wrapper function has work to do once the
+    program returns (its report, its data, its ``finally``): they get the ordinary exit.
+    """
+    while frame is not None:
+        if frame.f_code.co_name != "<module>" and frame.f_globals.get("__name__") != "runpy":
+            return False
+        frame = frame.f_back
+    return True
 
 
 def _threads_running() -> bool:

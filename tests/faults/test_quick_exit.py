@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from testsupport import clean_env
 
+from apinode_admin_cli import __version__
 from apinode_admin_cli.__main__ import GC_THRESHOLD, main
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle
@@ -112,3 +113,92 @@ def test_code_running_a_command_line_gets_system_exit(capsys: pytest.CaptureFixt
     assert exited.value.code == 0
     assert capsys.readouterr().out.startswith("apinode-admin, version")
     assert gc.get_threshold() == before
+
+
+def test_a_failing_atexit_handler_leaves_the_exit_code_alone(config_home: Path) -> None:
+    """Python prints a handler's error (3.9 raises it again from ``_run_exitfuncs``) and goes on."""
+    prelude = (
+        "import atexit, sys\n"
+        "atexit.register(sys.exit, 5)\n"
+        "@atexit.register\n"
+        "def _broken():\n"
+        "    raise RuntimeError('handler failed')\n"
+    )
+    proc = _program(config_home, "--version", prelude=prelude)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("apinode-admin, version")
+    assert proc.stderr.count("RuntimeError: handler failed") == 1, proc.stderr
+    assert proc.stderr.startswith(f"<atexit gc={GC_THRESHOLD}>")
+    assert "<teardown>" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "runner",
+    [
+        # A profiler prints its report once the program returns or raises SystemExit.
+        ["-m", "cProfile", "-m", "apinode_admin_cli"],
+        # A wrapper with work left after main(): only a script's top level (or -m) is last.
+        [
+            "-c",
+            "import sys\n"
+            "from apinode_admin_cli.__main__ import main\n"
+            "def run():\n"
+            "    try:\n"
+            "        main()\n"
+            "    finally:\n"
+            "        print('<wrapper done>')\n"
+            "sys.argv[0] = 'apinode-admin'\n"
+            "run()\n",
+        ],
+    ],
+    ids=["cProfile", "wrapper"],
+)
+def test_code_around_the_program_still_runs_after_it(config_home: Path, runner: list[str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, *runner, "--version"],
+        env=clean_env(config_home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    first, _, rest = proc.stdout.partition("\n")
+    assert first.startswith("apinode-admin, version")
+    assert "function calls" in rest or rest == "<wrapper done>\n", proc.stdout
+
+
+def test_python_i_gets_its_interactive_session(config_home: Path) -> None:
+    """Under ``-i`` the session after the script reads stdin: the program must not end it."""
+    proc = subprocess.run(
+        [sys.executable, "-i", "-c", _PLANTED, "--version"],
+        env=clean_env(config_home),
+        input="print('<repl>')\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout.startswith("apinode-admin, version")
+    assert "<repl>" in proc.stdout
+    assert "<teardown>" in proc.stderr
+
+
+@pytest.mark.parametrize("entry", ["console script", "-m"])
+def test_the_real_entry_points_leave_quickly(config_home: Path, tmp_path: Path, entry: str) -> None:
+    """The console script and ``python -m`` (runpy above main) both count as the last code."""
+    (tmp_path / "sitecustomize.py").write_text(_PLANTED.split("sys.argv =")[0], encoding="utf-8")
+    script = Path(sys.executable).with_name("apinode-admin")
+    argv = [sys.executable, "-m", "apinode_admin_cli"]
+    if entry == "console script":
+        if not script.exists():
+            pytest.skip("the console script is not installed beside this interpreter")
+        argv = [str(script)]
+    proc = subprocess.run(
+        [*argv, "--version"],
+        env=clean_env(config_home, PYTHONPATH=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "apinode-admin, version " + __version__ + "\n<after>"
+    assert proc.stderr == f"<atexit gc={GC_THRESHOLD}>"
