@@ -230,6 +230,17 @@ def main(argv: Optional[list[str]] = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        # Writing --help or --version, which click does while it parses the line, before
+        # the error boundary: the reader left, or the disk is full.
+        if isinstance(exc, BrokenPipeError):
+            _silence_stdout()
+            sys.exit(int(ExitCode.OK))
+        try:
+            sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}\n")
+        except OSError:  # stderr is full too: the exit code says it
+            pass
+        sys.exit(int(ExitCode.FAILURE))
     else:
         # A plain int: an IntEnum prints as "ExitCode.OK" on Python 3.9 (sys.exit of it too).
         sys.exit(int(code) if isinstance(code, int) else 0)

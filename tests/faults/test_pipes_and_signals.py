@@ -107,6 +107,17 @@ def test_a_full_disk_is_one_line(crowded: EmulatorHandle, config_home: Path) -> 
     assert "Traceback" not in err.read_text()
 
 
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_a_full_disk_under_help_and_version_is_one_line(config_home: Path, option: str) -> None:
+    """click writes these while it parses the line, before the commands' error boundary."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    err = config_home / "full.txt"
+    proc = _shell("{cli} " + option + " >/dev/full 2>{err}", clean_env(config_home), err)
+    assert proc.returncode == 1
+    assert err.read_text() == "Error: cannot write the output: No space left on device\n"
+
+
 # -- Ctrl-C ------------------------------------------------------------------------------------
 
 
