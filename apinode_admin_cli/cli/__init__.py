@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -203,6 +204,12 @@ def cli(ctx: click.Context, /, **flags: Any) -> None:
     ctx.ensure_object(App).update_flags(flags)
 
 
+# What writing stdout can fail with, besides a reader gone (EPIPE); not every system has all.
+_WRITE_FAILURES = {
+    getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO") if hasattr(errno, name)
+}
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Console-script entry point."""
     # Started with a standard stream closed (`>&-`): Python leaves it None. Output to a
@@ -236,6 +243,8 @@ def main(argv: Optional[list[str]] = None) -> None:
         if isinstance(exc, BrokenPipeError):
             _silence_stdout()
             sys.exit(int(ExitCode.OK))
+        if exc.errno not in _WRITE_FAILURES:
+            raise
         try:
             sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}\n")
         except OSError:  # stderr is full too: the exit code says it
