@@ -26,8 +26,11 @@ import _signal as signal  # the C module: `signal` imports enum, milliseconds of
 import gc
 import os
 import sys
-from types import FrameType
-from typing import NoReturn
+
+TYPE_CHECKING = False  # as typing's: importing typing here would widen the window below
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import NoReturn
 
 # The first generation's threshold (Python's default is 700); the others stay as they are.
 GC_THRESHOLD = 50_000
