@@ -148,7 +148,11 @@ class RootGroup(click.Group):
             app.report_interrupt()
             ctx.exit(ExitCode.INTERRUPTED)
         except click.Abort as exc:
-            # click turns Ctrl-C at a prompt into Abort; the contract says 130 for Ctrl-C.
+            # click turns Ctrl-C at a prompt, or while a nested command line parses (the
+            # demo's steps), into Abort; the contract says 130 for Ctrl-C, 143 for SIGTERM.
+            if isinstance(exc.__context__, Terminated):
+                app.report_interrupt("Terminated.")
+                ctx.exit(ExitCode.TERMINATED)
             if not isinstance(exc.__context__, KeyboardInterrupt):
                 raise
             app.report_interrupt()

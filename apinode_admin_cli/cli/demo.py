@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import click
 
-from apinode_admin_cli.errors import ApinodeAdminError
+from apinode_admin_cli.errors import ApinodeAdminError, ExitCode
 
 SERVICE = "churn"
 ENDPOINT = "score"
@@ -84,6 +84,9 @@ class Tour:
                 standalone_mode=False,
             )
             sys.stdout.flush()
+        if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED):
+            # The step said "Interrupted." (or "Terminated."): the tour stops with its code.
+            raise click.exceptions.Exit(code)
         if code:
             raise ApinodeAdminError(f"the demo step `{line[2:]}` failed with exit code {code}")
 
@@ -108,12 +111,14 @@ def demo(ctx: click.Context, keep: bool) -> None:
     import tempfile
 
     from apinode_admin_cli.cli.app import App
+    from apinode_admin_cli.rollout.listener import terminate_as_interrupt
 
     app = ctx.find_object(App)
     color = bool(app.term.color if app else True) and sys.stdout.isatty()
     workdir = Path(tempfile.mkdtemp(prefix="apinode-admin-demo-"))
     try:
-        with _isolated_settings():
+        # SIGTERM (a CI job cancelled) stops the tour as Ctrl-C does: the data dir goes too.
+        with _isolated_settings(), terminate_as_interrupt():
             _tour(workdir, color)
     finally:
         if keep:

@@ -94,7 +94,8 @@ def terminate_as_interrupt() -> Iterator[None]:
     """While a rollout runs, SIGTERM raises :class:`Terminated`, which rolls back as Ctrl-C does.
 
     Without it, a cancelled CI job would kill the process between two steps and leave the
-    traffic split with nothing said. Main thread only; a no-op elsewhere.
+    traffic split with nothing said (or, for ``emulator demo``, its data dir behind). Main
+    thread only; a no-op elsewhere.
     """
     if threading.current_thread() is not threading.main_thread():
         yield

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
+import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from testsupport import RunCli, RunProc
+import pytest
+from testsupport import RunCli, RunProc, clean_env, cli_command, default_sigint
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -121,3 +124,46 @@ def test_demo_as_a_program(run_proc: RunProc) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     check_tour(proc.stdout)
     assert proc.stderr == ""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [(signal.SIGINT, 130, "Interrupted."), (signal.SIGTERM, 143, "Terminated.")],
+    ids=["ctrl-c", "sigterm"],
+)
+@pytest.mark.parametrize(
+    "after",
+    # Between steps (the tour's own code), and inside one (its first imports take a while).
+    ["Started a throwaway API node emulator", "$ apinode-admin ping"],
+    ids=["between-steps", "in-a-step"],
+)
+def test_demo_stopped_midway_says_so_and_cleans_up(
+    config_home: Path, tmp_path: Path, signum: int, code: int, said: str, after: str
+) -> None:
+    """Ctrl-C or SIGTERM during the tour: its exit code, one message, no data dir left."""
+    env = clean_env(config_home, TMPDIR=str(tmp_path))
+    for _ in range(3):  # the tour takes about half a second: retried if it won the race
+        proc = subprocess.Popen(
+            cli_command("emulator", "demo"),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=default_sigint,
+        )
+        assert proc.stdout is not None
+        seen = ""
+        while not seen.startswith(after):
+            seen = proc.stdout.readline()
+            assert seen, "the tour ended before the line it is stopped after"
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=60)
+        if proc.returncode != 0:
+            break
+    assert proc.returncode == code, out + err
+    assert "Done." not in out
+    assert (out + err).count(said) == 1
+    assert "failed with exit code" not in out + err
+    assert "Traceback" not in out + err
+    assert list(tmp_path.iterdir()) == []
