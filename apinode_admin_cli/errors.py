@@ -35,7 +35,10 @@ class ExitCode(IntEnum):
     DIFFERENCES = 8, "differences found, only with --exit-code (fleet status, state diff)"
     ROLLED_BACK = 9, "a rollout failed its checks and rolled back to the stable mapping"
     INTERRUPTED = 130, "interrupted by Ctrl-C"
-    TERMINATED = 143, "terminated by SIGTERM during a rollout (after restoring the stable mapping)"
+    TERMINATED = (
+        143,
+        "terminated by SIGTERM during a rollout (after restoring the stable mapping) or the demo",
+    )
 
 
 class ApinodeAdminError(Exception):
