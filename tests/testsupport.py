@@ -86,6 +86,18 @@ def default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def start_cli(*args: str, env: dict[str, str], **popen: Any) -> subprocess.Popen:
+    """A running ``apinode-admin ARGS`` with piped stdout and stderr, that feels Ctrl-C."""
+    return subprocess.Popen(
+        cli_command(*args),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=default_sigint,  # noqa: PLW1509 (only a signal disposition is set)
+        **popen,
+    )
+
+
 def complete(
     line: str, *, env: dict[str, str], shell: str = "bash"
 ) -> subprocess.CompletedProcess[str]:

@@ -6,13 +6,12 @@ import os
 import re
 import signal
 import socket
-import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from testsupport import RunCli, RunProc, clean_env, cli_command, default_sigint
+from testsupport import RunCli, RunProc, clean_env, start_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -144,14 +143,7 @@ def test_demo_stopped_midway_says_so_and_cleans_up(
     """Ctrl-C or SIGTERM during the tour: its exit code, one message, no data dir left."""
     env = clean_env(config_home, TMPDIR=str(tmp_path))
     for _ in range(3):  # the tour takes about half a second: retried if it won the race
-        proc = subprocess.Popen(
-            cli_command("emulator", "demo"),
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=default_sigint,
-        )
+        proc = start_cli("emulator", "demo", env=env, text=True)
         assert proc.stdout is not None
         seen = ""
         while not seen.startswith(after):

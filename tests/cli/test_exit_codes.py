@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
-from testsupport import RunCli, check, clean_env, cli_command, closed_port_uri, default_sigint
+from testsupport import RunCli, check, clean_env, closed_port_uri, start_cli
 
 
 def failed(result: Result, code: int) -> dict[str, Any]:
@@ -254,14 +253,7 @@ def test_130_on_ctrl_c(emulator: Any, config_home: Path) -> None:
     env = clean_env(
         config_home, APINODE_ADMIN_URI=emulator.uri, APINODE_ADMIN_API_KEY=emulator.admin_key
     )
-    proc = subprocess.Popen(
-        cli_command("services", "list"),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=default_sigint,
-    )
+    proc = start_cli("services", "list", env=env, text=True)
     deadline = time.monotonic() + 20
     while not emulator.received:  # the request is on its way: interrupt the wait for it
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import pytest
 import requests
-from testsupport import clean_env, cli_command, default_sigint
+from testsupport import clean_env, cli_command, default_sigint, start_cli
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 
@@ -121,17 +121,6 @@ def test_a_full_disk_under_help_and_version_is_one_line(config_home: Path, optio
 # -- Ctrl-C ------------------------------------------------------------------------------------
 
 
-def _start(args: list[str], env: dict[str, str], **kw: Any) -> subprocess.Popen:
-    return subprocess.Popen(
-        cli_command(*args),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=default_sigint,
-        **kw,
-    )
-
-
 def _wait_for(condition: Any, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -154,14 +143,14 @@ def _assert_interrupted(code: int, out: str, err: str) -> None:
 
 def test_ctrl_c_during_a_slow_request(emulator: EmulatorHandle, config_home: Path) -> None:
     emulator.add_fault(method="GET", path="/admin/api/services", delayMs=1500)
-    proc = _start(["services", "list"], _env(emulator, config_home))
+    proc = start_cli("services", "list", env=_env(emulator, config_home))
     _wait_for(lambda: emulator.received)
     _assert_interrupted(*_interrupt(proc))
 
 
 def test_ctrl_c_while_waiting_to_retry(emulator: EmulatorHandle, config_home: Path) -> None:
     emulator.add_fault(method="GET", path="/admin/api/services", status=503, retryAfter=20)
-    proc = _start(["-q", "services", "list"], _env(emulator, config_home))
+    proc = start_cli("-q", "services", "list", env=_env(emulator, config_home))
     _wait_for(lambda: emulator.received)
     time.sleep(0.2)  # now asleep in the backoff
     start = time.monotonic()
@@ -173,9 +162,12 @@ def test_ctrl_c_while_waiting_to_retry(emulator: EmulatorHandle, config_home: Pa
 def test_ctrl_c_while_reading_a_mapping_from_stdin(
     emulator: EmulatorHandle, config_home: Path
 ) -> None:
-    proc = _start(
-        ["services", "set-mapping", "churn", "-"],
-        _env(emulator, config_home),
+    proc = start_cli(
+        "services",
+        "set-mapping",
+        "churn",
+        "-",
+        env=_env(emulator, config_home),
         stdin=subprocess.PIPE,
     )
     time.sleep(0.8)  # started and blocked on stdin

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import queue
 import signal
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import IO
 
 import pytest
 from rollout_helpers import Deploy, mapping_bodies, mapping_of
-from testsupport import clean_env, cli_command, default_sigint
+from testsupport import clean_env, start_cli
 
 from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import ExitCode
@@ -50,14 +49,11 @@ def test_a_stop_during_the_pause_restores_the_stable_mapping(
         APINODE_ADMIN_URI=emulator.uri,
         APINODE_ADMIN_API_KEY=emulator.admin_key,
     )
-    proc = subprocess.Popen(
-        cli_command("services", "rollout", "churn", "v2", "--steps", "10,100", "--pause", "600"),
+    proc = start_cli(
+        "services", "rollout", "churn", "v2", "--steps", "10,100", "--pause", "600",
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=default_sigint,  # noqa: PLW1509 (only a signal disposition is set)
-    )
+    )  # fmt: skip
     assert proc.stderr is not None and proc.stdout is not None
     seen: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=_lines, args=(proc.stderr, seen), daemon=True)
