@@ -232,8 +232,21 @@ def test_ctrl_c_in_the_first_moments(silent_node: str, config_home: Path, code: 
         assert proc.stdout is not None
         assert proc.stdout.read(1) == b"R"
         time.sleep(delay / 1000)  # not a timing assertion: where in the start-up to interrupt
-        status, out, err = _interrupt(proc)
-        assert (status, out, err.strip()) == (130, "", "Interrupted."), (delay, err)
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired as exc:
+            # Python itself drops a Ctrl-C that lands inside a weakref callback of its import
+            # machinery ("Exception ignored ... KeyboardInterrupt"), a window of microseconds;
+            # only that case may need a second Ctrl-C, which must then work as the first.
+            swallowed = (exc.stderr or b"").decode()
+            assert "Exception ignored" in swallowed and "KeyboardInterrupt" in swallowed, swallowed
+            status, out_text, err_text = _interrupt(proc)
+            assert (status, out_text) == (130, ""), (delay, err_text)
+            assert err_text.rstrip().endswith("Interrupted."), (delay, err_text)
+            continue
+        status, out_text, err_text = proc.returncode, out.decode(), err.decode()
+        assert (status, out_text, err_text.strip()) == (130, "", "Interrupted."), (delay, err_text)
 
 
 @pytest.mark.parametrize("where", ["parse_args", "make_context"])
