@@ -9,6 +9,7 @@ import traceback
 import unicodedata
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import unquote
 
@@ -27,6 +28,7 @@ from apinode_admin_cli.emulator.wire import FramingError, read_body
 
 DSS_API_VERSION = "1"
 DSS_VERSION = "14.0.0-emulator"
+DRAIN_FILE = "apinode-not-alive.txt"  # a node's documented switch out of its load balancer
 
 
 class EmulatorHandler(BaseHTTPRequestHandler):
@@ -187,7 +189,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if segments == ["isAlive"]:
             if req.method not in ("GET", "HEAD"):
                 raise ApiError(405, "Method not allowed: use GET", headers={"Allow": "GET"})
-            return Response(200, {"alive": True, "emulated": True})
+            return _is_alive(app.data_dir)
         if _is_control(segments):
             req.key = app.authenticate(req.headers)
         handler, params = app.public_router.match(req.method, segments)
@@ -249,6 +251,20 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         self.wfile.write(data)
+
+
+def _is_alive(data_dir: Path) -> Response:
+    """The health probe: a 503 while the drain file exists, services answering meanwhile."""
+    # Checked on every probe, as a node does: creating or removing the file by hand takes
+    # effect at once, with no restart and no admin call.
+    if (data_dir / DRAIN_FILE).exists():
+        error = ApiError(
+            503,
+            f"Node forced not alive: {DRAIN_FILE} exists in its data dir",
+            f"Remove {data_dir / DRAIN_FILE} to put the node back in its load balancer",
+        )
+        return Response(503, dict(error.to_json(), alive=False, emulated=True))
+    return Response(200, {"alive": True, "emulated": True})
 
 
 def _as_response(result: Any) -> Response:
