@@ -18,7 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Whatever the developer exports must not reach a test.
 ISOLATE_PREFIXES = ("APINODE_ADMIN_", "APINODE_EMULATOR_")
-ISOLATE = ("NO_COLOR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTP_PROXY", "HTTPS_PROXY")
+ISOLATE = (
+    "NO_COLOR",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    # Dataiku's wrapper exports these on a node: they name a data dir to the tool.
+    "DKU_LAMBDA_HOME",
+    "DKU_APIMAIN_PORT",
+)
 
 
 def clean_env(config_home: Path, **extra: str) -> dict[str, str]:

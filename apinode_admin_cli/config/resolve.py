@@ -7,6 +7,7 @@ This module is the only reader of the environment for settings: everything else 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any, Mapping, Optional
@@ -137,13 +138,16 @@ def resolve_settings(
     stdin: Optional[IO[str]] = None,
     node: Optional[tuple[str, str]] = None,
     missing_ok: bool = False,
+    argv0: Optional[str] = None,
 ) -> Settings:
     """Every setting's effective value and source: flag > environment > profile > default.
 
     ``node`` is ``(profile, source)`` for one node of a fleet: its identity (URI, key, key
     file) then comes from that profile alone; the other settings resolve as usual.
     A config file named by the flag or the variable must exist (ConfigError otherwise)
-    unless ``missing_ok``; the default one may be missing.
+    unless ``missing_ok``; the default one may be missing. Below every level, the node's
+    data dir (``local.py``) gives what is still missing; ``argv0`` is the program's path
+    (default ``sys.argv[0]``), which names a data dir when it is ``DATA_DIR/bin/...``.
     """
     env = os.environ if env is None else env
     path, path_source = locate_config(flags, env)
@@ -184,6 +188,10 @@ def resolve_settings(
                 # The path alone does not tell which node of the fleet is broken.
                 raise ConfigError(f"node {profile} of {node[1]}: {exc.message}", exc.hint)
             break
+    from apinode_admin_cli.config.local import fill_from_data_dir
+
+    program = sys.argv[0] if argv0 is None else argv0
+    fill_from_data_dir(values, sources, env, program, fleet_node=node is not None)
     holds_key = any(
         isinstance(t, dict) and "api_key" in t for t in data.get("profiles", {}).values()
     )
