@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate the files derived from the code: completions, reference, README tables, man page.
+"""Regenerate the files derived from the code: completions, reference, docs tables, man page.
 
 \b
 Examples:
@@ -29,11 +29,10 @@ from apinode_admin_cli.config.schema import SETTINGS, Setting  # noqa: E402
 from apinode_admin_cli.errors import ExitCode  # noqa: E402
 
 PROG = "apinode-admin"
-README = ROOT / "README.md"
 REFERENCE = ROOT / "docs" / "reference.md"
+SETTINGS_PAGE = ROOT / "docs" / "settings.md"
+EXIT_CODES_PAGE = ROOT / "docs" / "exit-codes.md"
 MAN_PAGE = ROOT / "apinode_admin_cli" / "data" / "apinode-admin.1"
-# Tables generated from the declarations, each between its own pair of markers.
-TABLES = ("SETTINGS TABLE", "EXIT CODES TABLE")
 OUTPUT_OPTIONS = ("output_format", "as_json", "no_headers")
 # -- the click tree ---------------------------------------------------------------------------
 
@@ -210,6 +209,14 @@ def exit_codes_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+def tables() -> dict[Path, dict[str, str]]:
+    """Each page holding generated tables: the name of each table's markers and its text."""
+    return {
+        SETTINGS_PAGE: {"SETTINGS TABLE": settings_table()},
+        EXIT_CODES_PAGE: {"EXIT CODES TABLE": exit_codes_table()},
+    }
+
+
 def replace_between(text: str, name: str, body: str) -> Optional[str]:
     """``text`` with what stands between ``<!-- BEGIN name -->`` and its END replaced."""
     begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
@@ -289,8 +296,8 @@ def man_page(items: list[Entry]) -> str:
         out += [".TP", f"\\fB{int(code)}\\fR", roff(code.meaning)]
     out += [
         ".SH SEE ALSO",
-        "\\fBapinode\\-admin\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR, and the README of the "
-        "apinode\\-admin project.",
+        "\\fBapinode\\-admin\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR, and the README and the "
+        "docs folder of the apinode\\-admin project.",
     ]
     return "\n".join(out) + "\n"
 
@@ -325,16 +332,18 @@ def targets() -> tuple[dict[Path, str], list[str]]:
     wanted[MAN_PAGE] = man_page(items)
     notes: list[str] = []
     wanted[REFERENCE] = markdown(items)
-    current = README.read_text(encoding="utf-8") if README.exists() else ""
-    updated = current
-    for name, body in zip(TABLES, (settings_table(), exit_codes_table())):
-        replaced = replace_between(updated, name, body)
-        if replaced is None:
-            notes.append(f"README.md has no {name} markers: that table was left alone")
-        else:
-            updated = replaced
-    if updated != current:
-        wanted[README] = updated
+    for page, bodies in tables().items():
+        current = page.read_text(encoding="utf-8") if page.exists() else ""
+        updated = current
+        for name, body in bodies.items():
+            replaced = replace_between(updated, name, body)
+            if replaced is None:
+                where = page.relative_to(ROOT)
+                notes.append(f"{where} has no {name} markers: that table was left alone")
+            else:
+                updated = replaced
+        if updated != current:
+            wanted[page] = updated
     return wanted, notes
 
 

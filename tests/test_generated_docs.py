@@ -1,4 +1,4 @@
-"""The generated files (completions, reference, README tables, man page) match the code."""
+"""The generated files (completions, reference, docs tables, man page) match the code."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ def sandboxed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """The generator writing under ``tmp_path`` instead of the repository."""
     gen = load_generator()
     monkeypatch.setattr(gen, "ROOT", tmp_path)
-    monkeypatch.setattr(gen, "README", tmp_path / "README.md")
     monkeypatch.setattr(gen, "REFERENCE", tmp_path / "docs" / "reference.md")
+    monkeypatch.setattr(gen, "SETTINGS_PAGE", tmp_path / "docs" / "settings.md")
+    monkeypatch.setattr(gen, "EXIT_CODES_PAGE", tmp_path / "docs" / "exit-codes.md")
     monkeypatch.setattr(gen, "MAN_PAGE", tmp_path / "data" / "apinode-admin.1")
     return gen
 
@@ -56,15 +57,24 @@ def test_reference_lists_every_command() -> None:
     assert "services-list" not in reference.split("```text")[0]  # compat names stay hidden
 
 
-def test_readme_tables_come_from_the_declarations() -> None:
+def test_docs_tables_come_from_the_declarations() -> None:
+    from apinode_admin_cli.config.schema import SETTINGS
     from apinode_admin_cli.errors import ExitCode
 
     gen = load_generator()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name, body in zip(gen.TABLES, (gen.settings_table(), gen.exit_codes_table())):
-        assert f"<!-- BEGIN {name} -->\n{body}<!-- END {name} -->" in readme, name
+    pages = {
+        "SETTINGS TABLE": (ROOT / "docs" / "settings.md", gen.settings_table()),
+        "EXIT CODES TABLE": (ROOT / "docs" / "exit-codes.md", gen.exit_codes_table()),
+    }
+    for name, (page, body) in pages.items():
+        text = page.read_text(encoding="utf-8")
+        assert f"<!-- BEGIN {name} -->\n{body}<!-- END {name} -->" in text, name
+    exit_codes = pages["EXIT CODES TABLE"][1]
     for code in ExitCode:
-        assert f"| {int(code)} | " in readme
+        assert f"| {int(code)} | " in exit_codes
+    settings = pages["SETTINGS TABLE"][1]
+    for decl in SETTINGS:
+        assert f"`{decl.option}" in settings, decl.name
 
 
 def test_man_page_is_package_data_and_valid_roff() -> None:
@@ -88,17 +98,22 @@ def test_check_detects_and_fixes_stale_files(
 ) -> None:
     gen = sandboxed
     begin, end = "<!-- BEGIN EXIT CODES TABLE -->", "<!-- END EXIT CODES TABLE -->"
-    (tmp_path / "README.md").write_text(f"# Title\n\n{begin}\nold\n{end}\n\n## After\n")
+    page = tmp_path / "docs" / "exit-codes.md"
+    page.parent.mkdir()
+    page.write_text(f"# Title\n\n{begin}\nold\n{end}\n\n## After\n")
 
     assert gen.main(["--check"]) == 1
-    assert "stale: completions/apinode-admin.bash" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "stale: completions/apinode-admin.bash" in err
+    assert "stale: docs/exit-codes.md" in err
     assert not (tmp_path / "completions").exists()  # --check writes nothing
+    assert "\nold\n" in page.read_text()
 
     assert gen.main([]) == 0
     assert gen.main(["--check"]) == 0
-    readme = (tmp_path / "README.md").read_text()
-    assert readme.startswith("# Title\n\n" + begin + "\n| code | meaning |")
-    assert readme.endswith(end + "\n\n## After\n") and "\nold\n" not in readme
+    text = page.read_text()
+    assert text.startswith("# Title\n\n" + begin + "\n| code | meaning |")
+    assert text.endswith(end + "\n\n## After\n") and "\nold\n" not in text
     assert (tmp_path / "docs" / "reference.md").read_text().startswith("# Command reference")
 
     (tmp_path / "completions" / "apinode-admin.zsh").write_text("edited by hand\n")
@@ -106,12 +121,15 @@ def test_check_detects_and_fixes_stale_files(
     assert "stale: completions/apinode-admin.zsh" in capsys.readouterr().err
 
 
-def test_readme_without_markers_is_left_alone(
+def test_a_page_without_markers_is_left_alone(
     sandboxed: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     gen = sandboxed
-    (tmp_path / "README.md").write_text("# No markers\n")
+    page = tmp_path / "docs" / "settings.md"
+    page.parent.mkdir()
+    page.write_text("# No markers\n")
     assert gen.main([]) == 0
-    assert "no EXIT CODES TABLE markers" in capsys.readouterr().err
-    assert (tmp_path / "README.md").read_text() == "# No markers\n"
+    err = capsys.readouterr().err
+    assert "docs/settings.md has no SETTINGS TABLE markers" in err
+    assert page.read_text() == "# No markers\n"
     assert gen.main(["--check"]) == 0

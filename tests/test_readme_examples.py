@@ -4,13 +4,14 @@ Every fenced ```sh block of README.md runs, in the README's order, each as a bas
 (`bash -eu -o pipefail`) against one fresh emulator, in a temporary folder that is also
 `$HOME`, with the installed `apinode-admin` first on `PATH`. A block is left out only when the
 line just before it is an HTML comment starting with ``<!-- not run:`` and saying why (it
-installs the package, names a real node, or belongs in a shell's start-up file).
+installs the package, listens on a fixed port, or belongs in a shell's start-up file).
 
-The block that names a real node is replaced by what it would give: ``APINODE_ADMIN_URI`` and
-``APINODE_ADMIN_API_KEY_FILE`` for the emulator, and ``PKGS``, a folder of package archives
-(``churn/v1.zip``, ``churn/v2.zip``, ``churn/v3.zip``, ``fraud/v1.zip``) whose versions are
-their file names, with the endpoint ``score``. A test checks that this block sets exactly those
-variables, so that the README and this harness cannot drift apart.
+The block that starts an emulator on a fixed port is replaced by what it gives:
+``APINODE_ADMIN_URI`` and ``APINODE_ADMIN_API_KEY_FILE`` for an emulator on a free port, and
+``PKGS``, a folder of package archives (``churn/v1.zip``, ``churn/v2.zip``, ``churn/v3.zip``,
+``fraud/v1.zip``) whose versions are their file names, serving the endpoint ``score``. A test
+checks that this block sets exactly those variables, so that the README and this harness cannot
+drift apart.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def test_every_left_out_block_says_why() -> None:
     assert [b for b in blocks() if not b.skipped], "the README has no runnable example"
 
 
-def test_the_real_node_block_sets_what_the_harness_provides() -> None:
+def test_the_emulator_block_sets_what_the_harness_provides() -> None:
     (block,) = [b for b in blocks() if b.skipped and "APINODE_ADMIN_URI=" in b.code]
     assigned = set(re.findall(r"^(?:export\s+)?([A-Z_]+)=", block.code, re.MULTILINE))
     assert assigned == PROVIDED

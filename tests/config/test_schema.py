@@ -134,9 +134,9 @@ def test_config_show_masks_every_secret(run_cli: RunCli) -> None:
 
 
 def test_every_setting_is_in_the_docs() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    page = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
     man = (ROOT / "apinode_admin_cli" / "data" / "apinode-admin.1").read_text(encoding="utf-8")
-    table = readme[readme.index("<!-- BEGIN SETTINGS TABLE -->") :]
+    table = page[page.index("<!-- BEGIN SETTINGS TABLE -->") :]
     table = table[: table.index("<!-- END SETTINGS TABLE -->")]
     for decl in SETTINGS:
         assert f"`{decl.option}" in table, decl.name
