@@ -166,6 +166,39 @@ class ServerError(APIError):
     exit_code = ExitCode.UNREACHABLE
 
 
+class JobFailed(APIError):
+    """A long-running job of DSS (a deployment update) ended in failure.
+
+    ``log_tail`` holds the last lines of the job's log, when DSS gave them.
+    """
+
+    exit_code = ExitCode.FAILURE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        job_id: Optional[str] = None,
+        log_tail: Optional[list[str]] = None,
+        status: Optional[int] = None,
+        error_type: Optional[str] = None,
+        hint: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, status=status, error_type=error_type, hint=hint)
+        self.job_id = job_id
+        self.log_tail = list(log_tail or [])
+
+
+class JobStillRunning(TimeoutFailure):
+    """A bounded wait ended while the job was still running; the job goes on."""
+
+    def __init__(
+        self, message: str, *, job_id: Optional[str] = None, hint: Optional[str] = None
+    ) -> None:
+        super().__init__(message, hint)
+        self.job_id = job_id
+
+
 class FleetFailure(ApinodeAdminError):
     """Some nodes of a fleet failed; the exit code is the first failed node's (fleet order)."""
 
@@ -198,6 +231,8 @@ __all__ = [
     "ExitCode",
     "FleetFailure",
     "InvalidResponseError",
+    "JobFailed",
+    "JobStillRunning",
     "NotAnAPINodeError",
     "NotFoundError",
     "RolledBack",

@@ -28,6 +28,7 @@ from apinode_admin_cli.lazy import lazy_exports
 if TYPE_CHECKING:
     from apinode_admin_cli.client.admin import APINodeAdminClient, PingResult
     from apinode_admin_cli.client.auth import APINodeAuth
+    from apinode_admin_cli.client.deployer.client import DSSDeployerClient
     from apinode_admin_cli.client.result import LostAnswer
     from apinode_admin_cli.client.service import APINodeService
     from apinode_admin_cli.client.user_api import APINodeClient
@@ -37,6 +38,7 @@ _HOMES = {
     "APINodeAdminClient": "admin",
     "PingResult": "admin",
     "APINodeAuth": "auth",
+    "DSSDeployerClient": "deployer.client",
     "LostAnswer": "result",
     "APINodeService": "service",
     "APINodeClient": "user_api",
@@ -56,6 +58,7 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "ConnectionFailure",
+    "DSSDeployerClient",
     "DataikuException",
     "InvalidResponseError",
     "LostAnswer",

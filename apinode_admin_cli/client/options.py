@@ -40,8 +40,12 @@ def build_transport(
     *,
     bearer_token: Optional[str] = None,
     auth_hint: str = errormap.ADMIN_AUTH_HINT,
+    check_uri: Callable[[str], str] = parse_node_uri,
 ) -> Transport:
-    """A Transport from the official constructor arguments plus ``TransportOptions``."""
+    """A Transport from the official constructor arguments plus ``TransportOptions``.
+
+    ``check_uri`` checks and normalises the base URL (a node's by default).
+    """
     kwargs = dict(options)
     if "insecure_tls" in kwargs:
         warnings.warn(
@@ -59,7 +63,7 @@ def build_transport(
     ca_bundle = kwargs.pop("ca_bundle", None)
     verify: Union[bool, str] = False if no_check_certificate else (ca_bundle or True)
     return Transport(
-        parse_node_uri(uri),
+        check_uri(uri),
         api_key,
         bearer_token=bearer_token,
         verify=verify,

@@ -116,6 +116,7 @@ class Transport:
         *,
         params: Optional[Mapping[str, Any]] = None,
         body: Any = None,
+        files: Optional[Mapping[str, Any]] = None,
         sensitive: Sequence[str] = (),
         raise_for_status: bool = True,
         policy: Optional[str] = None,
@@ -128,7 +129,7 @@ class Transport:
         deletes repeat, other methods run once). ``changes`` says whether it changes the node
         (by default, every method but GET, HEAD and OPTIONS): when the answer to such a request
         is lost the error says it may have been applied, and ``check`` is the command that
-        shows whether it was.
+        shows whether it was. ``files`` sends a multipart form instead of a JSON body (uploads).
         """
         import requests
 
@@ -143,7 +144,9 @@ class Transport:
         # Same bytes as the official client: json.dumps text, and no body at all when empty.
         data = json.dumps(body) if body else None
         prepared = self._session.prepare_request(
-            requests.Request(method, self.url(path), params=params, data=data, auth=self._auth())
+            requests.Request(
+                method, self.url(path), params=params, data=data, files=files, auth=self._auth()
+            )
         )
         shown = scrub(prepared.url or "", hidden)
         lost = False  # an earlier attempt may have reached the node, and its answer was lost
