@@ -61,6 +61,32 @@ def check_node_uri(raw: str) -> str:
     return f"{scheme}://{parts.netloc}"
 
 
+def check_dss_uri(raw: str) -> str:
+    """DSS's base URL without a trailing slash; ValueError says what is wrong with it.
+
+    Unlike a node's, it may have a path: DSS is often served under a prefix by a proxy.
+    """
+    text = raw.strip()
+    shown = hide_userinfo(text)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError as exc:
+        raise ValueError(f"{shown!r} is not a valid URL ({exc})") from None
+    if "@" in text:
+        raise ValueError(
+            f"{shown!r} carries credentials (user@); give the key with --dss-api-key-file"
+        )
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{shown!r} is not an http:// or https:// URL, e.g. https://dss:11200")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{shown!r} has a query or fragment; give the base URL only")
+    path = parts.path.rstrip("/")
+    if path.endswith(("/dip/publicapi", "/public/api")):
+        raise ValueError(f"{shown!r} ends with the API's path; the tool appends /dip/publicapi")
+    return f"{parts.scheme.lower()}://{parts.netloc}{path}"
+
+
 def parse_node_uri(uri: str) -> str:
     """Check a node base URL and return it as ``scheme://host:port`` without a trailing slash."""
     example = "give the node's base URL, for example http://apinode.example.com:12000"

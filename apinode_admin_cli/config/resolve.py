@@ -17,7 +17,7 @@ from apinode_admin_cli.config.files import (
     load_config,
 )
 from apinode_admin_cli.config.keyfile import read_key_file, warn_if_loose
-from apinode_admin_cli.config.schema import BY_NAME, NODE_IDENTITY, SETTINGS
+from apinode_admin_cli.config.schema import BY_NAME, KEY_FILES, NODE_IDENTITY, SETTINGS
 from apinode_admin_cli.config.values import convert, type_mismatch
 from apinode_admin_cli.errors import ConfigError, UsageError
 from apinode_admin_cli.redact import mask
@@ -172,28 +172,22 @@ def resolve_settings(
         values[decl.name], sources[decl.name] = _first(decl.name, levels)
     values["config"], sources["config"] = str(path), path_source
     values["profile"], sources["profile"] = profile, profile_source
-    # The key and the key file compete as one setting: the highest level giving either wins.
-    values["api_key"], sources["api_key"] = None, "unset"
-    for level in levels:
-        if "api_key" in level:
-            values["api_key"], sources["api_key"] = level["api_key"]
-            break
-        if "api_key_file" in level:
-            key_path, sources["api_key"] = level["api_key_file"]
-            try:
-                values["api_key"] = read_key_file(key_path, stdin, warnings)
-            except ConfigError as exc:
-                if node is None:
-                    raise
-                # The path alone does not tell which node of the fleet is broken.
-                raise ConfigError(f"node {profile} of {node[1]}: {exc.message}", exc.hint)
-            break
+    # A key and its key file compete as one setting: the highest level giving either wins.
+    for key_name, file_name in KEY_FILES.items():
+        try:
+            values[key_name], sources[key_name] = _key(key_name, file_name, levels, stdin, warnings)
+        except ConfigError as exc:
+            if node is None:
+                raise
+            # The path alone does not tell which node of the fleet is broken.
+            raise ConfigError(f"node {profile} of {node[1]}: {exc.message}", exc.hint)
     from apinode_admin_cli.config.local import fill_from_data_dir
 
     program = sys.argv[0] if argv0 is None else argv0
     fill_from_data_dir(values, sources, env, program, fleet_node=node is not None)
     holds_key = any(
-        isinstance(t, dict) and "api_key" in t for t in data.get("profiles", {}).values()
+        isinstance(t, dict) and any(k in t for k in KEY_FILES)
+        for t in data.get("profiles", {}).values()
     )
     if holds_key:
         warn_if_loose(path, "config file", warnings)
@@ -209,6 +203,23 @@ def resolve_settings(
 
 
 _IDENTITY_VARIABLES = frozenset(var for var in (BY_NAME[n].env for n in NODE_IDENTITY) if var)
+
+
+def _key(
+    key_name: str,
+    file_name: str,
+    levels: list[dict[str, tuple[Any, str]]],
+    stdin: Optional[IO[str]],
+    warnings: list[str],
+) -> tuple[Any, str]:
+    """A key and its source: given itself, or read from the file the same level names."""
+    for level in levels:
+        if key_name in level:
+            return level[key_name]
+        if file_name in level:
+            key_path, source = level[file_name]
+            return read_key_file(key_path, stdin, warnings), source
+    return None, "unset"
 
 
 def _first(name: str, levels: list[dict[str, tuple[Any, str]]]) -> tuple[Any, str]:

@@ -17,7 +17,7 @@ from apinode_admin_cli.config.setting import ENV_PREFIX, Setting
 OUTPUT_FORMATS = ("table", "plain", "tsv", "json")
 
 # Kinds of value: how text becomes the value (values.py), and the TOML type a file must use.
-KINDS = ("text", "secret", "path", "uri", "bool", "seconds", "count", "choice")
+KINDS = ("text", "secret", "path", "uri", "dss_uri", "bool", "seconds", "count", "choice")
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -41,6 +41,28 @@ SETTINGS: tuple[Setting, ...] = (
         kind="path",
         metavar="PATH",
         doc="file holding the admin API key; `-` reads it from stdin",
+    ),
+    # The API Deployer's DSS: its own URL and key, with every rule of the admin key.
+    Setting(
+        "dss_uri",
+        "DSS base URL for `deployer` commands, e.g. https://dss:11200.",
+        kind="dss_uri",
+        metavar="URL",
+        doc="base URL of the DSS that runs the API Deployer, for `deployer` commands",
+    ),
+    Setting(
+        "dss_api_key",
+        "DSS API key for `deployer` commands (prefer --dss-api-key-file).",
+        kind="secret",
+        metavar="KEY",
+        doc="DSS API key allowed to deploy (prefer the key file)",
+    ),
+    Setting(
+        "dss_api_key_file",
+        "Read the DSS API key from a file (- = stdin).",
+        kind="path",
+        metavar="PATH",
+        doc="file holding the DSS API key; `-` reads it from stdin",
     ),
     Setting(
         "profile",
@@ -187,6 +209,8 @@ SETTINGS: tuple[Setting, ...] = (
 BY_NAME: Mapping[str, Setting] = MappingProxyType({s.name: s for s in SETTINGS})
 # What makes a node this node: with a fleet, each node takes them from its own profile only.
 NODE_IDENTITY = ("profile", "uri", "api_key", "api_key_file")
+# Each key and the file holding it compete as one setting (resolve.py).
+KEY_FILES = {"api_key": "api_key_file", "dss_api_key": "dss_api_key_file"}
 # What a [profiles.NAME] table may hold, in declaration order.
 PROFILE_KEYS = tuple(s.name for s in SETTINGS if s.in_profile)
 DEFAULTS: Mapping[str, Any] = MappingProxyType(
@@ -203,6 +227,7 @@ __all__ = [
     "BY_NAME",
     "DEFAULTS",
     "ENV_PREFIX",
+    "KEY_FILES",
     "KINDS",
     "NODE_IDENTITY",
     "OUTPUT_FORMATS",

@@ -49,6 +49,10 @@ def convert(name: str, value: Any) -> Any:
         from apinode_admin_cli.client.urls import check_node_uri
 
         return check_node_uri(value)
+    if kind == "dss_uri":
+        from apinode_admin_cli.client.urls import check_dss_uri
+
+        return check_dss_uri(value)
     if kind == "choice":
         folded = value.strip().lower()
         if folded not in decl.choices:

@@ -20,6 +20,7 @@ TEXT = {
     "secret": "s3cret-value-1234",
     "path": "/etc/ssl/x.pem",
     "uri": "http://node.example:12000",
+    "dss_uri": "https://dss.example:11200/dss",
     "bool": "true",
     "seconds": "12.5",
     "count": "7",

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
-from urllib.parse import urlsplit
 
 from apinode_admin_cli.client import result
 from apinode_admin_cli.client.failures import check_command
 from apinode_admin_cli.client.options import TransportOptions, build_transport
 from apinode_admin_cli.client.result import IGNORED, REQUIRED, LostAnswer
-from apinode_admin_cli.client.urls import ClientCert, hide_userinfo
+from apinode_admin_cli.client.urls import ClientCert, check_dss_uri
 from apinode_admin_cli.errors import ApinodeAdminError, ConfigError
 
 if TYPE_CHECKING:
@@ -77,37 +76,13 @@ def expect_objects(answer: Any, what: str) -> list[Any]:
 
 
 def parse_dss_uri(uri: str) -> str:
-    """DSS's base URL without a trailing slash; a path is allowed (DSS behind a prefix)."""
+    """DSS's base URL without a trailing slash, or ConfigError saying what is wrong."""
     if not isinstance(uri, str) or not uri.strip():
         raise ConfigError("no DSS URI given", hint=_DSS_URI_HINT)
-    text = uri.strip()
-    shown = hide_userinfo(text)
     try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 - parsing the port is the check
+        return check_dss_uri(uri)
     except ValueError as exc:
-        raise ConfigError(f"invalid DSS URI {shown!r}: {exc}", hint=_DSS_URI_HINT) from None
-    if "@" in text:
-        raise ConfigError(
-            f"invalid DSS URI {shown!r}: it carries credentials (user@)",
-            hint="give the key with --dss-api-key-file",
-        )
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"invalid DSS URI {shown!r}: not an http:// or https:// URL with a host",
-            hint=_DSS_URI_HINT,
-        )
-    if parts.query or parts.fragment:
-        raise ConfigError(
-            f"invalid DSS URI {shown!r}: it has a query or fragment", hint=_DSS_URI_HINT
-        )
-    path = parts.path.rstrip("/")
-    if path.endswith("/dip/publicapi") or path.endswith("/public/api"):
-        raise ConfigError(
-            f"invalid DSS URI {shown!r}: give the base URL, the tool appends /dip/publicapi",
-            hint=_DSS_URI_HINT,
-        )
-    return f"{parts.scheme.lower()}://{parts.netloc}{path}"
+        raise ConfigError(f"invalid DSS URI: {exc}", hint=_DSS_URI_HINT) from None
 
 
 class DSSInstanceInfo:
