@@ -60,6 +60,14 @@ class PingResult:
         self.dss_api_version = dss_api_version
         self.message = message
 
+    @property
+    def drained(self) -> bool:
+        """The node answers its admin API but fails ``/isAlive/``: out of its load balancer.
+
+        That is what ``apinode-not-alive.txt`` in its data dir does (Dataiku's HA guide).
+        """
+        return not self.alive and (self.authenticated or self.status in (401, 403))
+
     def __repr__(self) -> str:
         return (
             f"PingResult(alive={self.alive}, authenticated={self.authenticated}, "
@@ -203,7 +211,8 @@ class APINodeAdminClient:
         Connection failures raise, and so does an answer that no API node gives: a
         ``NotAnAPINodeError`` (a ``ConnectionFailure``) whose message names what answered.
         """
-        alive = self._transport.request("GET", ("isAlive", ""), raise_for_status=False)
+        # Once: a drained node answers 503 on purpose, and retrying only delays that verdict.
+        alive = self._transport.request("GET", ("isAlive", ""), raise_for_status=False, policy=ONCE)
         if errormap.not_a_node_answer(alive.status, alive.content):
             raise self._not_a_node(alive, "/isAlive/")
         probe: Optional[HttpResult] = None
@@ -229,6 +238,19 @@ class APINodeAdminClient:
             dss_api_version=headers.get("DSS-API-Version") or alive.headers.get("DSS-API-Version"),
             message=message,
         )
+
+    def is_alive(self) -> bool:
+        """Whether ``/isAlive/`` answers 2xx now: one probe, no retry, no key needed.
+
+        A drained node (``apinode-not-alive.txt`` in its data dir) answers 503 while its
+        services keep answering. Connection failures raise.
+        """
+        answer = self._transport.request(
+            "GET", ("isAlive", ""), raise_for_status=False, policy=ONCE
+        )
+        if errormap.not_a_node_answer(answer.status, answer.content):
+            raise self._not_a_node(answer, "/isAlive/")
+        return 200 <= answer.status < 300
 
     def _not_a_node(self, answer: HttpResult, path: str) -> NotAnAPINodeError:
         ctype = answer.headers.get("Content-Type", "")
