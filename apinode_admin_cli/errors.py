@@ -45,6 +45,10 @@ class ApinodeAdminError(Exception):
     """Base of every error this package raises on purpose."""
 
     exit_code: int = ExitCode.FAILURE
+    # For a failed write: False when no attempt can have reached the node (connection
+    # refused, or a definite error answer to every attempt), True when one may have; None
+    # when unknown. A rollback reports what a node serves from it.
+    may_have_applied: Optional[bool] = None
 
     def __init__(self, message: str, hint: Optional[str] = None) -> None:
         super().__init__(message)

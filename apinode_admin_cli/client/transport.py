@@ -195,6 +195,7 @@ class Transport:
                 error = type(failure.error)(
                     scrub(failure.error.message, hidden), hint=failure.error.hint
                 )
+                error.may_have_applied = lost
                 # requests' own message names the URL: keep it off the chain when that
                 # URL carries a secret (delete_key), or a traceback would print it.
                 raise error from (None if sensitive else exc)
@@ -237,6 +238,7 @@ class Transport:
                         f"a proxy answered {result.status}: the node may have applied the "
                         f"{method} all the same; check {how} before trying again"
                     )
+                answer_error.may_have_applied = lost or result.status in LOST_STATUSES
                 raise answer_error
             if raise_for_status:
                 where = (self.root, method, _path_of(shown))

@@ -18,7 +18,7 @@ from apinode_admin_cli.errors import (
     Terminated,
 )
 from apinode_admin_cli.rollout.checks import NodeRun, RolloutNode, check_nodes, import_archive
-from apinode_admin_cli.rollout.listener import Listener, deferred_interrupts
+from apinode_admin_cli.rollout.listener import Listener
 from apinode_admin_cli.rollout.probes import ProbeOutcome, run_probes
 from apinode_admin_cli.rollout.report import (
     FAILED,
@@ -26,21 +26,20 @@ from apinode_admin_cli.rollout.report import (
     OK,
     PLANNED,
     RUNNING,
-    RestoreFailed,
     RolloutFailed,
     RolloutInterrupted,
     RolloutReport,
     RolloutTerminated,
     StepRecord,
 )
-from apinode_admin_cli.rollout.steps import Shares, describe_mapping, mapping_body, step_shares
+from apinode_admin_cli.rollout.rollback import may_have_applied, roll_back
+from apinode_admin_cli.rollout.signals import hold, stop_signals
+from apinode_admin_cli.rollout.steps import Shares, mapping_body, step_shares
+from apinode_admin_cli.state.model import shares_equal
 
 if TYPE_CHECKING:
     from apinode_admin_cli.client import APINodeClient
     from apinode_admin_cli.rollout.plan import RolloutPlan
-
-# A restore is idempotent: worth a second attempt before a node is declared left behind.
-RESTORE_ATTEMPTS = 2
 
 
 class _StepFailed(Exception):
@@ -76,6 +75,8 @@ class Rollout:
     def dry_run(self) -> RolloutReport:
         """Read and check every node, and record the planned steps: nothing is written."""
         self._check()
+        if self.report.unchanged:
+            return self.report
         for percent in self.plan.steps:
             self.report.steps.append(StepRecord(percent, self._mappings(percent), PLANNED))
         return self.report
@@ -89,7 +90,13 @@ class Rollout:
         when a node could not be restored; errors before the first mapping change propagate as
         they are.
         """
+        with stop_signals():
+            return self._run()
+
+    def _run(self) -> RolloutReport:
         self._check()
+        if self.report.unchanged:
+            return self.report
         try:
             try:
                 self._prepare()
@@ -101,6 +108,7 @@ class Rollout:
                 for client in self._user_clients.values():
                     client.close()
         except _StepFailed as failure:
+            # _fail held the signals already: a Ctrl-C now cannot cut the rollback short.
             self._roll_back(str(failure))
             raise RolloutFailed(
                 f"{failure}; rolled back to the stable mapping"
@@ -119,6 +127,7 @@ class Rollout:
         except Exception as exc:
             # A failure nobody planned for (a bug, a broken stream): the traffic goes back
             # first, then the failure surfaces as it is.
+            hold()
             self._end_running(FAILED)
             if self._touched():
                 text = exc.message if isinstance(exc, ApinodeAdminError) else repr(exc)
@@ -140,6 +149,11 @@ class Rollout:
         report.to_import = [r.label for r in self.runs if r.needs_import]
         for run in self.runs:
             self.listener.checked(run.label, run.stable)
+        alone = ((self.plan.generation, 1.0),)
+        if all(shares_equal(r.stable, alone) for r in self.runs):
+            # Three steps that each set what is already set would prove nothing.
+            report.unchanged = True
+            self.listener.unchanged(self.plan.generation)
 
     def _mappings(self, percent: int) -> dict[str, Shares]:
         generation = self.plan.generation
@@ -174,6 +188,12 @@ class Rollout:
             try:
                 run.node.client.service(plan.service).set_generations_mapping(mapping_body(shares))
             except ApinodeAdminError as exc:
+                if not may_have_applied(exc):
+                    # The node refused it, or it never left: the node serves what it did.
+                    run.pending = None
+                    # A 5xx may hide a partial change: a restore is cheap insurance.
+                    server_error = isinstance(exc, APIError) and (exc.status or 0) >= 500
+                    run.touched = run.applied is not None or server_error
                 reason = f"{run.on()}setting the mapping failed: {exc.message}"
                 self._fail(record, f"step {percent}%: {reason}")
             run.applied, run.pending = shares, None
@@ -184,34 +204,37 @@ class Rollout:
         self.listener.step_done(record)
 
     def _probe(self, record: StepRecord) -> None:
+        """Probe every node, even after one failed: the report says how each one did."""
         plan = self.plan
         total = ProbeOutcome()
         record.probes = total
+        refused: list[str] = []
+        first_error = ""
         for run in self.runs:
+            self.listener.probes_started(record.percent, run.label)
             try:
                 outcome = run_probes(
-                    self._user_client(run),
-                    plan.endpoint or "",
-                    plan.generation,
-                    plan.probes,
+                    self._user_client(run), plan.endpoint or "", plan.generation, plan.probes
                 )
             except AuthenticationError as exc:
-                self._fail(
-                    record,
-                    f"step {record.percent}%: {run.on()}the probes could not run: {exc.message}",
-                )
+                refused.append(f"{run.on()}the probes could not run: {exc.message}")
+                continue
             total.add(outcome)
+            if outcome.errors and not first_error:
+                first_error = f"{run.on()}{outcome.errors[0]}"
             self.listener.probes_done(record.percent, run.label, outcome)
-            if total.failed > plan.max_probe_failures:
-                first = outcome.errors[0] if outcome.errors else "failed"
-                self._fail(
-                    record,
-                    f"step {record.percent}%: {total.failed} of {total.ok + total.failed} "
-                    f"probes failed (at most {plan.max_probe_failures} allowed); "
-                    f"{run.on()}{first}",
-                )
+        if refused:
+            self._fail(record, f"step {record.percent}%: " + "; ".join(refused))
+        if total.failed > plan.max_probe_failures:
+            self._fail(
+                record,
+                f"step {record.percent}%: {total.failed} of {total.ok + total.failed} "
+                f"probes failed (at most {plan.max_probe_failures} allowed); "
+                f"{first_error or 'failed'}",
+            )
 
     def _fail(self, record: StepRecord, reason: str) -> NoReturn:
+        hold()
         record.fail(reason)
         self.listener.step_done(record)
         raise _StepFailed(reason)
@@ -245,50 +268,7 @@ class Rollout:
 
     def _roll_back(self, reason: str) -> None:
         """Each touched node back to its own stable mapping; RestoreFailed if one stays off."""
-        report = self.report
-        report.reason = reason
-        self.listener.rolling_back(reason)
-        with deferred_interrupts():
-            for run in self._touched():
-                error, maybe_restored = self._restore(run)
-                if error is None:
-                    self.listener.restored(run.label, run.stable)
-                    continue
-                possible = [run.stable] if maybe_restored else []
-                possible += [s for s in (run.pending, run.applied or run.stable) if s is not None]
-                texts = list(dict.fromkeys(describe_mapping(s) for s in possible))
-                left = texts[0] if len(texts) == 1 else "either " + " or ".join(texts)
-                report.not_restored[run.label] = (
-                    f"left with {left} (restoring {describe_mapping(run.stable)} failed: {error})"
-                )
-                self.listener.restore_failed(run.label, left, error)
-        report.rolled_back_to = {
-            r.label: r.stable for r in self.runs if r.label not in report.not_restored
-        }
-        if report.not_restored:
-            lines = "; ".join(
-                f"{label or 'the node'} is {text}" for label, text in report.not_restored.items()
-            )
-            raise RestoreFailed(f"{reason}, and the rollback failed: {lines}", report)
-
-    def _restore(self, run: NodeRun) -> tuple[Optional[str], bool]:
-        """(None, _) once the node serves its stable mapping again, else the last error.
-
-        The flag is true when an attempt got no answer: the node may have applied it.
-        """
-        error, unanswered = "not attempted", False
-        for _ in range(RESTORE_ATTEMPTS):
-            try:
-                run.node.client.service(self.plan.service).set_generations_mapping(
-                    mapping_body(run.stable)
-                )
-            except Exception as exc:  # whatever it was, the next node must still be restored
-                error = exc.message if isinstance(exc, ApinodeAdminError) else repr(exc)
-                unanswered = unanswered or not isinstance(exc, APIError)
-                continue
-            run.applied, run.pending = run.stable, None
-            return None, False
-        return error, unanswered
+        roll_back(self._touched(), self.runs, self.plan.service, self.report, self.listener, reason)
 
 
 __all__ = ["Rollout"]

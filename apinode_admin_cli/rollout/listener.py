@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from apinode_admin_cli.errors import Terminated
+from apinode_admin_cli.rollout.signals import deferred_interrupts, stop_signals
 
 if TYPE_CHECKING:
     from apinode_admin_cli.rollout.probes import ProbeOutcome
@@ -33,6 +31,9 @@ class Listener:
     def step_applied(self, percent: int, label: str, shares: Shares) -> None:
         """The node took the step's mapping."""
 
+    def probes_started(self, percent: int, label: str) -> None:
+        """The probes of the step begin on the node (the step's mapping is live meanwhile)."""
+
     def probes_done(self, percent: int, label: str, outcome: ProbeOutcome) -> None:
         """The probes of the step ran on the node."""
 
@@ -57,36 +58,8 @@ class Listener:
     def restore_failed(self, label: str, left: str, error: str) -> None:
         """Restoring the node failed; ``left`` is what it may still serve."""
 
-
-# Both stop a rollout the same way: the traffic goes back to the stable mapping first.
-_STOP_SIGNALS = ("SIGINT", "SIGTERM")
-
-
-@contextmanager
-def deferred_interrupts() -> Iterator[list[Any]]:
-    """Hold Ctrl-C and SIGTERM back while the stable mapping is restored (main thread only).
-
-    A second Ctrl-C (or a CI runner's SIGTERM) must not leave a fleet half rolled back; the
-    signals received are only listed, and the rollout ends as its rollback's cause says (exit
-    9 after a failed step, 130 or 143 after the first stop).
-    """
-    received: list[Any] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield received
-        return
-    previous: dict[signal.Signals, Any] = {}
-    try:
-        for name in _STOP_SIGNALS:
-            number = getattr(signal, name)
-            previous[number] = signal.signal(number, lambda signum, frame: received.append(signum))
-    except ValueError:  # not the main interpreter
-        _restore(previous)
-        yield received
-        return
-    try:
-        yield received
-    finally:
-        _restore(previous)
+    def unchanged(self, generation: str) -> None:
+        """Every node already sends all its traffic to ``generation``: no step runs."""
 
 
 @contextmanager
@@ -94,32 +67,14 @@ def terminate_as_interrupt() -> Iterator[None]:
     """While a rollout runs, SIGTERM raises :class:`Terminated`, which rolls back as Ctrl-C does.
 
     Without it, a cancelled CI job would kill the process between two steps and leave the
-    traffic split with nothing said (or, for ``emulator demo``, its data dir behind). Main
-    thread only; a no-op elsewhere.
+    traffic split with nothing said (or, for ``emulator demo``, its data dir behind). The
+    first stop signal raises; any later one, however close, is only recorded (see
+    :mod:`apinode_admin_cli.rollout.signals`), until the process ends when a stop signal
+    ended the block: the program is then on its way out with a report to print. Main thread
+    only; a no-op elsewhere.
     """
-    if threading.current_thread() is not threading.main_thread():
+    with stop_signals(linger=True):
         yield
-        return
-
-    def stop(signum: int, frame: Any) -> None:
-        raise Terminated()
-
-    try:
-        previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, stop)}
-    except ValueError:  # not the main interpreter
-        yield
-        return
-    try:
-        yield
-    finally:
-        _restore(previous)
-
-
-def _restore(previous: dict[signal.Signals, Any]) -> None:
-    for number, handler in previous.items():
-        if handler is None:  # set outside Python: the closest is the default
-            handler = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
-        signal.signal(number, handler)
 
 
 __all__ = ["Listener", "deferred_interrupts", "terminate_as_interrupt"]

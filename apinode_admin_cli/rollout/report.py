@@ -52,6 +52,10 @@ class RolloutReport:
         # Set once a rollback ran: the nodes restored, and those left as they were (why).
         self.rolled_back_to: Optional[dict[str, Shares]] = None
         self.not_restored: dict[str, str] = {}
+        # Nodes where the restore found the service gone (404): nothing to set a mapping on.
+        self.gone: list[str] = []
+        # True when every node already sent all its traffic to the generation: no step ran.
+        self.unchanged = False
         self.reason: Optional[str] = None
 
     @property

@@ -55,17 +55,25 @@ def step_shares(stable: Shares, generation: str, percent: int) -> Shares:
 
     The stable generations other than ``generation`` keep their proportions among themselves;
     the step 100 (or a stable mapping that only holds ``generation``) is ``generation`` alone.
+    Every share is a whole number of 1e-9 and never negative, however tiny a stable share
+    is (a node refuses a negative one); a share that rounds to nothing is left out.
     """
     others = [(g, s) for g, s in stable if g != generation and s > 0]
     total = sum(s for _, s in others)
     if percent >= 100 or total <= 0:
         return ((generation, 1.0),)
-    share = round(percent / 100, DIGITS)
-    rest = [(g, round((1 - share) * s / total, DIGITS)) for g, s in others]
-    # The last share takes the rounding remainder: the entries sum to 1 exactly enough.
-    last_generation, _ = rest[-1]
-    rest[-1] = (last_generation, round(1 - share - sum(s for _, s in rest[:-1]), DIGITS))
-    return ((generation, share), *rest)
+    whole = 10**DIGITS
+    share = percent * whole // 100
+    left = whole - share
+    # Largest remainder: each share rounded down, the units left go to the largest
+    # fractions, so that the entries sum to 1 exactly and none can go below zero.
+    exact = [left * s / total for _, s in others]
+    units = [int(x) for x in exact]
+    by_fraction = sorted(range(len(others)), key=lambda i: units[i] - exact[i])
+    for i in by_fraction[: max(0, left - sum(units))]:
+        units[i] += 1
+    rest = [(g, n / whole) for (g, _), n in zip(others, units) if n > 0]
+    return ((generation, share / whole), *rest)
 
 
 def shares_json(shares: Shares) -> dict[str, float]:
