@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from apinode_admin_cli.config.files import display_path, list_profiles
@@ -22,6 +23,14 @@ def require_connection(settings: Settings) -> tuple[str, str]:
         others = [p for p in list_profiles(settings.config_path) if p != settings.profile]
         if others and settings.profile_source == "default":
             hint = f"the file has profile(s) {', '.join(others)}: choose one with --profile NAME"
+    if settings.data_dir and not (settings.uri and settings.api_key):
+        from apinode_admin_cli.config.datadir import is_data_dir
+        from apinode_admin_cli.config.local import not_a_data_dir
+
+        if not is_data_dir(Path(settings.data_dir)):
+            raise not_a_data_dir(settings.data_dir, settings.sources["data_dir"])
+        if settings.uri:
+            hint = "the data dir's own key goes to a loopback URI only, never to another machine"
     if not settings.uri:
         raise ConfigError(
             f"no API node URI: pass {uri.option}, set {uri.env}, or set `uri` in {where}",

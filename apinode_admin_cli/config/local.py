@@ -37,11 +37,9 @@ def fill_from_data_dir(
         return
     data_dir, where = found
     if not is_data_dir(data_dir):
-        raise ConfigError(
-            f"{data_dir} (from {where}) is not an API node's data dir: "
-            "it holds neither install.ini nor bin/env-default.sh",
-            hint=_hint(where),
-        )
+        # Said when a command needs the node (require_connection): `config show` still works.
+        values["data_dir"], sources["data_dir"] = str(data_dir), where
+        return
     data_dir = Path(data_dir).absolute()
     values["data_dir"], sources["data_dir"] = str(data_dir), where
     if not values.get("uri"):
@@ -64,10 +62,19 @@ def is_loopback(uri: str) -> bool:
     return host in _LOOPBACK or host.startswith("127.")
 
 
+def not_a_data_dir(data_dir: str, where: str) -> ConfigError:
+    """The error for a data dir that was named but is not one."""
+    return ConfigError(
+        f"{data_dir} (from {where}) is not an API node's data dir: "
+        "it holds neither install.ini nor bin/env-default.sh",
+        hint=_hint(where),
+    )
+
+
 def _hint(where: str) -> str:
     if where.startswith("env "):
         return f"fix or unset {where[4:]}"
     return "give the directory that holds the node's install.ini (its DATA_DIR)"
 
 
-__all__ = ["fill_from_data_dir", "is_loopback"]
+__all__ = ["fill_from_data_dir", "is_loopback", "not_a_data_dir"]

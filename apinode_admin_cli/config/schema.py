@@ -42,6 +42,18 @@ SETTINGS: tuple[Setting, ...] = (
         metavar="PATH",
         doc="file holding the admin API key; `-` reads it from stdin",
     ),
+    # On the node itself: the URI and the key Dataiku's own tool would use (config/local.py).
+    Setting(
+        "data_dir",
+        "The node's data dir: local URI and CLI key when not given.",
+        kind="path",
+        metavar="DIR",
+        doc=(
+            "the node's data dir (`DKU_LAMBDA_HOME` or the program's `DATA_DIR/bin/` path "
+            "otherwise): gives `http://127.0.0.1:PORT` and the data dir's CLI key when no "
+            "URI or key is given; where `drain` writes (docs/compat.md)"
+        ),
+    ),
     # The API Deployer's DSS: its own URL and key, with every rule of the admin key.
     Setting(
         "dss_uri",
@@ -208,7 +220,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 BY_NAME: Mapping[str, Setting] = MappingProxyType({s.name: s for s in SETTINGS})
 # What makes a node this node: with a fleet, each node takes them from its own profile only.
-NODE_IDENTITY = ("profile", "uri", "api_key", "api_key_file")
+NODE_IDENTITY = ("profile", "uri", "api_key", "api_key_file", "data_dir")
 # Each key and the file holding it compete as one setting (resolve.py).
 KEY_FILES = {"api_key": "api_key_file", "dss_api_key": "dss_api_key_file"}
 # What a [profiles.NAME] table may hold, in declaration order.

@@ -34,6 +34,10 @@ else:
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
 
+# The settings whose precedence the generic tests check: a key file is read, and a data dir is
+# looked at on disk (tests/datadir check those with real files).
+GENERIC = [n for n in PROFILE_KEYS if not n.endswith("api_key_file") and n != "data_dir"]
+
 # One valid value per setting and level, as each level spells it.
 FLAG = {
     "dss_uri": "http://dss-flag:1",
@@ -104,7 +108,7 @@ def resolve(flags: dict[str, Any], env: dict[str, str], **kw: Any) -> config.Set
 # -- precedence ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [n for n in PROFILE_KEYS if not n.endswith("api_key_file")])
+@pytest.mark.parametrize("name", GENERIC)
 @pytest.mark.parametrize("levels", [("flag", "env", "config"), ("env", "config"), ("config",), ()])
 def test_highest_level_wins_and_is_recorded(
     tmp_path: Path, name: str, levels: tuple[str, ...]
@@ -135,7 +139,7 @@ LEVELS = ("flag", "env", "config")
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    name=st.sampled_from([n for n in PROFILE_KEYS if not n.endswith("api_key_file")]),
+    name=st.sampled_from(GENERIC),
     supplied=st.sets(st.sampled_from(LEVELS)),
 )
 def test_property_highest_supplied_level_wins(
