@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from apinode_admin_cli.atomicfile import fsync_dir
 from apinode_admin_cli.emulator import archives
+from apinode_admin_cli.emulator.endpoints import parse_endpoints
 from apinode_admin_cli.emulator.errors import ApiError, bad_request, conflict, not_found
 from apinode_admin_cli.emulator.routes import Request, Router
 from apinode_admin_cli.emulator.store import now_ms, safe_name
@@ -123,12 +124,15 @@ def import_generation(req: Request, sid: str) -> Any:
         raise service_not_found(sid)  # a 404 before reading anything
     manifest = archives.read_manifest(path)
     generation = archives.generation_id(manifest, path)
+    endpoints = parse_endpoints(manifest, path)
     _check_new_generation(current, sid, generation)  # a 409 before copying; checked again below
     record = {
         "mounted": False,
         "sourcePath": path,
         "codeEnvs": archives.str_list(manifest.get("codeEnvs")),
-        "endpoints": archives.str_list(manifest.get("endpoints")),
+        "endpoints": [spec["id"] for spec in endpoints],
+        "endpointSpecs": endpoints,
+        "apiKeys": archives.manifest_keys(manifest, path),
         "errorRate": archives.error_rate(manifest, path),
     }
     # The copy, the slow part, runs without the state lock that every request takes.

@@ -20,6 +20,7 @@ from apinode_admin_cli.emulator import (
     admin_services,
     faults,
     metrics,
+    service_keys,
     user_api,
 )
 from apinode_admin_cli.emulator.errors import ApiError
@@ -41,7 +42,7 @@ class Emulator:
     admin_router = Router.merged(
         admin_services.router, admin_keys.router, admin_caches.router, metrics.router
     )
-    public_router = Router.merged(user_api.router, faults.router)
+    public_router = Router.merged(user_api.router, faults.router, service_keys.router)
 
     def __init__(
         self, data_dir: Path, admin_key: Optional[str], latency_ms: float, log_stream: Any

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from apinode_admin_cli.emulator.errors import ApiError, bad_request
+from apinode_admin_cli.emulator.store import hash_key
 from apinode_admin_cli.emulator.validation import validate_id
 
 
@@ -54,6 +55,17 @@ def error_rate(manifest: dict[str, Any], path: str) -> float:
             "expected a number between 0 and 1"
         )
     return float(rate)
+
+
+def manifest_keys(manifest: dict[str, Any], path: str) -> list[str]:
+    """The hashes of the keys a package's ``apiKeys`` declares (none: the service is public)."""
+    keys = manifest.get("apiKeys", [])
+    if not isinstance(keys, list) or not all(isinstance(k, str) and k for k in keys):
+        raise bad_request(
+            f"Archive {path} has an invalid apiKeys in manifest.json: "
+            "expected a list of non-empty strings"
+        )
+    return [hash_key(k) for k in keys]
 
 
 def str_list(value: Any) -> list[str]:

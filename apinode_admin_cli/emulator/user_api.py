@@ -1,4 +1,4 @@
-"""The user API: predict and predict-multi with generation dispatch and placeholder results."""
+"""The user API: every endpoint type's calls, dispatched to a generation by its mapping."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import threading
 import time
 from typing import Any, Optional
 
+from apinode_admin_cli.emulator import answers, swagger
 from apinode_admin_cli.emulator.admin_services import get_generation, service_not_found
+from apinode_admin_cli.emulator.endpoints import VERBS, endpoint_of
 from apinode_admin_cli.emulator.errors import ApiError, bad_request
 from apinode_admin_cli.emulator.routes import Request, Router
+from apinode_admin_cli.emulator.service_keys import check_service_key
 from apinode_admin_cli.emulator.validation import validate_id
 
 router = Router()
@@ -67,17 +70,6 @@ def choose_generation(service: dict[str, Any], sid: str, dispatch: Any) -> str:
     return chosen
 
 
-def check_endpoint(service: dict[str, Any], sid: str, generation: str, endpoint: str) -> None:
-    """A 404 unless the generation's package declares ``endpoint`` (or declares none)."""
-    declared = service["generations"][generation].get("endpoints") or []
-    if declared and endpoint not in declared:
-        raise ApiError(
-            404,
-            f"Endpoint {endpoint!r} not found in service {sid!r} (generation {generation!r} "
-            f"has: {', '.join(declared)})",
-        )
-
-
 class ErrorRates:
     """Decides which predictions fail for packages whose manifest sets an ``errorRate``."""
 
@@ -99,23 +91,79 @@ class ErrorRates:
         return math.floor(rank * rate) > math.floor((rank - 1) * rate)
 
 
-def placeholder(features: Any, generation: str) -> dict[str, Any]:
-    """An emulated, deterministic binary-classification result for ``features``."""
-    if not isinstance(features, dict):
-        raise bad_request("Invalid record: 'features' must be a JSON object")
-    text = json.dumps(features, sort_keys=True, default=str)
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
-    p1 = round(int.from_bytes(digest[:4], "big") / 0xFFFFFFFF, 4)
+# Only these calls carry a `dispatch` object: the others' bodies are the caller's own fields.
+DISPATCHED = ("predict", "predict-multi", "forecast", "predict-effect", "predict-effect-multi")
+MULTI_FIELD = {
+    "predict-multi": "features",
+    "predict-effect-multi": "features",
+    "lookup-multi": "data",
+}
+
+
+def find_endpoint(service: dict[str, Any], sid: str, generation: str, endpoint: str) -> Any:
+    """The serving generation's declaration of ``endpoint``, else a 404 naming the declared."""
+    record = service["generations"][generation]
+    spec = endpoint_of(record, endpoint)
+    if spec is None:
+        declared = [s["id"] for s in record.get("endpointSpecs") or []] or record["endpoints"]
+        raise ApiError(
+            404,
+            f"Endpoint {endpoint!r} not found in service {sid!r} (generation {generation!r} "
+            f"has: {', '.join(declared)})",
+        )
+    return spec
+
+
+def _items(body: dict[str, Any], verb: str) -> list[Any]:
+    items = body.get("items")
+    field = MULTI_FIELD[verb]
+    if not isinstance(items, list):
+        raise bad_request(f"Missing parameter: 'items' must be a list of {{\"{field}\": {{...}}}}")
+    return [i.get(field) if isinstance(i, dict) else None for i in items]
+
+
+def _answer(spec: dict[str, Any], verb: str, body: dict[str, Any], gen: str) -> tuple[Any, int]:
+    """The answer of ``verb`` and the number of records it served."""
+    if verb in ("predict", "predict-multi"):
+        asked = answers.explanation_request(body)
+        if verb == "predict":
+            return {"result": answers.predict(spec, body.get("features"), gen, asked)}, 1
+        results = [answers.predict(spec, f, gen, asked) for f in _items(body, verb)]
+        return {"results": results}, len(results)
+    if verb == "predict-effect":
+        return {"result": answers.predict_effect(spec, body.get("features"), gen)}, 1
+    if verb == "predict-effect-multi":
+        results = [answers.predict_effect(spec, f, gen) for f in _items(body, verb)]
+        return {"results": results}, len(results)
+    if verb == "forecast":
+        results = answers.forecast(spec, body.get("items"), gen)
+        return {"results": results}, len(results)
+    if verb == "run":
+        return {"response": answers.run_function(spec, body)}, 1
+    if verb == "query":
+        return answers.sql_query(spec, body), 1
+    data = [body.get("data")] if verb == "lookup" else _items(body, verb)
+    results = [answers.lookup(spec, d) for d in data]
+    return {"results": results}, len(results)
+
+
+def _timing(verb: str, records: int) -> dict[str, int]:
+    # Emulated microseconds (the unit the only real answer seen suggests), derived from the
+    # work done rather than measured, so that equal queries get equal answers.
+    elapsed_us = 100 + 50 * records
+    if verb in ("run", "query", "lookup", "lookup-multi"):
+        return {"preProcessing": 0, "wait": 0, "execution": elapsed_us, "postProcessing": 0}
     return {
-        "prediction": "1" if p1 >= 0.5 else "0",
-        "probas": {"0": round(1 - p1, 4), "1": p1},
-        "ignored": False,
-        "generation": generation,
-        "emulated": True,
+        "preProcessing": 0,
+        "wait": 0,
+        "enrich": 0,
+        "preparation": 0,
+        "prediction": elapsed_us,
+        "postProcessing": 0,
     }
 
 
-def _serve(req: Request, sid: str, endpoint: str, multi: bool) -> Any:
+def _serve(req: Request, sid: str, endpoint: str, verb: str) -> Any:
     started = time.monotonic()
     service: Optional[dict[str, Any]] = None  # counted in the metrics once known to exist
     generation: Optional[str] = None
@@ -124,27 +172,22 @@ def _serve(req: Request, sid: str, endpoint: str, multi: bool) -> Any:
         service = req.app.store.read_service(validate_id(sid))
         if service is None:
             raise service_not_found(sid)
-        body = req.json()
+        check_service_key(service, sid, req.headers)
+        body = req.json(required=False)
+        body = {} if body is None else body  # the official client sends no body for no fields
         if not isinstance(body, dict):
             raise bad_request("Invalid body: expected a JSON object")
         if not service["enabled"]:
             raise ApiError(503, f"Service {sid!r} is disabled: enable it to answer queries")
-        dispatch = body.get("dispatch")
+        dispatch = body.get("dispatch") if verb in DISPATCHED else None
         generation = choose_generation(service, sid, dispatch)
-        check_endpoint(service, sid, generation, endpoint)
-        if multi:
-            items = body.get("items")
-            if not isinstance(items, list):
-                raise bad_request("Invalid body: 'items' must be a list of {\"features\": {...}}")
-            results = [
-                placeholder(i.get("features") if isinstance(i, dict) else None, generation)
-                for i in items
-            ]
-            records = len(results)
-            answer: dict[str, Any] = {"results": results}
-        else:
-            answer = {"result": placeholder(body.get("features"), generation)}
-            records = 1
+        spec = find_endpoint(service, sid, generation, endpoint)
+        if verb not in VERBS[spec["type"]]:
+            raise bad_request(
+                f"Endpoint {endpoint!r} of service {sid!r} is a {spec['type']} endpoint: "
+                f"call {' or '.join(VERBS[spec['type']])}, not {verb}"
+            )
+        answer, records = _answer(spec, verb, body, generation)
         if not service["generations"][generation]["mounted"]:
             with req.app.store.transaction() as draft:
                 if generation in draft["services"].get(sid, {}).get("generations", {}):
@@ -156,6 +199,7 @@ def _serve(req: Request, sid: str, endpoint: str, multi: bool) -> Any:
                 f"Emulated failure of generation {generation!r} of service {sid!r} "
                 f"(its package sets errorRate {rate:g})",
             )
+        answer["timing"] = _timing(verb, records)
         answer["generation"] = generation
         answer["apiContext"] = {
             "serviceId": sid,
@@ -176,11 +220,21 @@ def _serve(req: Request, sid: str, endpoint: str, multi: bool) -> Any:
             req.app.metrics.count_prediction(sid, endpoint, status, elapsed, generation, records)
 
 
-@router.route("POST", "public/api/v1/{sid}/{endpoint}/predict")
-def predict(req: Request, sid: str, endpoint: str) -> Any:
-    return _serve(req, sid, endpoint, multi=False)
+def _route(verb: str) -> None:
+    def handler(req: Request, sid: str, endpoint: str) -> Any:
+        return _serve(req, sid, endpoint, verb)
+
+    router.add("POST", f"public/api/v1/{{sid}}/{{endpoint}}/{verb}", handler)
 
 
-@router.route("POST", "public/api/v1/{sid}/{endpoint}/predict-multi")
-def predict_multi(req: Request, sid: str, endpoint: str) -> Any:
-    return _serve(req, sid, endpoint, multi=True)
+for _verb in sorted({v for verbs in VERBS.values() for v in verbs}):
+    _route(_verb)
+
+
+@router.route("GET", "public/api/v1/{sid}/swagger")
+def openapi(req: Request, sid: str) -> Any:
+    service = req.app.store.read_service(validate_id(sid))
+    if service is None:
+        raise service_not_found(sid)
+    check_service_key(service, sid, req.headers)
+    return swagger.document(service, sid)
