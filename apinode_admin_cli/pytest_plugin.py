@@ -1,4 +1,4 @@
-"""pytest plugin: the ``apinode_emulator`` fixture, a bundled API node emulator per test.
+"""pytest plugin: ``apinode_emulator`` (an API node emulator) and ``apinode_deployer`` fixtures.
 
 Installed with the package (entry point group ``pytest11``), so any test suite can use it::
 
@@ -18,6 +18,7 @@ import pytest
 
 if TYPE_CHECKING:  # the emulator is imported by the fixture only: loading the plugin is cheap
     from apinode_admin_cli.emulator import EmulatorHandle
+    from apinode_admin_cli.emulator.deployer import DeployerHandle
 
 
 @pytest.fixture
@@ -30,6 +31,23 @@ def apinode_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emula
     from apinode_admin_cli.emulator import start_emulator
 
     handle = start_emulator(data_dir=tmp_path_factory.mktemp("apinode-emulator"))
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture
+def apinode_deployer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeployerHandle]:
+    """A running API Deployer emulator on a free loopback port, with its own data dir.
+
+    Yields its handle: ``uri``, ``api_key`` (for ``dataikuapi.DSSClient(uri, api_key)``),
+    ``received``, ``add_fault(...)``, ``add_job_fault(...)``, ``data_dir`` and ``stop()``;
+    it is stopped after the test, with the node emulators it ran for K8S infrastructures.
+    """
+    from apinode_admin_cli.emulator.deployer import start_deployer
+
+    handle = start_deployer(data_dir=tmp_path_factory.mktemp("apinode-deployer"))
     try:
         yield handle
     finally:

@@ -95,3 +95,7 @@ def emulator_serve(
 from apinode_admin_cli.cli.demo import demo  # noqa: E402
 
 emulator.add_command(demo)
+
+from apinode_admin_cli.cli.emulator_deployer import emulator_deployer  # noqa: E402
+
+emulator.add_command(emulator_deployer)

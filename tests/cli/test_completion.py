@@ -75,7 +75,7 @@ def test_groups_commands_and_options_complete(tmp_path: Path) -> None:
     assert "services-list" not in top  # the original tool's names stay out of the way
     assert values(complete("apinode-admin gen", env=env)) == ["generations"]
     assert "switch-to-newest" in values(complete("apinode-admin services sw", env=env))
-    assert values(complete("apinode-admin emulator d", env=env)) == ["demo"]
+    assert values(complete("apinode-admin emulator d", env=env)) == ["demo", "deployer"]
     options = values(complete("apinode-admin services list --", env=env))
     assert {"--output", "--json", "--no-headers"} <= set(options)
     assert values(complete("apinode-admin services list -o ", env=env)) == [
