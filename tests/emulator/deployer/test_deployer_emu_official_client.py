@@ -56,6 +56,7 @@ def test_static_lifecycle(api, nodes, node_api):
     assert status.get_health() == "HEALTHY", status.get_health_messages()
     assert status.get_service_urls() == [f"{n.uri}/public/api/v1/churn" for n in nodes]
     assert [predict(url) for url in status.get_service_urls()] == ["v1", "v1"]
+    assert status.get_heavy()["endpoints"] == [{"id": "predict", "type": "STD_PREDICTION"}]
 
     settings = deployment.get_settings()
     settings.set_single_version("v2")
