@@ -1,0 +1,82 @@
+"""Output rows of a batch: the input fields, then what the node answered, then the status."""
+
+from __future__ import annotations
+
+import csv
+from itertools import chain, islice
+from typing import IO, Any, Iterable, Iterator, Optional
+
+from apinode_admin_cli import jsonutil
+from apinode_admin_cli.scoring.scorer import Scored
+
+STATUS_COLUMNS = ("status", "reason")
+
+
+def served_generation(scored: Scored) -> Optional[str]:
+    """The generation that answered the row: its own, else its chunk's."""
+    result = scored.result or {}
+    generation = result.get("generation")
+    if generation is None and isinstance(scored.answer, dict):
+        context = scored.answer.get("apiContext")
+        if isinstance(context, dict):
+            generation = context.get("serviceGeneration")
+        generation = generation or scored.answer.get("generation")
+    return generation if isinstance(generation, str) else None
+
+
+def flatten(scored: Scored, kind: str) -> dict[str, Any]:
+    """One output row: input fields, then the result's fields (kind: predict, effect, lookup)."""
+    out = dict(scored.row.fields)
+    result = scored.result or {}
+    if kind == "lookup":
+        data = result.get("data")
+        out.update(data if isinstance(data, dict) else {})
+    else:
+        out["generation"] = served_generation(scored)
+        if kind == "effect":
+            out["predictedEffect"] = result.get("predictedEffect")
+            if "propensity" in result:
+                out["propensity"] = result["propensity"]
+        else:
+            out["prediction"] = result.get("prediction")
+            probas = result.get("probas")
+            for cls, proba in (probas if isinstance(probas, dict) else {}).items():
+                out[f"proba_{cls}"] = proba
+    if scored.error is None:
+        out["status"], out["reason"] = "ok", None
+    else:
+        ignored = result.get("ignored") is True
+        out["status"], out["reason"] = ("ignored" if ignored else "failed"), scored.error
+    return out
+
+
+def with_header(rows: Iterable[dict[str, Any]], look_ahead: int) -> tuple[list[str], Iterator[Any]]:
+    """The columns seen in the first ``look_ahead`` rows (status last), and all the rows."""
+    source = iter(rows)
+    first = list(islice(source, look_ahead))
+    columns: list[str] = []
+    for row in first:
+        columns += [name for name in row if name not in columns and name not in STATUS_COLUMNS]
+    return columns + list(STATUS_COLUMNS), chain(first, source)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return jsonutil.dumps(value)
+    return value
+
+
+def write_csv(stream: IO[str], columns: list[str], rows: Iterable[dict[str, Any]]) -> None:
+    """CSV with a header row; missing cells empty, nested values as JSON."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(name)) for name in columns])
+
+
+def write_jsonl(stream: IO[str], rows: Iterable[dict[str, Any]]) -> None:
+    """One JSON object per line, each with every field of its row."""
+    for row in rows:
+        stream.write(jsonutil.dumps(row) + "\n")
