@@ -1,4 +1,10 @@
-"""Probe files (the records a rollout predicts after each step) and running them on a node."""
+"""Probe files (the queries a rollout sends after each step) and running them on a node.
+
+A probe is a prediction by default: a line of features, or ``{"features": ..., "context": ...}``.
+Any endpoint type is probed with ``{"call": CALL, "input": ...}``: ``predict`` and
+``predict-effect`` take features, ``forecast`` a list of past rows, ``run`` the function's
+arguments, ``query`` the SQL parameters, ``lookup`` the lookup keys.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ MAX_PROBES = 1000
 MAX_PROBE_BYTES = 1024 * 1024
 # Failure messages kept per step, for the report: the first few say enough.
 KEPT_ERRORS = 3
+CALLS = ("predict", "predict-effect", "forecast", "run", "query", "lookup")
 
 
 class ProbeOutcome:
@@ -78,11 +85,31 @@ def parse_probes(text: str, source: str = "the probe file") -> tuple[dict[str, A
 def _record(item: Any, where: str) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise UsageError(f"{where} is not a JSON object of features")
+    if "call" in item and "input" in item and set(item) <= {"call", "input", "context"}:
+        return _call_record(item, where)
     if isinstance(item.get("features"), dict) and set(item) <= {"features", "context"}:
         if "context" in item and not isinstance(item["context"], dict):
             raise UsageError(f"{where}: 'context' must be a JSON object")
         return dict(item)
     return {"features": item}
+
+
+def _call_record(item: dict[str, Any], where: str) -> dict[str, Any]:
+    call, given = item["call"], item["input"]
+    if call not in CALLS:
+        raise UsageError(f"{where}: unknown call {call!r}; use one of {', '.join(CALLS)}")
+    expected = list if call == "forecast" else dict
+    if not isinstance(given, expected):
+        kind = "a list of rows" if expected is list else "an object"
+        raise UsageError(f"{where}: the input of {call} must be {kind}")
+    if "context" in item and not isinstance(item["context"], dict):
+        raise UsageError(f"{where}: 'context' must be a JSON object")
+    if call == "predict":
+        shaped = {"features": given}
+        if "context" in item:
+            shaped["context"] = item["context"]
+        return shaped
+    return dict(item)
 
 
 def run_probes(
@@ -91,11 +118,13 @@ def run_probes(
     generation: str,
     records: Sequence[dict[str, Any]],
 ) -> ProbeOutcome:
-    """Predict each record with ``forcedGeneration`` = ``generation``; count what failed.
+    """Send each probe, forced onto ``generation`` where the call allows; count what failed.
 
-    A probe fails when the prediction answers an HTTP error, cannot reach the node, or
-    answers without a ``result`` (or with an ignored record). A refused service key is no
-    verdict on the generation: it is raised (AuthenticationError) for the caller to stop on.
+    A probe fails when the call answers an HTTP error, cannot reach the node, or answers
+    without a result (or with an ignored record). ``run``, ``query`` and ``lookup`` carry no
+    dispatch (as with the official client): they probe what the mapping serves at that step.
+    A refused service key is no verdict on the generation: it is raised (AuthenticationError)
+    for the caller to stop on.
     """
     outcome = ProbeOutcome()
     for number, record in enumerate(records, 1):
@@ -112,16 +141,51 @@ def run_probes(
 def _probe(
     client: APINodeClient, endpoint: str, generation: str, record: dict[str, Any]
 ) -> Optional[str]:
-    """None when the prediction came back, else why it did not."""
+    """None when the answer came back, else why it did not."""
+    call = record.get("call", "predict")
     try:
-        answer = client.predict_record(
-            endpoint, record["features"], generation, context=record.get("context")
-        )
+        answer = _send(client, endpoint, generation, call, record)
     except AuthenticationError:
         raise
     except ApinodeAdminError as exc:
         return exc.message
-    result = answer.get("result") if isinstance(answer, dict) else None
+    return _verdict(call, answer)
+
+
+def _send(
+    client: APINodeClient, endpoint: str, generation: str, call: str, record: dict[str, Any]
+) -> Any:
+    if call == "predict":
+        return client.predict_record(
+            endpoint, record["features"], generation, context=record.get("context")
+        )
+    given = record["input"]
+    if call == "predict-effect":
+        return client.predict_effect(endpoint, given, generation)
+    if call == "forecast":
+        return client.forecast(endpoint, given, generation)
+    if call == "run":
+        return client.run_function(endpoint, **given)
+    if call == "query":
+        return client.sql_query(endpoint, given)
+    return {"result": client.lookup_record(endpoint, given, context=record.get("context"))}
+
+
+def _verdict(call: str, answer: Any) -> Optional[str]:
+    answer = answer if isinstance(answer, dict) else {}
+    if call == "run":
+        return None if "response" in answer else "the answer holds no response"
+    if call == "query":
+        ok = "rows" in answer or "updatedRows" in answer
+        return None if ok else "the answer holds neither rows nor updatedRows"
+    if call == "forecast":
+        points = answer.get("results")
+        if not isinstance(points, list) or not points:
+            return "the answer holds no forecast"
+        if any(isinstance(p, dict) and p.get("ignored") is True for p in points):
+            return "a forecast point was ignored"
+        return None
+    result = answer.get("result")
     if not isinstance(result, dict):
         return "the answer holds no result"
     if result.get("ignored") is True:

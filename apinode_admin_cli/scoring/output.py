@@ -10,6 +10,7 @@ from apinode_admin_cli import jsonutil
 from apinode_admin_cli.scoring.scorer import Scored
 
 STATUS_COLUMNS = ("status", "reason")
+MAX_LOOK_AHEAD = 10_000
 
 
 def served_generation(scored: Scored) -> Optional[str]:
@@ -51,9 +52,19 @@ def flatten(scored: Scored, kind: str) -> dict[str, Any]:
 
 
 def with_header(rows: Iterable[dict[str, Any]], look_ahead: int) -> tuple[list[str], Iterator[Any]]:
-    """The columns seen in the first ``look_ahead`` rows (status last), and all the rows."""
+    """The columns seen in the first rows (status last), and all the rows.
+
+    The columns come from the first ``look_ahead`` rows, or more until one of them was
+    answered (at most ``MAX_LOOK_AHEAD``). Columns first seen later are left out of a CSV.
+    """
     source = iter(rows)
     first = list(islice(source, look_ahead))
+    # Failed rows carry no result columns: read on (boundedly) until one row was answered.
+    while first and len(first) < MAX_LOOK_AHEAD and all(r["status"] != "ok" for r in first):
+        more = list(islice(source, look_ahead))
+        if not more:
+            break
+        first += more
     columns: list[str] = []
     for row in first:
         columns += [name for name in row if name not in columns and name not in STATUS_COLUMNS]

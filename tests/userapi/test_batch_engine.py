@@ -93,18 +93,22 @@ def _score(node: Any, source: str, service: str = "shop", **kwargs: Any) -> Any:
     return result, list(csv.DictReader(io.StringIO(out.getvalue())))
 
 
-def test_rows_come_back_in_input_order_with_failures_reported(node: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("parallel", [1, 3])
+def test_rows_come_back_in_input_order_with_failures_reported(
+    node: Any, tmp_path: Path, parallel: int
+) -> None:
     path = tmp_path / "customers.csv"
     lines = ["id,age"] + [f"{i},{'' if i % 10 == 3 else i}" for i in range(100)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    # The first chunk the node receives (any of the three in flight) fails whole.
+    # The first chunk the node receives (the first, or any of three in flight) fails whole.
     node.add_fault(path="/public/api/v1/shop/churn/predict-multi", status=500, count=1)
-    result, rows = _score(node, str(path))
+    result, rows = _score(node, str(path), parallel=parallel)
     assert [r["id"] for r in rows] == [str(i) for i in range(100)]
     failed = [r for r in rows if r["status"] == "failed"]
     assert len(failed) == 7 and all("Injected fault: HTTP 500" in r["reason"] for r in failed)
     first = int(failed[0]["id"])
     assert first % 7 == 0 and [int(r["id"]) for r in failed] == list(range(first, first + 7))
+    assert parallel > 1 or first == 0  # the header still has the result columns
     ignored = [r for r in rows if r["status"] == "ignored"]
     assert {r["reason"] for r in ignored} == {"IGNORED_BY_MODEL"}
     assert all(r["id"].endswith("3") for r in ignored) and len(ignored) >= 9
