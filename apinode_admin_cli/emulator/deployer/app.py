@@ -1,0 +1,257 @@
+"""The deployer emulator object, its background runner and the serve loop."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import IO, Any, Optional, Union
+
+from apinode_admin_cli.emulator import faults
+from apinode_admin_cli.emulator.deployer import (
+    deployments,
+    infras,
+    jobs,
+    k8s,
+    queries,
+    services,
+    update,
+)
+from apinode_admin_cli.emulator.deployer.handler import DeployerHandler
+from apinode_admin_cli.emulator.deployer.store import DeployerStore, resolve_api_key
+from apinode_admin_cli.emulator.errors import ApiError
+from apinode_admin_cli.emulator.options import check_delay, check_host, check_port, connect_host
+from apinode_admin_cli.emulator.routes import Router
+from apinode_admin_cli.emulator.server import EmulatorHTTPServer
+
+_CHALLENGE = {"WWW-Authenticate": 'Basic realm="DSS"'}
+
+
+class Deployer:
+    """State, jobs, pods, faults and journal behind one deployer server."""
+
+    router = Router.merged(
+        services.router, infras.router, deployments.router, queries.router, jobs.router
+    )
+    control_router = Router.merged(faults.router, jobs.control_router)
+
+    def __init__(
+        self, data_dir: Path, api_key: Optional[str], latency_ms: float, log_stream: Any
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.store = DeployerStore(self.data_dir)
+        self.api_key, self.key_source = resolve_api_key(self.data_dir, api_key)
+        self.faults = faults.Faults()
+        self.journal = faults.Journal()
+        self.jobs = jobs.Jobs()
+        self.job_faults = jobs.JobFaults()
+        self.k8s = k8s.Cluster(self.store.k8s_dir)
+        self.latency_ms = latency_ms
+        self._log_stream = log_stream
+        self._log_lock = threading.Lock()
+        update.interrupted_updates(self)
+
+    def resume_pods(self) -> None:
+        """Start again the pods of the K8S deployments that were deployed before a restart."""
+        state = self.store.read()
+        for did, deployment in state["deployments"].items():
+            infra = state["infras"].get(deployment["settings"]["infraId"])
+            if (
+                infra is not None
+                and infra["settings"]["type"] == "K8S"
+                and deployment.get("updates")
+            ):
+                self.k8s.resume(did)
+
+    def log(self, line: str) -> None:
+        """Write one line to the log stream, if any."""
+        if self._log_stream is None:
+            return
+        with self._log_lock:
+            try:
+                self._log_stream.write(line.rstrip("\n") + "\n")
+                self._log_stream.flush()
+            except (OSError, ValueError):
+                pass
+
+    def authenticate(self, headers: dict[str, str]) -> None:
+        """Accept the key as DSS clients send it: Basic (as user or password) or Bearer."""
+        value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        if not value:
+            raise ApiError(
+                401, "No API key: send it with HTTP Basic or as a Bearer token", headers=_CHALLENGE
+            )
+        scheme, _, token = value.strip().partition(" ")
+        candidates: list[str] = []
+        if scheme.lower() == "bearer":
+            candidates = [token.strip()]
+        elif scheme.lower() == "basic":
+            try:
+                text = base64.b64decode(token.strip(), validate=True).decode("utf-8", "replace")
+            except (binascii.Error, ValueError):
+                raise ApiError(401, "Malformed Basic authorization header", headers=_CHALLENGE)
+            user, _, password = text.partition(":")
+            candidates = [user, password]
+        else:
+            raise ApiError(
+                401, "Unsupported authentication scheme: use Basic or Bearer", headers=_CHALLENGE
+            )
+        if not any(
+            c and secrets.compare_digest(c.encode(), self.api_key.encode()) for c in candidates
+        ):
+            raise ApiError(401, "Invalid API key", headers=_CHALLENGE)
+
+
+class DeployerHandle:
+    """A running deployer emulator: its URI and key, journal, faults, pods and a stop switch."""
+
+    def __init__(
+        self, app: Deployer, server: EmulatorHTTPServer, thread: threading.Thread, scheme: str,
+        temp_dir: Optional[Path],
+    ) -> None:  # fmt: skip
+        self.app = app
+        self._server = server
+        self._thread = thread
+        self._temp_dir = temp_dir
+        self._stopped = False
+        host, port = str(server.server_address[0]), int(server.server_address[1])
+        self.port: int = port
+        self.uri = f"{scheme}://{connect_host(host)}:{port}"
+        self.api_key: str = app.api_key
+        self.key_source: str = app.key_source
+        self.data_dir: Path = app.data_dir
+
+    @property
+    def received(self) -> list[dict[str, Any]]:
+        """The recorded requests (method, path, query, raw_query, headers, body, ...)."""
+        return self.app.journal.list()
+
+    def clear_received(self) -> None:
+        """Forget the recorded requests."""
+        self.app.journal.clear()
+
+    def add_fault(self, **spec: Any) -> dict[str, Any]:
+        """Queue an HTTP fault; same fields as ``POST /__emulator__/faults``."""
+        return self.app.faults.add(spec)
+
+    def add_job_fault(self, **spec: Any) -> dict[str, Any]:
+        """Queue an update-job fault; same fields as ``POST /__emulator__/job-faults``."""
+        return self.app.job_faults.add(spec)
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault, HTTP and job ones."""
+        self.app.faults.clear()
+        self.app.job_faults.clear()
+
+    def stop(self) -> None:
+        """Stop serving, end running jobs, stop the emulated pods; remove a temporary data dir."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.app.jobs.abort_all()
+        self._server.stop()
+        self._thread.join(timeout=10)
+        self.app.k8s.stop_all()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+
+    def __enter__(self) -> DeployerHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+class DeployerHTTPServer(EmulatorHTTPServer):
+    """The node emulator's server (bounded stop, tracked connections) with the deployer's routes."""
+
+    def __init__(self, address: tuple[str, int], app: Any, ssl_context: Any = None) -> None:
+        super().__init__(address, app, ssl_context)
+        self.RequestHandlerClass = DeployerHandler
+
+
+def start_deployer(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data_dir: Optional[Union[str, Path]] = None,
+    api_key: Optional[str] = None,
+    latency_ms: float = 0,
+    ssl_context: Any = None,
+    log_stream: Optional[IO[str]] = None,
+) -> DeployerHandle:
+    """Start a deployer emulator in a background thread and return its handle (port 0: free).
+
+    ValueError for a host that cannot be resolved, a port outside 0-65535 or a bad latency.
+    """
+    host, port = check_host(host), check_port(port)
+    latency_ms = check_delay(latency_ms)
+    temp_dir = None
+    if data_dir is None:
+        temp_dir = Path(tempfile.mkdtemp(prefix="apinode-deployer-"))
+        data_dir = temp_dir
+    try:
+        app = Deployer(Path(data_dir), api_key, latency_ms, log_stream)
+        server = DeployerHTTPServer((host, port), app, ssl_context)
+        app.resume_pods()
+    except BaseException:
+        if temp_dir is not None:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+        raise
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="apinode-deployer"
+    )
+    thread.daemon = True
+    thread.start()
+    scheme = "https" if ssl_context is not None else "http"
+    return DeployerHandle(app, server, thread, scheme, temp_dir)
+
+
+def serve_deployer(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 11200,
+    data_dir: Optional[Union[str, Path]] = None,
+    api_key: Optional[str] = None,
+    latency_ms: float = 0,
+    ssl_context: Any = None,
+    stdout: Optional[IO[str]] = None,
+    log_stream: Optional[IO[str]] = None,
+) -> None:
+    """Run a deployer emulator until SIGTERM or Ctrl-C, printing the one start line on stdout."""
+    stdout = stdout or sys.stdout
+    handle = start_deployer(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        api_key=api_key,
+        latency_ms=latency_ms,
+        ssl_context=ssl_context,
+        log_stream=log_stream if log_stream is not None else sys.stderr,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        line = f"Deployer emulator listening on {handle.uri}"
+        if handle.key_source == "generated":
+            line += f" (API key: {handle.api_key})"
+        elif handle.key_source == "file":
+            line += f" (API key in {handle.data_dir / 'api-key'})"
+        stdout.write(line + "\n")
+        stdout.flush()
+        while not stop.wait(0.5):
+            pass
+    finally:
+        handle.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
