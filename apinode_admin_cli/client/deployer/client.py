@@ -15,7 +15,7 @@ from apinode_admin_cli.client.failures import check_command
 from apinode_admin_cli.client.options import TransportOptions, build_transport
 from apinode_admin_cli.client.result import IGNORED, REQUIRED, LostAnswer
 from apinode_admin_cli.client.urls import ClientCert, check_dss_uri
-from apinode_admin_cli.errors import ApinodeAdminError, ConfigError
+from apinode_admin_cli.errors import ApinodeAdminError, ConfigError, ConflictError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -27,7 +27,7 @@ PUBLIC_API = ("dip", "publicapi")
 DEPLOYER = "api-deployer"
 DSS_AUTH_HINT = (
     "check the DSS API key (--dss-api-key-file, --dss-api-key or APINODE_ADMIN_DSS_API_KEY): "
-    "it must be a DSS API key allowed to use the API Deployer, not an API node's admin key"
+    "it must be a DSS API key allowed to use the API Deployer (API nodes' admin keys are not)"
 )
 _DSS_URI_HINT = "give the DSS base URL, for example https://dss.example.com:11200"
 
@@ -51,10 +51,15 @@ _WORDING = (
 
 def dss_wording(exc: ApinodeAdminError) -> ApinodeAdminError:
     """The same error, its message and hint speaking of DSS rather than of an API node."""
+    if exc.hint == DSS_AUTH_HINT:
+        return exc
     for pattern, replacement in _WORDING:
         exc.message = pattern.sub(replacement, exc.message)
         if exc.hint:
             exc.hint = pattern.sub(replacement, exc.hint)
+    if isinstance(exc, ConflictError) and "already exists" not in exc.message.lower():
+        # DSS also answers a conflict for what is still in use (a service with deployments).
+        exc.hint = "it is in use or already exists: DSS's message says which"
     exc.args = (exc.message,)
     return exc
 

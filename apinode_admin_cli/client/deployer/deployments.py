@@ -50,6 +50,11 @@ class DSSAPIDeployerDeployment:
         heavy = self._get("status", what="the deployment status")
         return DSSAPIDeployerDeploymentStatus(self.client, self.deployment_id, light, heavy)
 
+    def get_light_status(self) -> dict[str, Any]:
+        """The light status alone, one request (not in the official client)."""
+        light: dict[str, Any] = self._get(what="the deployment")
+        return light
+
     def get_governance_status(self, version: str = "") -> Any:
         """Governance messages about a version (all versions of the mapping when empty)."""
         return self._call_json("GET", "governance-status", params={"version": version})
