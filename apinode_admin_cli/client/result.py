@@ -76,6 +76,17 @@ def expect_objects(answer: Any, what: str, field: Optional[str] = None) -> list[
     return items
 
 
+def expect_share(item: Mapping[str, Any], field: str, what: str) -> None:
+    """Unless ``item[field]`` is absent, null, or a number a float can hold: a wrong answer."""
+    value = item.get(field)
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return  # not a share at all: readers take it as no traffic, as before
+    try:
+        float(value)
+    except OverflowError:
+        raise wrong_answer(f"{what} has a '{field}' share too large for a number") from None
+
+
 def expect_field(answer: Any, field: str, what: str) -> Any:
     """``answer`` if it is an object whose ``field`` is a non-empty string."""
     expect(answer, dict, what)

@@ -6,7 +6,13 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from apinode_admin_cli.client.failures import check_command
-from apinode_admin_cli.client.result import REQUIRED, expect, expect_field, expect_objects
+from apinode_admin_cli.client.result import (
+    REQUIRED,
+    expect,
+    expect_field,
+    expect_objects,
+    expect_share,
+)
 from apinode_admin_cli.client.retry import GONE_MEANS_DONE
 from apinode_admin_cli.client.urls import segment
 
@@ -49,7 +55,9 @@ class APINodeService:
         path = ("services", self._sid(), "generations")
         answer = self.client._call("GET", path, need=REQUIRED)
         expect(answer, dict, "the list of generations")
-        expect_objects(answer.get("generations"), "the 'generations' field", "generationId")
+        rows = expect_objects(answer.get("generations"), "the 'generations' field", "generationId")
+        for number, row in enumerate(rows, 1):
+            expect_share(row, "mapped", f"item {number} of the 'generations' field")
         return answer
 
     def import_generation_from_archive(self, file_path: str) -> Any:

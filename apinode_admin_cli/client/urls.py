@@ -104,6 +104,13 @@ def segment(value: Any, what: str) -> str:
     # requests and urllib3 would resolve "." and ".." even percent-encoded, hitting another URL.
     if not text or text in (".", ".."):
         raise UsageError(f"invalid {what}: {text!r}", hint=f"give a non-empty {what}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (from a node's JSON, or bytes of another encoding on the command
+        # line): no URL can carry it, and requests would fail with a traceback.
+        shown = text.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        raise UsageError(f"invalid {what} '{shown}': it is not Unicode text") from None
     return text
 
 

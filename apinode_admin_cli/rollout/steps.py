@@ -26,6 +26,8 @@ def parse_steps(text: str) -> tuple[int, ...]:
     for word in words:
         if not word.isdigit() or not word.isascii():
             raise UsageError(f"invalid --steps {text!r}: {word!r} is not a whole percentage")
+        if len(word.lstrip("0")) > 3:  # before int(), which refuses thousands of digits
+            raise UsageError(f"invalid --steps: {word[:20]}... is not a percentage from 1 to 100")
         steps.append(int(word))
     return check_steps(steps, text)
 

@@ -59,7 +59,21 @@ def read_generations(client: APINodeAdminClient, service_id: str) -> tuple[Gener
 def _service_row(row: Any) -> tuple[str, bool]:
     if not isinstance(row, dict) or not isinstance(row.get("serviceId"), str):
         raise InvalidResponseError(f"the node listed a service without a serviceId: {row!r:.200}")
-    return row["serviceId"], bool(row.get("enabled", True))
+    return _text_id(row["serviceId"], "a service"), bool(row.get("enabled", True))
+
+
+def _text_id(value: str, what: str) -> str:
+    """The id, unless it holds a lone surrogate: no URL, TOML file or terminal can carry it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "backslashreplace").decode("ascii")
+        raise InvalidResponseError(
+            f"the node listed {what} whose id '{shown}' is not Unicode text (a lone surrogate)",
+            hint="such an id cannot be read back nor written to a state file; rename or delete "
+            "it on the node",
+        ) from None
+    return value
 
 
 def _generation_row(row: Any, service_id: str) -> GenerationState:
@@ -71,6 +85,7 @@ def _generation_row(row: Any, service_id: str) -> GenerationState:
     share = (
         float(mapped) if isinstance(mapped, (int, float)) and not isinstance(mapped, bool) else 0
     )
+    generation_id = _text_id(row["generationId"], f"a generation of {service_id!r}")
     return GenerationState(
-        generation_id=row["generationId"], mapped=share, mounted=bool(row.get("mounted"))
+        generation_id=generation_id, mapped=share, mounted=bool(row.get("mounted"))
     )

@@ -113,6 +113,12 @@ def _load_toml(text: str, source: str) -> Any:
         raise UsageError(f"{source}: invalid TOML: {exc}") from None
     except RecursionError:
         raise UsageError(f"{source}: invalid TOML: nested too deeply") from None
+    except ValueError:  # Python's own limit on the digits of an integer (3.11 and later)
+        raise UsageError(f"{source}: invalid TOML: {_TOO_LONG}") from None
+
+
+# No value of a state file comes near this: a number this long is a broken file.
+_TOO_LONG = "a number has too many digits"
 
 
 class _Refused(ValueError):
@@ -145,6 +151,8 @@ def _load_json(text: str, source: str) -> Any:
         raise UsageError(f"{source}: invalid JSON{at}: {exc}") from None
     except RecursionError:
         raise UsageError(f"{source}: invalid JSON: nested too deeply") from None
+    except ValueError:  # Python's own limit on the digits of an integer (3.11 and later)
+        raise UsageError(f"{source}: invalid JSON: {_TOO_LONG}") from None
 
 
 def _constant_position(text: str) -> Optional[tuple[int, int]]:
