@@ -138,10 +138,15 @@ class Jobs:
         with self._lock:
             return sorted(self._jobs.values(), key=lambda j: j.started)
 
-    def abort_all(self) -> None:
-        """Ask every running job to stop (the deployer is stopping)."""
-        for job in self.all():
+    def abort_all(self, wait_s: float = 2.0) -> None:
+        """Ask every running job to stop (the deployer is stopping), then wait a moment for
+        them to record it: a job cut while writing the state would leave it behind."""
+        running = [job for job in self.all() if not job.done.is_set()]
+        for job in running:
             job.abort.set()
+        deadline = time.monotonic() + wait_s
+        for job in running:
+            job.done.wait(max(0.0, deadline - time.monotonic()))
 
 
 class JobFaults:

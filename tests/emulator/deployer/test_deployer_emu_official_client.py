@@ -188,3 +188,36 @@ def test_published_version_bytes_come_back_as_uploaded(api):
     service.delete_version("a1")
     service.delete()
     assert "archive-check" not in [s.id for s in api.list_services()]
+
+
+def test_a_split_mapping_then_a_disabled_deployment_reach_the_nodes(api, nodes):
+    service = api.create_service("split")
+    service.import_version(package("m1"))
+    service.import_version(package("m2"))
+    static_infra(api, "split-infra", nodes, stage="Test")
+    deployment = api.create_deployment("split-on-infra", "split", "split-infra", "m1")
+    settings = deployment.get_settings()
+    settings.get_raw()["generationsMapping"] = {
+        "mode": "MULTI_GENERATION",
+        "entries": [{"generation": "m1", "proba": 0.9}, {"generation": "m2", "proba": 0.1}],
+    }
+    settings.save()
+    update(deployment)
+    assert [served(n, "split") for n in nodes] == [{"m1": 0.9, "m2": 0.1}] * 2
+    assert deployment.get_status().get_health() == "HEALTHY"
+
+    settings = deployment.get_settings()
+    settings.set_enabled(False)
+    settings.save()
+    assert deployment.get_status().get_health() == "OUT_OF_SYNC"  # not pushed yet
+    update(deployment)
+    status = deployment.get_status()
+    assert status.get_health() == "HEALTHY"
+    assert "disabled" in status.get_health_messages()["messages"][0]["title"]
+    assert [row["enabled"] for row in status.get_heavy()["apiNodes"]] == [False, False]
+    refused = requests.post(
+        f"{nodes[0].uri}/public/api/v1/split/predict/predict", json={"features": {}}, timeout=10
+    )
+    assert refused.status_code >= 400  # the nodes no longer serve it
+    deployment.delete()  # disabled: the official client deletes at once
+    assert [served(n, "split") for n in nodes] == [{}, {}]

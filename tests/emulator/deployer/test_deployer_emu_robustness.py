@@ -98,3 +98,21 @@ def test_k8s_pods_come_back_after_a_restart_with_their_state(tmp_path):
         assert status.get_service_urls() == [url]  # the same port, free again
         answer = requests.post(f"{url}/predict/predict", json={"features": {}}, timeout=10)
         assert answer.status_code == 200 and answer.json()["generation"] == "k1"
+
+
+def test_stopping_the_deployer_aborts_a_running_update_and_records_it(tmp_path, nodes):
+    data = tmp_path / "deployer"
+    with start_deployer(data_dir=data) as first:
+        api = dataikuapi.DSSClient(first.uri, first.api_key).get_apideployer()
+        api.create_service("stopped").import_version(package("s1"))
+        infra = api.create_infra("stopped-infra", "Test", "STATIC")
+        settings = infra.get_settings()
+        settings.add_apinode(nodes[0].uri, nodes[0].admin_key)
+        settings.save()
+        deployment = api.create_deployment("stopped-on-infra", "stopped", "stopped-infra", "s1")
+        first.add_job_fault(mode="hang")
+        assert deployment.start_update().peek_state()["alive"] is True
+    with start_deployer(data_dir=data, api_key=first.api_key) as second:
+        api = dataikuapi.DSSClient(second.uri, second.api_key).get_apideployer()
+        last = api.get_deployment("stopped-on-infra").get_update()
+        assert last.status == "ABORTED" and last.end_time >= last.start_time
