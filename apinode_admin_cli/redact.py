@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from typing import Iterable, Optional
@@ -28,6 +29,12 @@ def secret_forms(secret: str) -> list[str]:
     percent-encoded, and a server may echo any of them, padded or not, with or without the
     empty password's colon, or decode Latin-1 bytes as UTF-8 (and the other way round).
     """
+    return list(_forms(secret))
+
+
+# Every request's URL is scrubbed with the same few secrets: spell each one out once.
+@functools.lru_cache(maxsize=256)
+def _forms(secret: str) -> tuple[str, ...]:
     forms = {secret, json.dumps(secret)[1:-1]}
     for encoding in ("utf-8", "latin-1"):
         try:
@@ -42,7 +49,7 @@ def secret_forms(secret: str) -> list[str]:
             encoded = base64.b64encode(pair).decode()
             forms.update((encoded, encoded.rstrip("=")))
             forms.add(base64.urlsafe_b64encode(pair).decode().rstrip("="))
-    return sorted((f for f in forms if f), key=len, reverse=True)
+    return tuple(sorted((f for f in forms if f), key=len, reverse=True))
 
 
 # Below this length a spelling is only replaced where it stands alone, so that a toy key
@@ -55,7 +62,7 @@ def scrub(text: str, secrets: Iterable[Optional[str]]) -> str:
     for secret in secrets:
         if not secret:
             continue
-        for form in secret_forms(secret):
+        for form in _forms(secret):
             if len(form) >= _SHORT:
                 text = text.replace(form, mask(secret))
             else:

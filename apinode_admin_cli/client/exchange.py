@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Mapping
 
 from apinode_admin_cli.client.result import HttpResult
 from apinode_admin_cli.errors import InvalidResponseError
@@ -17,8 +18,7 @@ def send_once(
     session: requests.Session,
     prepared: requests.PreparedRequest,
     *,
-    verify: Union[bool, str],
-    cert: Any,
+    environment: Mapping[str, Any],
     connect_timeout: float,
     budget: float,
     max_body_bytes: int,
@@ -26,20 +26,21 @@ def send_once(
 ) -> HttpResult:
     """Send ``prepared`` and read the whole answer within ``budget`` seconds.
 
+    ``environment`` is what ``Session.merge_environment_settings`` gives for the URL (proxies,
+    CA bundle, client certificate), as ``Session.request`` would pass it on.
+
     Raises ``DeadlinePassed`` when the budget ran out (whatever the read then saw), requests'
     exceptions for other transport failures, and InvalidResponseError for an oversized body.
     """
     from apinode_admin_cli.client.deadline import AttemptWatch, DeadlinePassed
 
     method = prepared.method or ""
-    ca: Union[bool, str, None] = None if verify is True else verify
-    # Same merge as Session.request, so proxies and REQUESTS_CA_BUNDLE from the env apply.
-    settings = session.merge_environment_settings(prepared.url, {}, True, ca, cert)
     start = time.monotonic()
     watch = AttemptWatch(budget)
+    quiet = environment.get("verify") is False
     try:
-        with watch, warnings.catch_warnings():
-            if verify is False:
+        with watch, (warnings.catch_warnings() if quiet else contextlib.nullcontext()):
+            if quiet:
                 # The CLI prints its own warning once; urllib3's repeats on every request.
                 from urllib3.exceptions import InsecureRequestWarning
 
@@ -50,7 +51,7 @@ def send_once(
                 # Followed, a 301/302/303 turns a write into a GET, whose 200 would pass for
                 # the write's success; the transport refuses a redirected write instead.
                 allow_redirects=method in ("GET", "HEAD"),
-                **settings,
+                **environment,
             )
             try:
                 content = _read(response, method, shown, max_body_bytes)

@@ -89,6 +89,7 @@ class Transport:
         self._auth_hint = auth_hint
         self._sleep = sleep
         self._host = urlsplit(self.root).netloc
+        self._environments: dict[str, dict[str, Any]] = {}
         self._session: requests.Session = requests.Session()
         self._session.headers["User-Agent"] = f"apinode-admin/{__version__}"
         # Callers read a node's services concurrently (drift, state): as many connections.
@@ -160,8 +161,7 @@ class Transport:
                 result = send_once(
                     self._session,
                     prepared,
-                    verify=self._verify,
-                    cert=self._cert,
+                    environment=self._environment(prepared.url or ""),
                     connect_timeout=self.connect_timeout,
                     budget=budget,
                     max_body_bytes=self.max_body_bytes,
@@ -246,6 +246,22 @@ class Transport:
                 if refused is not None:
                     raise refused
             return result
+
+    def _environment(self, url: str) -> dict[str, Any]:
+        """Proxies, CA bundle and certificate for ``url``, as ``Session.request`` merges them.
+
+        The merge reads the whole environment twice (proxies, then no_proxy); it depends on
+        the scheme and host only, and the environment of a run does not change: once per origin.
+        """
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        found = self._environments.get(origin)
+        if found is None:
+            ca: Union[bool, str, None] = None if self._verify is True else self._verify
+            merged = self._session.merge_environment_settings(url, {}, True, ca, self._cert)
+            found = self._environments[origin] = dict(merged)
+        # A copy: requests may add to what it is given.
+        return {**found, "proxies": dict(found["proxies"])}
 
     def _budget(self, method: str, shown: str) -> float:
         """Seconds the next attempt may take: the timeout, or less near the overall deadline."""
