@@ -47,11 +47,11 @@ class ServiceDrift:
 def compare(states: Mapping[str, Optional[NodeState]], order: Sequence[str]) -> list[ServiceDrift]:
     """Every service found on any reachable node, in order of first appearance."""
     reachable = [node for node in order if states.get(node) is not None]
-    service_ids: list[str] = []
+    # A dict keeps the order of first appearance and answers `in` at once.
+    service_ids: dict[str, None] = {}
     for node in reachable:
         for service in states[node].services:  # type: ignore[union-attr]
-            if service.service_id not in service_ids:
-                service_ids.append(service.service_id)
+            service_ids.setdefault(service.service_id, None)
     drifts = []
     for service_id in service_ids:
         views = {node: states[node].get(service_id) for node in reachable}  # type: ignore[union-attr]

@@ -25,6 +25,8 @@ def read_node_state(
     Services not fetched keep ``generations=None``. Up to ``workers`` requests run at once.
     """
     listed = [_service_row(row) for row in client.list_services()]
+    if services is not None and not isinstance(services, (set, frozenset, dict)):
+        services = set(services)  # looked up once per listed service
     wanted = [sid for sid, _ in listed if services is None or sid in services]
     fetched = dict(zip(wanted, _fetch_all(client, wanted, workers)))
     return NodeState(

@@ -72,10 +72,20 @@ class NodeState:
     """What a node serves: its services in the node's order."""
 
     services: tuple[ServiceState, ...] = ()
+    # Drift and plans look every service up by id: an index keeps them linear in services.
+    _by_id: dict[str, ServiceState] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[str, ServiceState] = {}
+        for service in self.services:
+            index.setdefault(service.service_id, service)  # the first one, as a scan finds
+        object.__setattr__(self, "_by_id", index)
 
     def get(self, service_id: str) -> Optional[ServiceState]:
         """The service with that id, or None."""
-        return next((s for s in self.services if s.service_id == service_id), None)
+        return self._by_id.get(service_id)
 
 
 SIGNS = {"create": "+", "import": "+", "delete": "-"}
