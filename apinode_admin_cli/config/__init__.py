@@ -25,7 +25,12 @@ if TYPE_CHECKING:
         unset_value,
         write_config,
     )
-    from apinode_admin_cli.config.fleets import Fleet, resolve_fleet, select_fleet
+    from apinode_admin_cli.config.fleets import (
+        Fleet,
+        resolve_fleet,
+        resolve_nodes,
+        select_fleet,
+    )
     from apinode_admin_cli.config.keyfile import read_key_file
     from apinode_admin_cli.config.resolve import (
         Settings,
@@ -62,6 +67,7 @@ _HOMES = {
     "env_value": "resolve",
     "Fleet": "fleets",
     "resolve_fleet": "fleets",
+    "resolve_nodes": "fleets",
     "select_fleet": "fleets",
     "locate_config": "resolve",
     "require_connection": "connect",
@@ -107,6 +113,7 @@ __all__ = [
     "require_connection",
     "resolve_early",
     "resolve_fleet",
+    "resolve_nodes",
     "resolve_settings",
     "select_fleet",
     "select_profile",

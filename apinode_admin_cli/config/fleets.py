@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Mapping, NamedTuple, Optional
+from typing import IO, Any, Mapping, NamedTuple, Optional, Sequence
 
 from apinode_admin_cli.config.files import load_config
-from apinode_admin_cli.config.resolve import env_value, locate_config
+from apinode_admin_cli.config.resolve import Settings, env_value, locate_config, resolve_settings
 from apinode_admin_cli.config.schema import BY_NAME, NODE_IDENTITY
 from apinode_admin_cli.errors import ConfigError, UsageError
 
@@ -74,4 +74,24 @@ def resolve_fleet(
     return select_fleet(flags, env, load_config(path), path)
 
 
-__all__ = ["Fleet", "resolve_fleet", "select_fleet"]
+def resolve_nodes(
+    flags: Mapping[str, Any],
+    env: Mapping[str, str],
+    profiles: Sequence[str],
+    where: str,
+    stdin: Optional[IO[str]] = None,
+) -> dict[str, Settings]:
+    """Every node's settings, the config file read and parsed once for all of them.
+
+    Each node is ``resolve_settings(..., node=(profile, where))``: a fleet of N nodes used to
+    parse the file N times, which made its set-up grow with the square of its size.
+    """
+    path, _ = locate_config(flags, env)
+    data = load_config(path)
+    return {
+        name: resolve_settings(flags, env, stdin=stdin, node=(name, where), config=data)
+        for name in profiles
+    }
+
+
+__all__ = ["Fleet", "resolve_fleet", "resolve_nodes", "select_fleet"]

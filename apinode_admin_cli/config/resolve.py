@@ -139,6 +139,7 @@ def resolve_settings(
     node: Optional[tuple[str, str]] = None,
     missing_ok: bool = False,
     argv0: Optional[str] = None,
+    config: Optional[Mapping[str, Any]] = None,
 ) -> Settings:
     """Every setting's effective value and source: flag > environment > profile > default.
 
@@ -148,6 +149,7 @@ def resolve_settings(
     unless ``missing_ok``; the default one may be missing. Below every level, the node's
     data dir (``local.py``) gives what is still missing; ``argv0`` is the program's path
     (default ``sys.argv[0]``), which names a data dir when it is ``DATA_DIR/bin/...``.
+    ``config``: the file's content when the caller already read it (``resolve_nodes``).
     """
     env = os.environ if env is None else env
     path, path_source = locate_config(flags, env)
@@ -156,7 +158,7 @@ def resolve_settings(
             f"config file {path} (from {path_source}) does not exist",
             hint="fix the path, or create the file with `apinode-admin config init`",
         )
-    data = load_config(path)
+    data = load_config(path) if config is None else config
     if node is None:
         profile, profile_source = select_profile(flags, env, data, path)
     else:

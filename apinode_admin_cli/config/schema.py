@@ -15,6 +15,8 @@ from typing import Any, Mapping
 from apinode_admin_cli.config.setting import ENV_PREFIX, Setting
 
 OUTPUT_FORMATS = ("table", "plain", "tsv", "json")
+# The largest --parallel accepted; at run time the open-file limit may allow fewer.
+MAX_PARALLEL_FLAG = 1024
 
 # Kinds of value: how text becomes the value (values.py), and the TOML type a file must use.
 KINDS = ("text", "secret", "path", "uri", "dss_uri", "bool", "seconds", "count", "choice")
@@ -108,12 +110,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "parallel",
-        "With --fleet: nodes run at once (default: all, at most 32; 1: rolling).",
+        "With --fleet: nodes run at once (default: all, at most 256; 1: rolling).",
         kind="count",
         metavar="N",
         in_profile=False,
-        maximum=32,
-        doc="with a fleet, how many nodes run at once (default all, at most 32; 1: one by one)",
+        maximum=MAX_PARALLEL_FLAG,
+        doc=(
+            "with a fleet, how many nodes run at once (default all, at most 256; 1: one by one); "
+            "never more than the open-file limit allows"
+        ),
     ),
     Setting(
         "no_check_certificate",

@@ -20,8 +20,34 @@ T = TypeVar("T")
 OK = "ok"
 FAILED = "failed"
 SKIPPED = "skipped"
-# The contract caps concurrency: 32 nodes at once at most.
-MAX_PARALLEL = 32
+# Nodes run at once by default: enough for a fleet of a few hundred nodes to cost one round
+# trip. Each running node holds a thread and its sockets; the open-file limit bounds it too.
+MAX_PARALLEL = 256
+# Descriptors left to the rest of the process (config, key files, output, the node's own
+# connections beyond the first).
+_RESERVED_FILES = 64
+
+
+def parallel_limit(parallel: Optional[int], nodes: int) -> int:
+    """How many of ``nodes`` run at once.
+
+    ``parallel`` when given, else all of them up to MAX_PARALLEL; never more than the open-file
+    limit leaves room for (two descriptors per running node).
+    """
+    wanted = parallel or min(nodes, MAX_PARALLEL)
+    return max(1, min(wanted, nodes, _file_bound()))
+
+
+def _file_bound() -> int:
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):  # no such limit on this system
+        return MAX_PARALLEL
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return MAX_PARALLEL * 4
+    return max(1, (soft - _RESERVED_FILES) // 2)
 
 
 class NodeOutcome(Generic[T]):
@@ -69,7 +95,7 @@ def run_on_nodes(
     caller) propagates once the nodes already started have finished or the caller gives up.
     ``on_done`` is called once per node (skipped ones included), one call at a time.
     """
-    width = min(parallel or len(nodes) or 1, MAX_PARALLEL, max(len(nodes), 1))
+    width = parallel_limit(parallel, len(nodes))
     outcomes: dict[str, NodeOutcome[T]] = {}
     lock = threading.Lock()
     slots = threading.Semaphore(width)
@@ -124,5 +150,6 @@ __all__ = [
     "OK",
     "SKIPPED",
     "NodeOutcome",
+    "parallel_limit",
     "run_on_nodes",
 ]

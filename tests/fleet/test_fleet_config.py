@@ -101,13 +101,13 @@ def test_uri_and_key_from_the_environment_are_ignored_with_a_warning(
     assert "APINODE_ADMIN_URI, APINODE_ADMIN_API_KEY ignored with a fleet" in result.stderr
 
 
-@pytest.mark.parametrize("value", ["0", "33", "x"])
+@pytest.mark.parametrize("value", ["0", "1025", "x"])
 def test_parallel_is_checked(run_cli: RunCli, value: str) -> None:
     result = run_cli("--parallel", value, "services", "list")
     check(result, 2)
     assert (
         "--parallel" in result.stderr
-        and "from 1 to 32" in result.stderr
+        and "from 1 to 1024" in result.stderr
         or "integer" in result.stderr
     )
 
