@@ -39,7 +39,7 @@ def send_once(
     watch = AttemptWatch(budget)
     quiet = environment.get("verify") is False
     try:
-        with watch, (warnings.catch_warnings() if quiet else contextlib.nullcontext()):
+        with watch, warnings.catch_warnings() if quiet else contextlib.nullcontext():
             if quiet:
                 # The CLI prints its own warning once; urllib3's repeats on every request.
                 from urllib3.exceptions import InsecureRequestWarning
