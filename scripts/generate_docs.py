@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from apinode_admin_cli import __version__  # noqa: E402
 from apinode_admin_cli.cli import cli  # noqa: E402
-from apinode_admin_cli.cli.completion import SHELLS, completion_script  # noqa: E402
+from apinode_admin_cli.cli.completion.script import SHELLS, completion_script  # noqa: E402
 from apinode_admin_cli.config.schema import SETTINGS, Setting  # noqa: E402
 from apinode_admin_cli.errors import ExitCode  # noqa: E402
 

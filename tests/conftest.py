@@ -1,4 +1,8 @@
-"""Shared fixtures: a fresh emulator per test, a generation-archive factory, fleets of emulators."""
+"""The one set of shared fixtures: an emulator per test, archives, deployed services, fleets.
+
+Every test folder uses these; a folder keeps a conftest of its own only for fixtures no other
+folder could use (the client tests' recording server).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 import pytest
+import requests
 from click.testing import Result
-from testsupport import (
+from support.cli import (
     ISOLATE,
     ISOLATE_PREFIXES,
     RunCli,
@@ -23,8 +28,11 @@ from testsupport import (
     connected,
     make_runner,
 )
+from support.emulator import Api
+from support.rollout import Deploy
 
 from apinode_admin_cli.cli import cli
+from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.config import dumps_toml
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 
@@ -196,3 +204,50 @@ def fleet_cli(run_cli: RunCli) -> RunCli:
         return run_cli("--fleet", "prod", *args, input=input, env=env)
 
     return run
+
+
+@pytest.fixture
+def client(emulator: EmulatorHandle) -> Iterator[APINodeAdminClient]:
+    """An admin client on the test's emulator, without retries (faults must fail at once)."""
+    with APINodeAdminClient(emulator.uri, emulator.admin_key, retries=1) as admin:
+        yield admin
+
+
+@pytest.fixture
+def archive(make_archive: Callable[..., Path]) -> Callable[[str], str]:
+    """``archive("v2")``: the absolute path of an archive whose generation id is ``v2``."""
+
+    def make(generation: str) -> str:
+        return str(make_archive(generation).resolve())
+
+    return make
+
+
+@pytest.fixture
+def api(emulator: Any) -> Api:
+    """``api(METHOD, "/admin/api/...", **requests_kwargs)`` with the admin key, no retries."""
+    session = requests.Session()
+    session.auth = (emulator.admin_key, "")
+
+    def call(method: str, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 10)
+        return session.request(method, emulator.uri + path, **kwargs)
+
+    return call
+
+
+@pytest.fixture
+def deploy(make_archive: Callable[..., Path]) -> Deploy:
+    """Services deployed on real emulators, by the official client or by this tool."""
+    return Deploy(make_archive)
+
+
+@pytest.fixture
+def probe_file(tmp_path: Path) -> Path:
+    """Three probes: two feature objects and one record in the user API's shape."""
+    path = tmp_path / "probes.jsonl"
+    path.write_text(
+        '{"tenure": 3, "plan": "basic"}\n\n{"tenure": 12}\n{"features": {"tenure": 40}}\n',
+        encoding="utf-8",
+    )
+    return path

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from testsupport import clean_env
+from support.cli import clean_env
 
-from apinode_admin_cli.cli.demo import build_archive
+from apinode_admin_cli.cli.emulator.demo import build_archive
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from testsupport import closed_port_uri
+from support.cli import closed_port_uri
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
 from apinode_admin_cli.errors import ConnectionFailure

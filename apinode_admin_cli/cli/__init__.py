@@ -12,8 +12,8 @@ import click
 
 from apinode_admin_cli import __version__
 from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.options import global_options, with_global_options
-from apinode_admin_cli.cli.terminal import terminal_width
+from apinode_admin_cli.cli.common.options import global_options, with_global_options
+from apinode_admin_cli.cli.common.terminal import terminal_width
 from apinode_admin_cli.errors import ApinodeAdminError, ExitCode, Terminated
 
 # Each command lives in its own module, imported only when it is invoked, so that `--help`
@@ -26,12 +26,12 @@ COMMANDS = {
     "fleet": "apinode_admin_cli.cli.fleet:fleet",
     "state": "apinode_admin_cli.cli.state:state",
     "metrics": "apinode_admin_cli.cli.metrics:metrics",
-    "code-envs": "apinode_admin_cli.cli.code_envs:code_envs",
-    "model-cache": "apinode_admin_cli.cli.model_cache:model_cache",
-    "predict": "apinode_admin_cli.cli.predict:predict",
-    "config": "apinode_admin_cli.cli.config_cmd:config",
-    "ping": "apinode_admin_cli.cli.ping:ping",
-    "completion": "apinode_admin_cli.cli.completion:completion",
+    "code-envs": "apinode_admin_cli.cli.node.code_envs:code_envs",
+    "model-cache": "apinode_admin_cli.cli.node.model_cache:model_cache",
+    "predict": "apinode_admin_cli.cli.userapi.predict:predict",
+    "config": "apinode_admin_cli.cli.config:config",
+    "ping": "apinode_admin_cli.cli.node.ping:ping",
+    "completion": "apinode_admin_cli.cli.completion.script:completion",
     "emulator": "apinode_admin_cli.cli.emulator:emulator",
     "compat": "apinode_admin_cli.cli.compat:compat_help",
 }

@@ -1,6 +1,6 @@
 """The application on ``ctx.obj``: settings and clients, built lazily, and the node operations.
 
-Presentation lives in :class:`~apinode_admin_cli.cli.terminal.Terminal`; the app decides
+Presentation lives in :class:`~apinode_admin_cli.cli.common.terminal.Terminal`; the app decides
 what to show and hands it over.
 """
 
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
-from apinode_admin_cli.cli.terminal import Terminal
+from apinode_admin_cli.cli.common.terminal import Terminal
 from apinode_admin_cli.errors import ApinodeAdminError, UsageError
 
 if TYPE_CHECKING:
-    from apinode_admin_cli.cli.node import Node
-    from apinode_admin_cli.cli.results import Result
+    from apinode_admin_cli.cli.common.node import Node
+    from apinode_admin_cli.cli.common.results import Result
     from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
     from apinode_admin_cli.config import Fleet, Settings
 
@@ -68,7 +68,7 @@ class App:
     def _enable_http_log(self) -> None:
         import logging
 
-        from apinode_admin_cli.cli.terminal import printable
+        from apinode_admin_cli.cli.common.terminal import printable
 
         class Printable(logging.Formatter):
             # A log line quotes the node's reason phrase: it must not drive the terminal.
@@ -76,7 +76,7 @@ class App:
                 return printable(super().format(record))
 
         logger = logging.getLogger("apinode_admin_cli.http")
-        from apinode_admin_cli.cli.nodelog import name_the_node
+        from apinode_admin_cli.cli.common.nodelog import name_the_node
 
         handler = logging.StreamHandler(self.term.err)
         handler.addFilter(name_the_node)
@@ -182,7 +182,7 @@ class App:
                 "this command runs on one node: it does not take --fleet",
                 hint=f"pick one node with --profile ({nodes})",
             )
-        from apinode_admin_cli.cli.node import Node
+        from apinode_admin_cli.cli.common.node import Node
 
         return Node(self)
 
@@ -192,7 +192,7 @@ class App:
         ``admin``: the operation uses the admin API (False: the user API, URI only).
         """
         if self.fleet is not None:
-            from apinode_admin_cli.cli.fleet_run import run_on_fleet
+            from apinode_admin_cli.cli.common.targets import run_on_fleet
 
             run_on_fleet(self, self.fleet, operation, admin)
             return
@@ -238,7 +238,7 @@ class App:
 
     def show(self, result: Result) -> None:
         """Render what an operation returned, in the chosen format."""
-        from apinode_admin_cli.cli.results import (
+        from apinode_admin_cli.cli.common.results import (
             Action,
             Line,
             Rows,

@@ -1,7 +1,7 @@
 """Every setting, declared once: name, type, default, flag, environment variable and help.
 
 Everything else is derived from :data:`SETTINGS`: the global options of the command line
-(``cli/options.py``), resolution with sources (``resolve.py``), value checks for the command
+(``cli/common/options.py``), resolution with sources (``resolve.py``), value checks for the command
 line, the environment, the config file and ``config set`` (``values.py``), masking in
 ``config show``, the client's transport options (``connect.py``) and the reference docs.
 Adding a setting is adding one :class:`Setting` line below.
@@ -173,7 +173,7 @@ SETTINGS: tuple[Setting, ...] = (
         transport="retries",
         doc="attempts for retryable failures, default 3, at most 100",
     ),
-    # Given per command with -o/--output (cli/options.py output_options), not as a global.
+    # Given per command with -o/--output (cli/common/options.py output_options), not as a global.
     Setting(
         "output",
         "Output format: table, plain, tsv or json.",

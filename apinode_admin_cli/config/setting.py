@@ -73,7 +73,7 @@ class Setting:
         self.doc = doc
         # The largest value of a number (default: the kind's bound).
         self.maximum = maximum
-        # Which live completion the option offers (cli/complete.py), if any.
+        # Which live completion the option offers (cli/common/completers.py), if any.
         self.complete = complete
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from testsupport import RunCli, RunProc, check, clean_env, cli_command, default_sigint
+from support.cli import RunCli, RunProc, check, clean_env, cli_command, default_sigint
 
 LOG_LINE = re.compile(
     r"^\[http\] (GET|POST|DELETE) (http://127\.0\.0\.1:\d+/\S+) -> (\d{3}) .*\(\d+ ms, attempt"

@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 from click.testing import CliRunner
-from testsupport import RunCli, check, make_runner
+from support.cli import RunCli, check, make_runner
 
 from apinode_admin_cli.cli import cli
 from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.options import with_global_options
-from apinode_admin_cli.cli.terminal import Terminal
+from apinode_admin_cli.cli.common.options import with_global_options
+from apinode_admin_cli.cli.common.terminal import Terminal
 
 
 def _labels(node_cli: RunCli) -> list[Any]:

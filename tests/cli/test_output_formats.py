@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import pytest
 import requests
-from testsupport import RunCli, check
+from support.cli import RunCli, check
 
 ESC = "\x1b"
 # Everything that could talk a library into colouring output that is not a terminal.

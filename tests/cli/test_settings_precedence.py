@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from testsupport import RunCli, check, closed_port_uri
+from support.cli import RunCli, check, closed_port_uri
 
 
 def write_config(path: Path, text: str) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from testsupport import RunCli, check
+from support.cli import RunCli, check
 
 
 @pytest.mark.parametrize(

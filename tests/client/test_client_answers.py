@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
-from recording_server import RecordingServer
-from testsupport import closed_port_uri
+from support.cli import closed_port_uri
+from support.recording_server import RecordingServer
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient, LostAnswer
 from apinode_admin_cli.errors import (

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from testsupport import RunCli, check
+from support.cli import RunCli, check
 
 from apinode_admin_cli.config import SETTINGS, Setting, dumps_toml, resolve_settings
 from apinode_admin_cli.config.connect import transport_options

@@ -7,8 +7,8 @@ import base64
 import pytest
 import requests
 from dataikuapi import APINodeAdminClient as OfficialClient
-from emulator_helpers import assert_error
-from testsupport import check
+from support.cli import check
+from support.emulator import assert_error
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import start_emulator

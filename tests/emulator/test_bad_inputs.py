@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from emulator_helpers import assert_error
+from support.emulator import assert_error
 
 SERVICES = "/admin/api/services"
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from testsupport import fenced_blocks
+from support.cli import fenced_blocks
 
 from apinode_admin_cli.emulator import start_emulator
 

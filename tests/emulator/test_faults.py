@@ -6,7 +6,7 @@ import time
 
 import pytest
 import requests
-from emulator_helpers import assert_error
+from support.emulator import assert_error
 
 SERVICES = "/admin/api/services"
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 import requests
-from emulator_helpers import assert_error
+from support.emulator import assert_error
 
 from apinode_admin_cli.emulator import start_emulator
 

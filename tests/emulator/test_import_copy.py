@@ -7,7 +7,7 @@ import shutil
 import threading
 
 import pytest
-from emulator_helpers import assert_error
+from support.emulator import assert_error
 
 SERVICES = "/admin/api/services"
 IMPORT = SERVICES + "/churn/generations/actions/importFromArchive"

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 import requests
-from emulator_helpers import assert_error
+from support.emulator import assert_error
 
 from apinode_admin_cli.emulator import start_emulator
 from apinode_admin_cli.emulator.options import MAX_DELAY_MS

@@ -6,9 +6,9 @@ import socket
 from typing import Any
 
 import pytest
-from fault_helpers import assert_failed
-from testsupport import RunCli
-from tiny_server import TinyServer, answer
+from support.cli import RunCli
+from support.faults import assert_failed
+from support.tiny_server import TinyServer, answer
 
 SERVICES = "/admin/api/services"
 PROXY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"

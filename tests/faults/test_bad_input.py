@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_helpers import assert_failed
-from testsupport import RunCli
+from support.cli import RunCli
+from support.faults import assert_failed
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
-from testsupport import clean_env, complete
-from tiny_server import Responder, TinyServer, drip_body, drip_headers
+from support.cli import clean_env, complete
+from support.tiny_server import Responder, TinyServer, drip_body, drip_headers
 
-from apinode_admin_cli.cli.complete import COMPLETION_TIMEOUT
+from apinode_admin_cli.cli.common.completers import COMPLETION_TIMEOUT
 
 # Process start-up and the shell round trip, on a busy machine.
 START_UP = 2.5

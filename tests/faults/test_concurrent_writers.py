@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from testsupport import RunCli
+from support.cli import RunCli
 
 from apinode_admin_cli.emulator import start_emulator
 

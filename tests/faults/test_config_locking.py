@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from testsupport import clean_env, cli_command
+from support.cli import clean_env, cli_command
 
 from apinode_admin_cli.config import load_config
 

@@ -6,9 +6,9 @@ import time
 from typing import Any
 
 import pytest
-from fault_helpers import assert_failed
-from testsupport import RunCli
-from tiny_server import TinyServer, answer, drip, drip_body, drip_headers, json_answer
+from support.cli import RunCli
+from support.faults import assert_failed
+from support.tiny_server import TinyServer, answer, drip, drip_body, drip_headers, json_answer
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.errors import ConfigError, ServerError, TimeoutFailure

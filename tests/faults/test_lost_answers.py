@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from fault_helpers import assert_failed
-from testsupport import RunCli, check
+from support.cli import RunCli, check
+from support.faults import assert_failed
 
 ADMIN = "/admin/api"
 LOST_NOTE = "earlier attempt deleted it"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fault_helpers import assert_failed
-from testsupport import RunCli, check
+from support.cli import RunCli, check
+from support.faults import assert_failed
 
 ADMIN = "/admin/api"
 WRONG = "the node answered 2xx but not the expected JSON"

@@ -6,8 +6,8 @@ import time
 from typing import Any
 
 import pytest
-from fault_helpers import assert_clean_failure
-from testsupport import RunProc, free_port
+from support.cli import RunProc, free_port
+from support.faults import assert_clean_failure
 
 SERVICES = "/admin/api/services"
 # Interpreter start-up and the import of requests, with room for a loaded CI machine.

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import pytest
 import requests
-from testsupport import clean_env, cli_command, default_sigint, start_cli
+from support.cli import clean_env, cli_command, default_sigint, start_cli
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from testsupport import clean_env
+from support.cli import clean_env
 
 from apinode_admin_cli import __version__
 from apinode_admin_cli.__main__ import GC_THRESHOLD, main

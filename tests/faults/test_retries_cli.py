@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 import pytest
-from fault_helpers import assert_clean_failure
-from testsupport import RunCli, free_port
+from support.cli import RunCli, free_port
+from support.faults import assert_clean_failure
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import start_emulator

@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
-from testsupport import RunCli
-from tiny_server import TinyServer, echo_error
+from support.cli import RunCli
+from support.tiny_server import TinyServer, echo_error
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.errors import APIError

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from testsupport import RunCli, RunProc, free_port
+from support.cli import RunCli, RunProc, free_port
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_helpers import assert_clean_failure
-from testsupport import RunCli, check
+from support.cli import RunCli, check
+from support.faults import assert_clean_failure
 
 from apinode_admin_cli.client.urls import hide_userinfo
 from apinode_admin_cli.config import dumps_toml

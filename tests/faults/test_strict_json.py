@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_helpers import assert_failed
-from testsupport import RunCli, RunProc, check
+from support.cli import RunCli, RunProc, check
+from support.faults import assert_failed
 
 NOT_JSON = ["NaN", "Infinity", "-Infinity", "1e999"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from fault_helpers import assert_clean_failure
-from testsupport import RunCli, RunProc
+from support.cli import RunCli, RunProc
+from support.faults import assert_clean_failure
 
 from apinode_admin_cli.emulator import start_emulator
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from fault_helpers import assert_failed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from testsupport import RunCli, make_runner
+from support.cli import RunCli, make_runner
+from support.faults import assert_failed
 
 from apinode_admin_cli.cli import cli
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from apinode_admin_cli.cli.terminal import Terminal
+from apinode_admin_cli.cli.common.terminal import Terminal
 from apinode_admin_cli.errors import UsageError
 from apinode_admin_cli.output import Column, render, render_json
 from apinode_admin_cli.output.columns import GENERATIONS, KEYS, SERVICES

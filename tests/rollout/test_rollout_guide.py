@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from testsupport import run_bash_session
+from support.cli import run_bash_session
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "rollouts.md"

@@ -7,7 +7,7 @@ import signal
 from typing import Any
 
 import pytest
-from rollout_helpers import Deploy, SimpleNode, mapping_bodies, mapping_of
+from support.rollout import Deploy, SimpleNode, mapping_bodies, mapping_of
 
 from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import UsageError

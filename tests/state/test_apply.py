@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from state_helpers import Archive, node_summary, writes
+from support.state import Archive, node_summary, writes
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle

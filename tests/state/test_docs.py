@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from testsupport import RunCli, check, fenced_blocks
+from support.cli import RunCli, check, fenced_blocks
 
 from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.state import parse_state_text

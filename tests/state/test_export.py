@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from state_helpers import Archive, writes
+from support.state import Archive, writes
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from testsupport import fenced_blocks, run_bash_session
+from support.cli import fenced_blocks, run_bash_session
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "gitops.md"
 # Where the page's shown outputs put the reader's folder.

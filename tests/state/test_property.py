@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from state_helpers import assert_node_says, node_summary, writes
+from support.state import assert_node_says, node_summary, writes
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.compat._common import OK, no_header_option, print_table, say
-from apinode_admin_cli.cli.options import pass_app
+from apinode_admin_cli.cli.common.options import pass_app
+from apinode_admin_cli.cli.compat.common import OK, no_header_option, print_table, say
 
 
 @click.command("service-import-generation")

@@ -7,7 +7,8 @@ from typing import Any, Callable, Optional
 import click
 
 from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.compat._common import (
+from apinode_admin_cli.cli.common.options import pass_app
+from apinode_admin_cli.cli.compat.common import (
     OK,
     dash_if_empty,
     dumps,
@@ -15,7 +16,6 @@ from apinode_admin_cli.cli.compat._common import (
     print_table,
     say,
 )
-from apinode_admin_cli.cli.options import pass_app
 from apinode_admin_cli.errors import NotFoundError
 from apinode_admin_cli.redact import HIDDEN
 

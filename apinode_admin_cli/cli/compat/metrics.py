@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.compat._common import dumps, say
-from apinode_admin_cli.cli.options import pass_app
+from apinode_admin_cli.cli.common.options import pass_app
+from apinode_admin_cli.cli.compat.common import dumps, say
 
 
 @click.command("metrics-get")

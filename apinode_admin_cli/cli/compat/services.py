@@ -7,7 +7,8 @@ from typing import Any
 import click
 
 from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.compat._common import (
+from apinode_admin_cli.cli.common.options import pass_app, read_stream
+from apinode_admin_cli.cli.compat.common import (
     OK,
     dash_if_empty,
     dumps,
@@ -16,7 +17,6 @@ from apinode_admin_cli.cli.compat._common import (
     print_table,
     say,
 )
-from apinode_admin_cli.cli.options import pass_app, read_stream
 
 SERVICE = click.argument("service", metavar="SERVICE")
 

@@ -1,0 +1,1 @@
+"""What every command group shares: options, terminal, targets (a node or a fleet), rendering."""

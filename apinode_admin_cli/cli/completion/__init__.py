@@ -1,0 +1,1 @@
+"""``completion``: the shell completion scripts."""

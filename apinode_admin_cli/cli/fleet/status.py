@@ -1,0 +1,100 @@
+"""``fleet status``: drift between the nodes of a fleet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.common.node import Node
+from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.errors import ExitCode, UsageError
+
+
+@click.command("status")
+@click.option(
+    "--exit-code", is_flag=True, help="Exit 8 when the nodes differ (7 when one is unreachable)."
+)
+@output_options
+@pass_app
+def fleet_status(app: App, exit_code: bool) -> None:
+    """Show what every node serves, service by service, and whether the nodes agree.
+
+    A service is the same everywhere when every node has it, enabled alike, with the same
+    mapping (shares within 1e-6) and the same generations. Each cell shows what the node
+    serves: a generation (v2), a mapping (v1 90% v2 10%), disabled (v2), no active
+    generation, missing, unreachable, or failed (the node answered with an error).
+
+    \b
+    Examples:
+      apinode-admin --fleet prod fleet status
+      apinode-admin --fleet prod fleet status --exit-code -q || alert "prod drifted"
+      apinode-admin --fleet prod fleet status -o json | jq '.services[] | select(.consistent | not)'
+    """
+    from apinode_admin_cli.cli.common.render import raise_first_failure
+    from apinode_admin_cli.cli.common.targets import collect
+    from apinode_admin_cli.errors import ConnectionFailure
+    from apinode_admin_cli.fleet.drift import compact, compare
+    from apinode_admin_cli.fleet.runner import OK, SKIPPED
+    from apinode_admin_cli.output import Column
+    from apinode_admin_cli.state import read_node_state
+
+    chosen = app.fleet
+    if chosen is None:
+        raise UsageError(
+            "fleet status compares the nodes of a fleet: pass --fleet NAME",
+            hint="or set APINODE_ADMIN_FLEET; `apinode-admin config fleets` lists them",
+        )
+
+    def read(node: Node) -> Any:
+        # Every service's generations at once: drift must cost about one node's listing.
+        return read_node_state(node.client, workers=32)
+
+    uris, outcomes = collect(app, chosen, read)
+    states = {o.node: (o.result if o.outcome == OK else None) for o in outcomes}
+    drifts = compare(states, chosen.profiles)
+    consistent = all(d.consistent for d in drifts) and all(o.outcome == OK for o in outcomes)
+    if app.output_format == "json":
+        from apinode_admin_cli.cli.common.render import fleet_json
+
+        nodes = [
+            {k: v for k, v in item.items() if k != "result"}
+            for item in fleet_json(app, uris, outcomes)
+        ]
+        app.emit_json(
+            {
+                "fleet": chosen.name,
+                "consistent": consistent,
+                "nodes": nodes,
+                "services": [d.to_json() for d in drifts],
+            }
+        )
+    else:
+        columns = [Column("service", "SERVICE")]
+        columns += [Column(f"\x00{name}", name) for name in chosen.profiles]
+        columns.append(Column("same", "SAME"))
+        # A node that answered with an error (a refused key, say) was reached all the same.
+        down = {
+            o.node: "unreachable"
+            if isinstance(o.error, ConnectionFailure)
+            else ("skipped" if o.outcome == SKIPPED else "failed")
+            for o in outcomes
+        }
+        records = []
+        for drift in drifts:
+            same = "yes" if drift.consistent else "no"
+            row: dict[str, Any] = {"service": drift.service_id, "same": same}
+            for name in chosen.profiles:
+                answered = states[name] is not None
+                row[f"\x00{name}"] = compact(drift.views[name]) if answered else down[name]
+            records.append(row)
+        app.term.emit(app.output_format, records, columns, None)
+        reached = [state for state in states.values() if state is not None]
+        if not drifts and len(reached) == len(states):
+            app.info(f"No service on any node of fleet {chosen.name}.")
+        elif not drifts and reached:
+            app.info(f"No service on the reachable nodes of fleet {chosen.name}.")
+    raise_first_failure(chosen, outcomes)
+    if exit_code and not consistent:
+        raise click.exceptions.Exit(ExitCode.DIFFERENCES)

@@ -1,0 +1,1 @@
+"""Top-level commands about the node itself: ping, code-envs, model-cache."""

@@ -1,0 +1,79 @@
+"""``ping``: is the node there, does it take the key, how fast, which DSS version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.common.node import Node
+from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.cli.common.results import Result, Rows
+from apinode_admin_cli.errors import AuthenticationError, ConnectionFailure
+
+
+def ping_report(uri: str, result: Any) -> dict[str, Any]:
+    """The JSON object of ``ping -o json``: the probe's findings plus the URI probed."""
+    return {
+        "uri": uri,
+        "alive": bool(result.alive),
+        "authenticated": bool(result.authenticated),
+        "status": result.status,
+        "elapsedMs": round(float(result.elapsed_ms), 1),
+        "dssVersion": result.dss_version,
+        "dssApiVersion": result.dss_api_version,
+    }
+
+
+def check_ping(uri: str, result: Any) -> None:
+    """Turn a failed probe into the error (and exit code) any other command would give."""
+    if not result.alive:
+        raise ConnectionFailure(
+            f"{uri} answered, but its /isAlive/ check failed: not a running API node",
+            hint="check --uri (the node's base URL, e.g. http://host:12000) and the node's logs",
+        )
+    if not result.authenticated:
+        raise AuthenticationError(
+            f"the API node at {uri} is up but refused the admin key (HTTP {result.status})"
+            + (f": {result.message}" if getattr(result, "message", None) else ""),
+            status=result.status,
+            hint="check the admin API key (--api-key, --api-key-file or APINODE_ADMIN_API_KEY)",
+        )
+
+
+@click.command()
+@output_options
+@pass_app
+def ping(app: App) -> None:
+    """Check that the node answers and accepts the key; show round trip and version.
+
+    Exits 0 when the node answered and took the key, 7 when it cannot be reached,
+    4 when it refused the key and 3 when no URI or key is configured.
+
+    \b
+    Examples:
+      apinode-admin ping
+      apinode-admin --profile prod ping -o json | jq .elapsedMs
+      apinode-admin ping -q >/dev/null && echo "node is up"
+    """
+    app.run(ping_node)
+
+
+def ping_node(node: Node) -> Result:
+    """Probe one node; a failed probe raises the error any other command would give."""
+    from apinode_admin_cli.output.columns import SUMMARY
+
+    result = node.client.ping()
+    check_ping(node.uri, result)
+    report = ping_report(node.uri, result)
+    rows = [
+        {"key": "uri", "value": report["uri"]},
+        {"key": "alive", "value": report["alive"]},
+        {"key": "authenticated", "value": report["authenticated"]},
+        {"key": "status", "value": report["status"]},
+        {"key": "round trip", "value": f"{report['elapsedMs']:.1f} ms"},
+        {"key": "DSS-Version", "value": report["dssVersion"] or "-"},
+        {"key": "DSS-API-Version", "value": report["dssApiVersion"] or "-"},
+    ]
+    return Rows(rows, SUMMARY, raw=report)

@@ -1,0 +1,152 @@
+"""``services rollout``: move a service's traffic to a generation in steps; roll back on failure.
+
+Registered on the ``services`` group by ``cli/services/__init__.py``. A rollout coordinates
+every node step by step (each step on every node before the probes run), so it builds the
+fleet's nodes itself (a ``FleetSession``) instead of fanning an operation out with ``app.run``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+import click
+
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.common.completers import generation_ids, service_ids
+from apinode_admin_cli.cli.common.options import option_for, output_options, pass_app
+
+if TYPE_CHECKING:
+    from apinode_admin_cli.cli.common.node import Node
+
+
+@click.command("rollout")
+@click.argument("service_id", shell_complete=service_ids)
+@click.argument("generation", shell_complete=generation_ids)
+@click.option(
+    "--archive",
+    type=click.Path(),
+    metavar="PATH",
+    help="Import this package first, where GENERATION is missing (each node reads it from its "
+    "own disk); it must create GENERATION.",
+)
+@click.option(
+    "--steps",
+    default="10,50,100",
+    show_default=True,
+    metavar="P,P,...",
+    help="Percentages of the traffic for GENERATION, increasing, ending at 100.",
+)
+@click.option(
+    "--pause",
+    type=float,
+    default=0.0,
+    metavar="SECONDS",
+    help="Wait between steps (a countdown on a terminal; Ctrl-C rolls back).  [default: 0]",
+)
+@click.option(
+    "--probe",
+    "probe_file",
+    type=click.Path(allow_dash=True),
+    metavar="FILE|-",
+    help="Records predicted on GENERATION after each step: JSON lines of feature objects, "
+    "or a JSON array.",
+)
+@click.option("--endpoint", metavar="ENDPOINT", help="The endpoint the probes are predicted with.")
+@click.option(
+    "--max-probe-failures",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Failed probes a step tolerates (over all nodes); one more rolls back.",
+)
+@click.option("--dry-run", is_flag=True, help="Check, print the planned mappings, change nothing.")
+@option_for("service_key")
+@output_options
+@pass_app
+def rollout(
+    app: App,
+    service_id: str,
+    generation: str,
+    archive: Optional[str],
+    steps: str,
+    pause: float,
+    probe_file: Optional[str],
+    endpoint: Optional[str],
+    max_probe_failures: int,
+    dry_run: bool,
+    service_key: Optional[str],
+) -> None:
+    """Move traffic to GENERATION in steps, probing it; roll back by itself on a failure.
+
+    The mapping in force is the stable one. Each step sends GENERATION its percentage (the
+    stable generations share the rest as before; 100 is GENERATION alone), on every node of
+    the fleet, then predicts the probes with GENERATION forced. Failed probes (beyond
+    --max-probe-failures), a step that does not apply, or Ctrl-C restore the stable mapping
+    on every node: exit 9 (130 for Ctrl-C). Everything is checked before the first change.
+    On success the last line of stdout is GENERATION.
+
+    \b
+    Examples:
+      apinode-admin services rollout churn v2 --probe probes.jsonl --endpoint score
+      apinode-admin services rollout churn v2 --steps 5,25,50,100 --pause 300
+      apinode-admin services rollout churn v3 --archive /srv/packages/churn-v3.zip --dry-run
+      apinode-admin --fleet prod services rollout churn v2 --probe probes.jsonl --endpoint score
+    """
+    from apinode_admin_cli.cli.common.options import read_text_input
+    from apinode_admin_cli.cli.services.rollout_view import RolloutView
+    from apinode_admin_cli.rollout import (
+        RestoreFailed,
+        Rollout,
+        RolloutFailed,
+        RolloutInterrupted,
+        RolloutPlan,
+        parse_probes,
+        parse_steps,
+        terminate_as_interrupt,
+    )
+    from apinode_admin_cli.rollout.probes import MAX_PROBE_BYTES
+
+    # Local checks first: nothing is read from a node before the arguments hold together.
+    probes: tuple[dict[str, Any], ...] = ()
+    if probe_file is not None:
+        shown = "the probes on stdin" if probe_file == "-" else f"probe file {probe_file}"
+        probes = parse_probes(read_text_input(probe_file, MAX_PROBE_BYTES), shown)
+    plan = RolloutPlan(
+        service_id,
+        generation,
+        steps=parse_steps(steps),
+        pause=pause,
+        probes=probes,
+        endpoint=endpoint,
+        max_probe_failures=max_probe_failures,
+    )
+    app.update_flags({"service_key": service_key})
+    session = None
+    if app.fleet is not None:
+        from apinode_admin_cli.cli.common.targets import FleetSession
+
+        session = FleetSession(app, app.fleet)
+    nodes: list[Node] = list(session.nodes.values()) if session else [app.node()]
+    try:
+        if archive is not None:
+            # Every node is told the same absolute path; a local node's copy must exist.
+            from dataclasses import replace
+
+            plan = replace(plan, archive=[node.node_path(archive) for node in nodes][0])
+        view = RolloutView(app, plan, fleet=app.fleet is not None)
+        driver = Rollout(nodes, plan, view, service_key=lambda node: node.settings.service_key)
+        try:
+            with terminate_as_interrupt():
+                report = driver.dry_run() if dry_run else driver.run()
+        except (RolloutFailed, RestoreFailed, RolloutInterrupted) as exc:
+            view.show(exc.report, succeeded=False)
+            if isinstance(exc, RestoreFailed):
+                exc.hint = view.restore_hint(exc.report)
+            raise
+        view.show(report, succeeded=not dry_run)
+        if dry_run:
+            view.dry_run_done(report)
+    finally:
+        if session is not None:
+            session.close()

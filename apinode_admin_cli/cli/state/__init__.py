@@ -1,0 +1,22 @@
+"""``state``: export, diff and apply desired state (GitOps).
+
+Each verb is a module of its own, imported only when it runs (or when help lists it).
+"""
+
+from __future__ import annotations
+
+import click
+
+from apinode_admin_cli.cli.common.lazygroup import LazyGroup
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "export": ".export:state_export",
+        "diff": ".diff:state_diff",
+        "apply": ".apply:state_apply",
+    },
+)
+def state() -> None:
+    """Desired state: export, diff and apply what a node or a fleet serves (GitOps)."""

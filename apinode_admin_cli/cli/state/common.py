@@ -1,0 +1,141 @@
+"""What the ``state`` commands share: the state file, the plan and how changes are reported."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+import click
+
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.common.node import Node
+from apinode_admin_cli.cli.common.terminal import printable
+from apinode_admin_cli.errors import ApinodeAdminError
+
+if TYPE_CHECKING:
+    from apinode_admin_cli.state import ApplyResult, ChangeOutcome, DesiredState, Plan
+
+
+file_option = click.option(
+    "-f",
+    "--file",
+    "path",
+    required=True,
+    metavar="FILE",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="The state file: TOML, or JSON for a .json name; - reads stdin.",
+)
+
+
+def load_state(app: App, path: str) -> DesiredState:
+    """The checked state file (exit 2 naming the file and key when it is not usable)."""
+    from apinode_admin_cli.state import read_state_file
+
+    return read_state_file(path, stdin=app.term.inp)
+
+
+def plan_operation(desired: DesiredState, prune: bool, remind: bool) -> Callable[[Node], Plan]:
+    """The read-only operation that plans one node; it checks archive paths of local nodes."""
+    from apinode_admin_cli.state import plan_node
+
+    def op(node: Node) -> Plan:
+        plan = plan_node(node.client, desired, prune)
+        imports = [c.path for c in plan.changes if c.action == "import" and c.path]
+        if imports and node.is_local():
+            for archive in imports:
+                node.node_path(archive)  # a missing archive fails now, before any write
+        elif imports and remind:
+            node.remind(
+                "Note: the node reads the archive paths of the state file from its own disk, "
+                "not from this machine."
+            )
+        return plan
+
+    return op
+
+
+def show_plan(app: App, plan: Plan, yes: bool, prefix: str) -> None:
+    """The plan and its notes on stderr; shown even with -q when a person must confirm it."""
+    from apinode_admin_cli.state import plan_lines, plan_notes
+
+    say = app.term.say if plan.has_changes and not yes and app.term.can_prompt() else app.info
+    for line in plan_lines(plan):
+        say(printable(f"{prefix}{line}"))
+    for note in plan_notes(plan):
+        app.info(printable(f"{prefix}{note}"))
+
+
+def reporter(app: App, prefix: str) -> Callable[[ChangeOutcome], None]:
+    """Report each change as it completes: ``done: + service fraud (0.02 s)``, or the failure."""
+    from apinode_admin_cli.state import change_line
+
+    def report(outcome: ChangeOutcome) -> None:
+        line = printable(f"{prefix}{outcome.status}: {change_line(outcome.change)}")
+        if outcome.error is None:
+            app.info(f"{line} ({outcome.elapsed:.2f} s)")
+        else:
+            app.term.say(f"{line}: {scrubbed(app, outcome.error.message)}")
+
+    return report
+
+
+def report_not_run(app: App, result: ApplyResult, prefix: str) -> None:
+    """After a failure, the changes that were not run, even with -q."""
+    from apinode_admin_cli.state import change_line
+
+    for outcome in result.not_run:
+        app.term.say(printable(f"{prefix}not run: {change_line(outcome.change)}"))
+
+
+def scrubbed(app: App, text: str) -> str:
+    """Text from a node, fit for the terminal: no key of this run, no control character."""
+    from apinode_admin_cli.redact import scrub
+
+    return printable(scrub(text, app.secrets()))
+
+
+def apply_json(app: App, result: ApplyResult) -> dict[str, Any]:
+    """``apply -o json``: every change with its status; a node's error text scrubbed."""
+    from apinode_admin_cli.redact import scrub
+
+    data = result.to_json()
+    for change in data["changes"]:
+        error = change.get("error")
+        if error:
+            # Keys scrubbed; control characters left to the JSON writer, which escapes them once.
+            for field in ("errorType", "message"):
+                error[field] = scrub(str(error[field]), app.secrets())
+    return data
+
+
+def done_summary(result: ApplyResult) -> str:
+    """``5 changes done``, ``1 change done``, ``no changes``."""
+    count = len(result.done)
+    if not result.outcomes:
+        return "no changes"
+    return f"{count} change{'' if count == 1 else 's'} done"
+
+
+class ApplyFailure(ApinodeAdminError):
+    """An apply that stopped at a failed change; exits with that change's exit code."""
+
+    def __init__(self, result: ApplyResult) -> None:
+        from apinode_admin_cli.state import change_line
+
+        failed = result.failed
+        assert failed is not None and failed.error is not None
+        self.result = result
+        self.cause = failed.error
+        not_run = len(result.not_run)
+        hint = f"{done_summary(result)}, {not_run} not run: "
+        if failed.error.hint:
+            hint += f"{failed.error.hint}; then "
+        hint += "run apply again, it plans from where the node is now"
+        super().__init__(
+            f"apply stopped at `{change_line(failed.change)}`: {failed.error.message}", hint
+        )
+        self.exit_code = result.exit_code
+
+    def to_json(self) -> dict[str, Any]:
+        payload = self.cause.to_json()
+        payload["error"]["message"] = self.message
+        return payload

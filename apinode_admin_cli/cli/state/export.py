@@ -1,0 +1,47 @@
+"""``state export``: what a node or a fleet serves, as a desired-state file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.common.completers import service_ids
+from apinode_admin_cli.cli.common.node import Node
+from apinode_admin_cli.cli.common.options import output_options, pass_app
+
+if TYPE_CHECKING:
+    pass
+
+
+@click.command("export")
+@click.argument("services", nargs=-1, metavar="[SERVICE]...", shell_complete=service_ids)
+@output_options
+@pass_app
+def state_export(app: App, services: tuple[str, ...]) -> None:
+    """Print what the node serves now as a state file (TOML; JSON with -o json).
+
+    Generations export as "" (they must exist: the node does not know the archives' paths),
+    so applying the exported file changes nothing. On a fleet, one document per node, each
+    after a comment naming the node (-o json: one object per node).
+
+    \b
+    Examples:
+      apinode-admin state export > apinode/prod.toml
+      apinode-admin state export churn fraud -o json
+    """
+    from apinode_admin_cli.state import dumps_state_toml, export_state
+
+    def op(node: Node) -> Any:
+        return export_state(node.client, list(services) or None)
+
+    fleet = app.fleet
+    if fleet is not None:
+        from apinode_admin_cli.cli.state.fleet import export_on_fleet
+
+        export_on_fleet(app, fleet, op)
+    elif app.wants_json:
+        app.emit_json(op(app.node()))
+    else:
+        app.term.echo(dumps_state_toml(op(app.node())), nl=False)

@@ -1,0 +1,1 @@
+"""Commands that call the user API of a service (predict)."""
