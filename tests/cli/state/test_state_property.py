@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.cli import RunCli, check
 from support.state import assert_node_says, node_summary, writes
-from test_property import GENERATIONS, ON_EMULATOR, build, node_states, state_files
+from support.state_strategies import GENERATIONS, ON_EMULATOR, build, node_states, state_files
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle
