@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from nodedirs import ENTRY, lay_out
-from testsupport import RunCli, check
+from support.cli import RunCli, check
 
 from apinode_admin_cli.config import dumps_toml
 from apinode_admin_cli.emulator import EmulatorHandle

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from nodedirs import CLI_KEY
-from testsupport import RunCli, check, clean_env, closed_port_uri
+from support.cli import RunCli, check, clean_env, closed_port_uri
 
 from apinode_admin_cli.emulator import EmulatorHandle
 

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Iterator
 
 import pytest
-
-# The recording server lives with the node client's tests; share it rather than copy it.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "client"))
-
-from recording_server import RecordingServer  # noqa: E402
+from support.recording_server import RecordingServer
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from testsupport import RunCli
+from support.cli import RunCli
 
 from apinode_admin_cli.config import resolve_settings
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from rollout_helpers import SET_MAPPING, Deploy, SimpleNode, mapping_bodies, mapping_of, writes
-from testsupport import clean_env, closed_port_uri, start_cli
+from support.cli import clean_env, closed_port_uri, start_cli
+from support.rollout import SET_MAPPING, Deploy, SimpleNode, mapping_bodies, mapping_of, writes
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
