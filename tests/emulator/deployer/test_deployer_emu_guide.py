@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from testsupport import fenced_blocks, free_port, run_bash_session
+from support.cli import fenced_blocks, free_port, run_bash_session
 
 DOC = Path(__file__).parents[3] / "docs" / "deployer-emulator.md"
 PORTS = ("12001", "12002", "11200")  # the page's ports; the test uses free ones

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 from deployer_emu_helpers import package
-from testsupport import check, default_sigint
+from support.cli import check, default_sigint
 
 COMMAND = [sys.executable, "-m", "apinode_admin_cli", "emulator", "deployer"]
 MODULE = [sys.executable, "-m", "apinode_admin_cli.emulator.deployer"]
