@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from testsupport import RunCli, check
+from support.cli import RunCli, check
 from userapi_helpers import deploy, package
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient

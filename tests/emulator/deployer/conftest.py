@@ -6,9 +6,9 @@ from typing import Any, Callable, Iterator
 
 import pytest
 import requests
-from apinode_admin_cli.emulator.deployer import DeployerHandle, start_deployer
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
+from apinode_admin_cli.emulator.deployer import DeployerHandle, start_deployer
 
 
 @pytest.fixture(scope="module")
