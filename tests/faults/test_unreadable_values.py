@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from fault_helpers import assert_clean_failure, assert_failed
-from testsupport import RunCli, RunProc, check
+from support.cli import RunCli, RunProc, check
+from support.faults import assert_clean_failure, assert_failed
 
 from apinode_admin_cli.client import APINodeAdminClient
 
