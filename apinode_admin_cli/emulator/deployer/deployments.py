@@ -162,8 +162,7 @@ def _remove_from_nodes(app: Any, state: dict[str, Any], did: str) -> list[str]:
         app.k8s.stop(did, forget=True)
         return []
     problems = []
-    for entry in infra["settings"].get("apiNodes") or []:
-        node = node_api.Node(entry["url"], entry["adminAPIKey"])
+    for node in node_api.Node.of_infra(infra["settings"]):
         try:
             node_api.remove(node, deployment["serviceId"])
         except node_api.NodeError as exc:

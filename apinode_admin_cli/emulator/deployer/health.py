@@ -145,9 +145,7 @@ def heavy_status(app: Any, did: str) -> dict[str, Any]:
         targets = list(app.k8s.nodes(did))
     else:
         timeout = node_api.CHECK_TIMEOUT_S
-        targets = [
-            node_api.Node(n["url"], n["adminAPIKey"], timeout) for n in infra.get("apiNodes") or []
-        ]
+        targets = [*node_api.Node.of_infra(infra, timeout)]
     if targets:
         with ThreadPoolExecutor(max_workers=min(MAX_CHECKS_AT_ONCE, len(targets))) as pool:
             rows = list(pool.map(lambda n: check_node(n, service_id, deployed), targets))

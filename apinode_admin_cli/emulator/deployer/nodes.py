@@ -27,10 +27,21 @@ class NodeError(Exception):
 class Node:
     """One API node as an infrastructure lists it: a base URL and an admin key."""
 
-    def __init__(self, url: str, admin_key: str, timeout: float = PUSH_TIMEOUT_S) -> None:
+    def __init__(
+        self, url: str, admin_key: str, timeout: float = PUSH_TIMEOUT_S, verify: bool = True
+    ) -> None:
         self.url = url.rstrip("/")
         self._auth = "Basic " + base64.b64encode(f"{admin_key}:".encode()).decode("ascii")
         self.timeout = timeout
+        self.verify = verify
+
+    @classmethod
+    def of_infra(cls, infra: dict[str, Any], timeout: float = PUSH_TIMEOUT_S) -> list[Node]:
+        """The nodes a static infrastructure's settings list."""
+        verify = not infra.get("trustAllCertificates")
+        return [
+            cls(n["url"], n["adminAPIKey"], timeout, verify) for n in infra.get("apiNodes") or []
+        ]
 
     def call(self, method: str, path: str, body: Any = None, query: str = "") -> Any:
         """One admin API call; its JSON answer, else a NodeError saying what went wrong."""
@@ -41,7 +52,7 @@ class Node:
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
-            with _opener().open(request, timeout=self.timeout) as answer:
+            with opener(self.verify).open(request, timeout=self.timeout) as answer:
                 raw = answer.read()
         except urllib.error.HTTPError as exc:
             raise NodeError(f"{method} {path}: HTTP {exc.code}: {_error_text(exc)}", True, exc.code)
@@ -152,16 +163,18 @@ def _error_text(exc: urllib.error.HTTPError) -> str:
     return text if len(text) <= _CHARS_OF_ERROR else text[:_CHARS_OF_ERROR] + "..."
 
 
-_OPENER: Optional[urllib.request.OpenerDirector] = None
+_OPENERS: dict[bool, urllib.request.OpenerDirector] = {}
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    """One opener for every node call: no proxy from the environment (nodes are reached
-    directly, as a deployer on their network does), one TLS context built once."""
-    global _OPENER
-    if _OPENER is None:
-        _OPENER = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}),
-            urllib.request.HTTPSHandler(context=ssl.create_default_context()),
+def opener(verify: bool = True) -> urllib.request.OpenerDirector:
+    """The opener for calls to nodes: no proxy from the environment (a deployer reaches its
+    nodes directly), one TLS context built once; ``verify`` False trusts any certificate."""
+    if verify not in _OPENERS:
+        context = ssl.create_default_context()
+        if not verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        _OPENERS[verify] = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
         )
-    return _OPENER
+    return _OPENERS[verify]

@@ -10,6 +10,7 @@ from typing import Any, Optional
 from urllib.parse import quote
 
 from apinode_admin_cli.emulator.deployer.common import lookup
+from apinode_admin_cli.emulator.deployer.nodes import opener
 from apinode_admin_cli.emulator.errors import bad_request
 from apinode_admin_cli.emulator.routes import Request, Router
 
@@ -68,15 +69,14 @@ def _endpoint(given: Optional[str], endpoints: list[dict[str, Any]]) -> dict[str
     raise bad_request(f"Say which endpoint to query (endpoints: {known})")
 
 
-def _send(url: str, item: dict[str, Any]) -> dict[str, Any]:
+def _send(url: str, item: dict[str, Any], verify: bool) -> dict[str, Any]:
     request = urllib.request.Request(url, data=json.dumps(item["q"]).encode(), method="POST")
     request.add_header("Content-Type", "application/json")
     for header in item.get("headers", []):
         request.add_header(header["key"], str(header.get("value", "")))
     started = time.monotonic()
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with opener.open(request, timeout=QUERY_TIMEOUT_S) as answer:
+        with opener(verify).open(request, timeout=QUERY_TIMEOUT_S) as answer:
             status, raw = answer.status, answer.read()
     except urllib.error.HTTPError as exc:
         status, raw = exc.code, exc.read()
@@ -122,6 +122,7 @@ def _run(req: Request, did: str, endpoint_id: Optional[str], raw: Optional[str])
     if not bases:
         raise bad_request(f"Deployment {did} has no node to query")
     verb = VERBS.get(endpoint["type"], "predict")
+    verify = not infra.get("trustAllCertificates")
     service_id, endpoint_id = (
         quote(deployment["serviceId"], safe=""),
         quote(endpoint["id"], safe=""),
@@ -131,7 +132,7 @@ def _run(req: Request, did: str, endpoint_id: Optional[str], raw: Optional[str])
     for item in items:
         row = {}
         for base in bases:  # the first node that answers serves the query
-            row = dict(_send(base + path, item), node=base)
+            row = dict(_send(base + path, item, verify), node=base)
             if row["status"]:
                 break
         responses.append(row)

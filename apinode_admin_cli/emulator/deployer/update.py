@@ -135,7 +135,7 @@ def _targets(
         replicas = int(settings.get("replicas") or infra.get("replicas") or 1)
         job.log(f"Running {replicas} replica(s) of the service's pods")
         return list(app.k8s.ensure(did, replicas))
-    nodes = [node_api.Node(n["url"], n["adminAPIKey"]) for n in infra.get("apiNodes") or []]
+    nodes = node_api.Node.of_infra(infra)
     if not nodes:
         raise UpdateFailed(f"Infrastructure {infra['id']} has no API node: add nodes to it first")
     return nodes
