@@ -34,6 +34,7 @@ COMMANDS = {
     "completion": "apinode_admin_cli.cli.completion.script:completion",
     "emulator": "apinode_admin_cli.cli.emulator:emulator",
     "compat": "apinode_admin_cli.cli.compat:compat_help",
+    "deployer": "apinode_admin_cli.cli.deployer:deployer",
 }
 
 SUMMARIES = {
@@ -43,6 +44,7 @@ SUMMARIES = {
         "Print the completion script for SHELL: commands, options and live ids from the node."
     ),
     "config": "Show and edit settings and profiles (no node needed).",
+    "deployer": "Drive the API Deployer of DSS: services, infrastructures, deployments, updates.",
     "emulator": "Run a local DSS API node emulator for tests, CI and rehearsals.",
     "fleet": "Compare the nodes of a fleet (--fleet NAME): drift between them.",
     "generations": "Manage the generations (package versions) of a service.",

@@ -279,8 +279,10 @@ class App:
     def secrets(self) -> list[Optional[str]]:
         """The keys this run knows of, to scrub from anything it reports."""
         found = [self.flags.get("api_key"), self.flags.get("service_key"), *self.fleet_secrets]
+        found.append(self.flags.get("dss_api_key"))
         if self._settings is not None:
             found += [self._settings.api_key, self._settings.service_key]
+            found.append(self._settings.dss_api_key)
         return found
 
     def _scrubber(self) -> Callable[[str], str]:
