@@ -44,6 +44,9 @@ KEYS = (
     Column("expiry", "EXPIRY", "epoch_ms"),
 )
 
+# `keys list --show-secrets`: keys a node lists in clear (before DSS 13.1) shown as sent.
+KEYS_SHOWN = tuple(Column(c.key, c.title) if c.kind == "secret" else c for c in KEYS)
+
 # `keys create` on a fleet: each node's new key, shown once (so KEY is not of kind secret).
 CREATED_KEYS = (Column("id", "ID"), Column("key", "KEY"))
 

@@ -48,7 +48,7 @@ EQUIVALENTS = (
     ("service-set-mapping SERVICE < mapping.json", "services set-mapping SERVICE -", "checked"),
     ("services-clean [--output fancy|json]", "services clean-unused -y", "never asks"),
     ("__clean-code-env-cache [--output fancy|json]", "code-envs clean -y", "never asks"),
-    ("admin-keys-list [--output fancy|json]", "keys list", 'key "******"'),
+    ("admin-keys-list [--output fancy|json]", "keys list", "keys as the node lists them"),
     ("admin-key-create [--label L] [--description D]", "keys create", "sends description"),
     ("admin-key-delete KEY", "keys delete KEY -y", "unknown: exit 0"),
     ("admin-key-delete-by-id ID", "keys delete --id ID -y", "unknown: exit 0"),

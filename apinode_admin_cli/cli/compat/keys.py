@@ -20,36 +20,42 @@ from apinode_admin_cli.errors import NotFoundError
 from apinode_admin_cli.redact import HIDDEN
 
 
-def _listed(key: Any) -> Any:
-    """A listed key whose ``key`` field is always ``******``: secrets never reach stdout.
+def _as_listed(record: Any) -> Any:
+    """The node's record, with ``"key": "******"`` where the node left the key out.
 
-    The Ansible collection tests for exactly this value before falling back to the key id.
+    Nodes that hash keys list ``"******"`` (some leave the field out): scripts written for
+    the original, such as Dataiku's Ansible modules, read ``["key"]`` and test for that value
+    before using the id. A key the node did return is printed as it came.
     """
-    if isinstance(key, dict):
-        return dict(key, key=HIDDEN)
-    return key
+    if isinstance(record, dict) and "key" not in record:
+        return {"key": HIDDEN, **record}
+    return record
 
 
 @click.command("admin-keys-list")
 @formatting_options
 @pass_app
 def admin_keys_list(app: App, output: str, no_header: bool) -> None:
-    """List admin keys: Key, Label (modern: keys list).
+    """List admin keys: Key, Label (modern: keys list, which masks them).
 
-    The key always shows as ****** (nodes that hash keys never return them, and a secret
-    one does return stays off stdout); the JSON keeps the node's other fields (id, label,
-    ...) with "key": "******".
+    Prints what the node returned, as the original does: nodes before DSS 13.1 list their
+    keys in clear (and no id), and scripts written for the original reuse or delete them;
+    nodes that hash keys list "key": "******" with an id (a key left out shows so too).
 
     \b
     Examples:
       apinode-admin admin-keys-list
       apinode-admin admin-keys-list --output json | jq -r '.[] | select(.label == "ci") | .id'
     """
-    keys = [_listed(k) for k in app.client().auth().list_keys()]
+    keys = [_as_listed(k) for k in app.client().auth().list_keys()]
     if output == "json":
         say(dumps(keys))
         return
-    rows = [[k.get("key"), dash_if_empty(k.get("label"))] for k in keys]
+    rows = [
+        [dash_if_empty(k.get("key")), dash_if_empty(k.get("label"))]
+        for k in keys
+        if isinstance(k, dict)
+    ]
     print_table(rows, ["Key", "Label"], no_header)
 
 
