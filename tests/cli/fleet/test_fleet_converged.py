@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from testsupport import RunCli, check
+from support.cli import RunCli, check
 
 
 def test_after_applying_one_nodes_export_both_commands_say_converged(
