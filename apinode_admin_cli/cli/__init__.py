@@ -45,7 +45,7 @@ SUMMARIES = {
     ),
     "config": "Show and edit settings and profiles (no node needed).",
     "deployer": "Drive the API Deployer of DSS: services, infrastructures, deployments, updates.",
-    "emulator": "Run a local DSS API node emulator for tests, CI and rehearsals.",
+    "emulator": "Run local DSS emulators (API node, API Deployer) for tests, CI and rehearsals.",
     "fleet": "Compare the nodes of a fleet (--fleet NAME): drift between them.",
     "generations": "Manage the generations (package versions) of a service.",
     "keys": "Manage the node's admin API keys.",

@@ -19,4 +19,4 @@ from apinode_admin_cli.cli.common.lazygroup import LazyGroup
     },
 )
 def emulator() -> None:
-    """Run a local DSS API node emulator for tests, CI and rehearsals."""
+    """Run local DSS emulators (API node, API Deployer) for tests, CI and rehearsals."""
