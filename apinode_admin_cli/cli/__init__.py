@@ -31,6 +31,8 @@ COMMANDS = {
     "predict": "apinode_admin_cli.cli.userapi.predict:predict",
     "config": "apinode_admin_cli.cli.config:config",
     "ping": "apinode_admin_cli.cli.node.ping:ping",
+    "drain": "apinode_admin_cli.cli.node.drain:drain",
+    "undrain": "apinode_admin_cli.cli.node.drain:undrain",
     "completion": "apinode_admin_cli.cli.completion.script:completion",
     "emulator": "apinode_admin_cli.cli.emulator:emulator",
     "compat": "apinode_admin_cli.cli.compat:compat_help",
@@ -44,6 +46,7 @@ SUMMARIES = {
         "Print the completion script for SHELL: commands, options and live ids from the node."
     ),
     "config": "Show and edit settings and profiles (no node needed).",
+    "drain": "Take the node out of its load balancer: /isAlive/ fails, services keep answering.",
     "deployer": "Drive the API Deployer of DSS: services, infrastructures, deployments, updates.",
     "emulator": "Run local DSS emulators (API node, API Deployer) for tests, CI and rehearsals.",
     "fleet": "Compare the nodes of a fleet (--fleet NAME): drift between them.",
@@ -55,6 +58,7 @@ SUMMARIES = {
     "predict": "Predict with an endpoint of a service (user API); prints the prediction.",
     "services": "Manage the services hosted by the node.",
     "state": "Desired state: export, diff and apply what a node or a fleet serves (GitOps).",
+    "undrain": "Put the node back in its load balancer: /isAlive/ answers again.",
 }
 
 # The original tool's command names: hidden from the main help, listed by `compat --help`.

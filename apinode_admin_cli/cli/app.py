@@ -186,15 +186,21 @@ class App:
 
         return Node(self)
 
-    def run(self, operation: Callable[[Node], Result], admin: bool = True) -> None:
+    def run(
+        self,
+        operation: Callable[[Node], Result],
+        admin: bool = True,
+        parallel: Optional[int] = None,
+    ) -> None:
         """Run one node operation (on every node of the fleet, if any) and show the result.
 
         ``admin``: the operation uses the admin API (False: the user API, URI only).
+        ``parallel``: nodes of a fleet at once, whatever --parallel says (1: node by node).
         """
         if self.fleet is not None:
             from apinode_admin_cli.cli.common.targets import run_on_fleet
 
-            run_on_fleet(self, self.fleet, operation, admin)
+            run_on_fleet(self, self.fleet, operation, admin, parallel)
             return
         self.show(operation(self.node()))
 

@@ -116,10 +116,14 @@ def node_settings(app: App, fleet: Fleet) -> dict[str, Settings]:
 
 
 def run_on_fleet(
-    app: App, fleet: Fleet, operation: Callable[[Node], Result], admin: bool = True
+    app: App,
+    fleet: Fleet,
+    operation: Callable[[Node], Result],
+    admin: bool = True,
+    parallel: Optional[int] = None,
 ) -> None:
     """Run ``operation`` on every node, report each as it ends, then show the merged result."""
-    uris, outcomes = collect(app, fleet, operation, admin)
+    uris, outcomes = collect(app, fleet, operation, admin, parallel)
     show_fleet(app, fleet, uris, outcomes)
 
 
@@ -154,11 +158,15 @@ class FleetSession:
         return {name: node.uri for name, node in self.nodes.items()}
 
     def run(
-        self, operation: Callable[[Node], Any], say_ok: Optional[bool] = None
+        self,
+        operation: Callable[[Node], Any],
+        say_ok: Optional[bool] = None,
+        parallel: Optional[int] = None,
     ) -> list[NodeOutcome[Any]]:
         """Run ``operation`` on every node concurrently, a progress line as each node ends.
 
         ``say_ok``: whether a node that succeeded gets a line (None: for actions, not reads).
+        ``parallel``: the command's own limit (1: node by node), over --parallel.
         """
 
         def work(name: str) -> Any:
@@ -168,7 +176,7 @@ class FleetSession:
         return run_on_nodes(
             self.fleet.profiles,
             work,
-            parallel=self.app.early.parallel,
+            parallel=parallel or self.app.early.parallel,
             on_done=lambda outcome: _progress(self.app, outcome, say_ok),
             catch=(ApinodeAdminError,),
         )
@@ -203,11 +211,15 @@ def _require_connection(fleet: Fleet, name: str, settings: Settings, admin: bool
 
 
 def collect(
-    app: App, fleet: Fleet, operation: Callable[[Node], Any], admin: bool = True
+    app: App,
+    fleet: Fleet,
+    operation: Callable[[Node], Any],
+    admin: bool = True,
+    parallel: Optional[int] = None,
 ) -> tuple[dict[str, str], list[NodeOutcome[Any]]]:
     """Each node's URI and outcome, with a progress line on stderr as each node ends."""
     with FleetSession(app, fleet, admin) as session:
-        return session.uris, session.run(operation)
+        return session.uris, session.run(operation, parallel=parallel)
 
 
 def _progress(app: App, outcome: NodeOutcome[Any], say_ok: Optional[bool] = None) -> None:

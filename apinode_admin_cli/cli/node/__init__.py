@@ -1,1 +1,1 @@
-"""Top-level commands about the node itself: ping, code-envs, model-cache."""
+"""Top-level commands about the node itself: ping, code-envs, model-cache, drain, undrain."""

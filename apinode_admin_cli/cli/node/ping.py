@@ -18,6 +18,7 @@ def ping_report(uri: str, result: Any) -> dict[str, Any]:
     return {
         "uri": uri,
         "alive": bool(result.alive),
+        "drained": bool(getattr(result, "drained", False)),
         "authenticated": bool(result.authenticated),
         "status": result.status,
         "elapsedMs": round(float(result.elapsed_ms), 1),
@@ -28,7 +29,7 @@ def ping_report(uri: str, result: Any) -> dict[str, Any]:
 
 def check_ping(uri: str, result: Any) -> None:
     """Turn a failed probe into the error (and exit code) any other command would give."""
-    if not result.alive:
+    if not result.alive and not getattr(result, "drained", False):
         raise ConnectionFailure(
             f"{uri} answered, but its /isAlive/ check failed: not a running API node",
             hint="check --uri (the node's base URL, e.g. http://host:12000) and the node's logs",
@@ -49,7 +50,8 @@ def ping(app: App) -> None:
     """Check that the node answers and accepts the key; show round trip and version.
 
     Exits 0 when the node answered and took the key, 7 when it cannot be reached,
-    4 when it refused the key and 3 when no URI or key is configured.
+    4 when it refused the key and 3 when no URI or key is configured. A drained node
+    (/isAlive/ fails while its admin API answers: `apinode-admin drain`) exits 0 and says so.
 
     \b
     Examples:
@@ -67,9 +69,15 @@ def ping_node(node: Node) -> Result:
     result = node.client.ping()
     check_ping(node.uri, result)
     report = ping_report(node.uri, result)
+    if report["drained"]:
+        node.info(
+            "Note: the node is drained: /isAlive/ fails, so its load balancer sends it nothing, "
+            "while its services keep answering; `apinode-admin undrain` puts it back"
+        )
     rows = [
         {"key": "uri", "value": report["uri"]},
         {"key": "alive", "value": report["alive"]},
+        {"key": "drained", "value": report["drained"]},
         {"key": "authenticated", "value": report["authenticated"]},
         {"key": "status", "value": report["status"]},
         {"key": "round trip", "value": f"{report['elapsedMs']:.1f} ms"},
