@@ -7,6 +7,7 @@ import binascii
 import secrets
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -26,7 +27,13 @@ from apinode_admin_cli.emulator.deployer import (
 from apinode_admin_cli.emulator.deployer.handler import DeployerHandler
 from apinode_admin_cli.emulator.deployer.store import DeployerStore, resolve_api_key
 from apinode_admin_cli.emulator.errors import ApiError
-from apinode_admin_cli.emulator.options import check_delay, check_host, check_port, connect_host
+from apinode_admin_cli.emulator.options import (
+    WILDCARD_HOSTS,
+    check_delay,
+    check_host,
+    check_port,
+    connect_host,
+)
 from apinode_admin_cli.emulator.routes import Router
 from apinode_admin_cli.emulator.server import EmulatorHTTPServer
 
@@ -122,6 +129,7 @@ class DeployerHandle:
         self._stopped = False
         host, port = str(server.server_address[0]), int(server.server_address[1])
         self.port: int = port
+        self.all_interfaces: bool = host in WILDCARD_HOSTS
         self.uri = f"{scheme}://{connect_host(host)}:{port}"
         self.api_key: str = app.api_key
         self.key_source: str = app.key_source
@@ -243,6 +251,10 @@ def serve_deployer(
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         line = f"Deployer emulator listening on {handle.uri}"
+        if handle.all_interfaces:
+            scheme = handle.uri.split(":", 1)[0]
+            elsewhere = f"{scheme}://{socket.gethostname()}:{handle.port}"
+            line += f" (on all interfaces: other machines may use {elsewhere})"
         if handle.key_source == "generated":
             line += f" (API key: {handle.api_key})"
         elif handle.key_source == "file":
