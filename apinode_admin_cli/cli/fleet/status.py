@@ -16,19 +16,28 @@ from apinode_admin_cli.errors import ExitCode, UsageError
 @click.option(
     "--exit-code", is_flag=True, help="Exit 8 when the nodes differ (7 when one is unreachable)."
 )
+@click.option(
+    "--differing",
+    is_flag=True,
+    help="Show only the services that are not the same on every node (or not known to be).",
+)
 @output_options
 @pass_app
-def fleet_status(app: App, exit_code: bool) -> None:
+def fleet_status(app: App, exit_code: bool, differing: bool) -> None:
     """Show what every node serves, service by service, and whether the nodes agree.
 
-    A service is the same everywhere when every node has it, enabled alike, with the same
-    mapping (shares within 1e-6) and the same generations. Each cell shows what the node
-    serves: a generation (v2), a mapping (v1 90% v2 10%), disabled (v2), no active
-    generation, missing, unreachable, or failed (the node answered with an error).
+    A service is the same everywhere (converged, as `state diff` sees it) when every node was
+    read and has it, enabled alike, with the same mapping (shares within 1e-6). A generation
+    a node holds without serving it is not drift: SAME says "yes (other generations)". Each
+    cell shows what the node serves, largest share first: a generation (v2), a mapping (v2
+    90% v1 10%), disabled (v2), no active generation, missing, unreachable, or failed (the
+    node answered with an error). SAME is yes, no (with what differs), or unknown (a node
+    could not be read).
 
     \b
     Examples:
       apinode-admin --fleet prod fleet status
+      apinode-admin --fleet prod fleet status --differing
       apinode-admin --fleet prod fleet status --exit-code -q || alert "prod drifted"
       apinode-admin --fleet prod fleet status -o json | jq '.services[] | select(.consistent | not)'
     """
@@ -55,6 +64,7 @@ def fleet_status(app: App, exit_code: bool) -> None:
     states = {o.node: (o.result if o.outcome == OK else None) for o in outcomes}
     drifts = compare(states, chosen.profiles)
     consistent = all(d.consistent for d in drifts) and all(o.outcome == OK for o in outcomes)
+    shown = [d for d in drifts if not d.consistent] if differing else drifts
     if app.output_format == "json":
         from apinode_admin_cli.cli.common.render import fleet_json
 
@@ -67,7 +77,7 @@ def fleet_status(app: App, exit_code: bool) -> None:
                 "fleet": chosen.name,
                 "consistent": consistent,
                 "nodes": nodes,
-                "services": [d.to_json() for d in drifts],
+                "services": [d.to_json() for d in shown],
             }
         )
     else:
@@ -82,9 +92,8 @@ def fleet_status(app: App, exit_code: bool) -> None:
             for o in outcomes
         }
         records = []
-        for drift in drifts:
-            same = "yes" if drift.consistent else "no"
-            row: dict[str, Any] = {"service": drift.service_id, "same": same}
+        for drift in shown:
+            row: dict[str, Any] = {"service": drift.service_id, "same": drift.same_text()}
             for name in chosen.profiles:
                 answered = states[name] is not None
                 row[f"\x00{name}"] = compact(drift.views[name]) if answered else down[name]
@@ -95,6 +104,8 @@ def fleet_status(app: App, exit_code: bool) -> None:
             app.info(f"No service on any node of fleet {chosen.name}.")
         elif not drifts and reached:
             app.info(f"No service on the reachable nodes of fleet {chosen.name}.")
+        elif differing and not shown:
+            app.info(f"Every service is the same on every node of fleet {chosen.name}.")
     raise_first_failure(chosen, outcomes)
     if exit_code and not consistent:
         raise click.exceptions.Exit(ExitCode.DIFFERENCES)

@@ -74,3 +74,31 @@ def test_equal_mappings_print_alike_whatever_each_nodes_order(
     report = json.loads(fleet_cli("fleet", "status", "-o", "json").stdout)
     nodes = report["services"][0]["nodes"]
     assert list(nodes["n1"]["mapping"]) == list(nodes["n2"]["mapping"]) == ["v2", "v1"]
+
+
+def test_differing_shows_only_the_rows_that_are_not_the_same(
+    make_fleet: Callable[..., Any],
+    fleet_cli: RunCli,
+    run_cli: RunCli,
+    make_archive: Callable[..., Path],
+) -> None:
+    make_fleet("n1", "n2")
+    for service in ("churn", "fraud", "same"):
+        check(fleet_cli("-q", "services", "create", service))
+    check(run_cli("--profile", "n2", "-q", "services", "disable", "fraud"))
+    check(run_cli("--profile", "n1", "-q", "services", "delete", "churn", "-y"))
+    table = fleet_cli("fleet", "status", "--differing", "-o", "tsv")
+    check(table)
+    assert table.stdout.splitlines()[1:] == [
+        "fraud\tno active generation\tdisabled\tno (enabled)",
+        "churn\tmissing\tno active generation\tno (present)",
+    ]
+    report = json.loads(fleet_cli("fleet", "status", "--differing", "-o", "json").stdout)
+    assert [s["serviceId"] for s in report["services"]] == ["fraud", "churn"]
+    assert report["consistent"] is False
+    check(run_cli("--profile", "n1", "-q", "services", "create", "churn"))
+    check(run_cli("--profile", "n2", "-q", "services", "enable", "fraud"))
+    quiet = fleet_cli("fleet", "status", "--differing", "-o", "tsv")
+    check(quiet)
+    assert quiet.stdout.splitlines() == ["SERVICE\tn1\tn2\tSAME"]
+    assert "Every service is the same on every node of fleet prod." in quiet.stderr
