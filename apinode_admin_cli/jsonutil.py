@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Optional, Union
+from typing import IO, Any, Optional, Union
 
 # DEL and the C1 controls (CSI among them) pass json.dumps(ensure_ascii=False) unescaped;
 # inside a JSON string ``\u009b`` means the same and shows as text. So do lone surrogates
@@ -71,12 +71,45 @@ def dump_answer(data: Any, **options: Any) -> str:
     try:
         return dumps(data, **options)
     except ValueError:
-        from apinode_admin_cli.errors import InvalidResponseError
-
-        raise InvalidResponseError(
-            "the node's answer holds NaN or Infinity, which JSON cannot carry",
-            hint="the node sent numbers no JSON parser accepts; report it to its administrator",
-        ) from None
+        raise _not_json_numbers() from None
 
 
-__all__ = ["NotANumberError", "TooDeepError", "dump_answer", "dumps", "loads"]
+def _not_json_numbers() -> Exception:
+    from apinode_admin_cli.errors import InvalidResponseError
+
+    return InvalidResponseError(
+        "the node's answer holds NaN or Infinity, which JSON cannot carry",
+        hint="the node sent numbers no JSON parser accepts; report it to its administrator",
+    )
+
+
+# Text held before the first write: an answer this small is refused whole (NaN) or printed
+# whole; a larger one streams, and only what precedes a refused number can have been written.
+_FIRST_WRITE = 1 << 20
+_CHUNK = 1 << 16
+
+
+def write_answer(data: Any, stream: IO[str], *, indent: Optional[int] = 2) -> None:
+    """:func:`dump_answer` written to ``stream`` as it is encoded, plus a newline.
+
+    The text is never held whole: a large listing is written as it is encoded, not encoded
+    into one string (and escaped into another) first. A number JSON cannot carry is an
+    invalid answer, as in ``dump_answer``; answers read by the client never hold one.
+    """
+    encoder = json.JSONEncoder(indent=indent, ensure_ascii=False, allow_nan=False)
+    pending: list[str] = []
+    size, limit = 0, _FIRST_WRITE
+    try:
+        for piece in encoder.iterencode(data):
+            pending.append(piece)
+            size += len(piece)
+            if size >= limit:
+                stream.write(_UNSAFE.sub(_escape, "".join(pending)))
+                pending, size, limit = [], 0, _CHUNK
+    except ValueError:
+        raise _not_json_numbers() from None
+    pending.append("\n")
+    stream.write(_UNSAFE.sub(_escape, "".join(pending)))
+
+
+__all__ = ["NotANumberError", "TooDeepError", "dump_answer", "dumps", "loads", "write_answer"]

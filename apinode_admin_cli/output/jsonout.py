@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, TextIO
 
-from apinode_admin_cli.jsonutil import dump_answer
+from apinode_admin_cli.jsonutil import write_answer
 from apinode_admin_cli.redact import HIDDEN
 
 if TYPE_CHECKING:
@@ -34,8 +34,9 @@ def render_json(data: Any, stream: TextIO) -> None:
     """The data exactly as received, pretty printed, with a trailing newline.
 
     Strict: NaN or Infinity in the data is an invalid answer (exit 1), never printed.
+    Written as it is encoded: a large answer is not held twice (data and text).
     """
-    stream.write(dump_answer(data, indent=2) + "\n")
+    write_answer(data, stream, indent=2)
 
 
 __all__ = ["hide_secrets", "render_json"]

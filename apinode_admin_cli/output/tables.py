@@ -15,12 +15,24 @@ from typing import Any, Mapping, Sequence, TextIO
 
 from apinode_admin_cli.output.column import Column
 from apinode_admin_cli.output.jsonout import render_json
-from apinode_admin_cli.output.values import format_value, get_path
+from apinode_admin_cli.output.values import column_values, format_column
+
+# Rows written to the stream at a time: large listings never hold their whole text at once.
+_BATCH = 4096
+
+
+def column_cells(
+    records: Sequence[Mapping[str, Any]], columns: Sequence[Column]
+) -> list[list[str]]:
+    """The text of every cell, column by column, the same for every renderer."""
+    return [format_column(column_values(records, col.key), col.kind) for col in columns]
 
 
 def cells(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> list[list[str]]:
-    """The text of every cell, the same for every renderer."""
-    return [[format_value(get_path(rec, col.key), col.kind) for col in columns] for rec in records]
+    """The text of every cell, row by row."""
+    if not columns:
+        return [[] for _ in records]
+    return [list(row) for row in zip(*column_cells(records, columns))]
 
 
 # A value from the node could carry ESC sequences that repaint the user's terminal.
@@ -36,6 +48,16 @@ def displayable(text: str) -> str:
     return text.translate(_DISPLAY_ESCAPES)
 
 
+def _escaped(column: list[str], table: dict[int, str], also: str = "") -> list[str]:
+    """The column with ``table`` applied, each cell only when the column needs it at all."""
+    # Every character the tables escape is unprintable (or ``also``): a printable column,
+    # the usual case, is checked in one pass and left as it is.
+    joined = "".join(column)
+    if joined.isprintable() and not (also and also in joined):
+        return column
+    return [cell.translate(table) for cell in column]
+
+
 def render(
     records: Sequence[Mapping[str, Any]],
     columns: Sequence[Column],
@@ -47,15 +69,18 @@ def render(
     title: str | None = None,
 ) -> None:
     """Print the records in ``table``, ``plain`` or ``tsv``."""
-    rows = cells(records, columns)
+    if not columns:
+        raise ValueError("render() needs at least one column")
     if fmt in ("table", "plain"):
-        rows = [[displayable(cell) for cell in row] for row in rows]
+        cols = [_escaped(c, _DISPLAY_ESCAPES) for c in column_cells(records, columns)]
     if fmt == "table":
+        rows = [list(row) for row in zip(*cols)]
         _table(rows, columns, stream, no_headers=no_headers, color=color, title=title)
     elif fmt == "plain":
-        _plain(rows, columns, stream, no_headers=no_headers)
+        _plain(cols, columns, stream, no_headers=no_headers)
     elif fmt == "tsv":
-        _tsv(rows, columns, stream, no_headers=no_headers)
+        cols = [_escaped(c, _TSV_ESCAPES, "\\") for c in column_cells(records, columns)]
+        _tsv(cols, columns, stream, no_headers=no_headers)
     elif fmt == "json":
         # JSON must be the node's answer, not these records: the caller owns that choice.
         raise ValueError("render() does not print JSON; call render_json() with the raw data")
@@ -120,49 +145,60 @@ def _style(cell: str, column: Column) -> str:
 
 
 def _plain(
-    rows: list[list[str]], columns: Sequence[Column], stream: TextIO, *, no_headers: bool
+    cols: list[list[str]], columns: Sequence[Column], stream: TextIO, *, no_headers: bool
 ) -> None:
-    if no_headers and not rows:
+    if no_headers and not cols[0]:
         return
     headers = [] if no_headers else [col.title for col in columns]
-    if _simple(rows, headers):
-        stream.write(_aligned(rows, headers))
+    if _simple(cols, headers):
+        _aligned(cols, headers, stream)
         return
     from tabulate import tabulate
 
+    rows = [list(row) for row in zip(*cols)]
     # disable_numparse: "1.50" and "007" are shown as the node sent them, left aligned.
     stream.write(tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True) + "\n")
 
 
-def _simple(rows: list[list[str]], headers: list[str]) -> bool:
+def _simple(cols: list[list[str]], headers: list[str]) -> bool:
     """ASCII text on one line per cell: its width is its length, no need for tabulate."""
-    return all(h.isascii() for h in headers) and all(
-        cell.isascii() and "\n" not in cell for row in rows for cell in row
-    )
+    if not all(h.isascii() for h in headers):
+        return False
+    for column in cols:
+        joined = "".join(column)
+        if not joined.isascii() or "\n" in joined:
+            return False
+    return True
 
 
-def _aligned(rows: list[list[str]], headers: list[str]) -> str:
+def _aligned(cols: list[list[str]], headers: list[str], stream: TextIO) -> None:
     """tabulate's ``plain`` layout, written directly: large listings stay fast.
 
     The same text as tabulate gives: cells stripped and left aligned, columns two spaces
     apart, a header two characters wider than its title, trailing spaces dropped.
     """
-    rows = [[cell.strip() for cell in row] for row in rows]
-    width = [len(h) + 2 for h in headers] if headers else [0] * (len(rows[0]) if rows else 0)
-    for row in rows:
-        width = [max(w, len(cell)) for w, cell in zip(width, row)]
-    lines = [headers, *rows] if headers else rows
-    return "".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(line, width)).rstrip() + "\n" for line in lines
-    )
+    cols = [list(map(str.strip, column)) for column in cols]
+    widths = [max(map(len, column), default=0) for column in cols]
+    if headers:
+        widths = [max(w, len(h) + 2) for w, h in zip(widths, headers)]
+    # One format per line, not a padding call per cell; the last column is not padded.
+    line = "  ".join([*(f"%-{w}s" for w in widths[:-1]), "%s"])
+    if headers:
+        stream.write((line % tuple(headers)).rstrip() + "\n")
+    rows = list(zip(*cols))
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start : start + _BATCH]
+        stream.write("".join((line % row).rstrip() + "\n" for row in batch))
 
 
 def _tsv(
-    rows: list[list[str]], columns: Sequence[Column], stream: TextIO, *, no_headers: bool
+    cols: list[list[str]], columns: Sequence[Column], stream: TextIO, *, no_headers: bool
 ) -> None:
-    lines = rows if no_headers else [[col.title for col in columns], *rows]
-    for line in lines:
-        stream.write("\t".join(cell.translate(_TSV_ESCAPES) for cell in line) + "\n")
+    if not no_headers:
+        stream.write("\t".join(col.title.translate(_TSV_ESCAPES) for col in columns) + "\n")
+    rows = list(zip(*cols))
+    for start in range(0, len(rows), _BATCH):
+        stream.write("".join("\t".join(row) + "\n" for row in rows[start : start + _BATCH]))
 
 
-__all__ = ["Column", "cells", "displayable", "render", "render_json"]
+__all__ = ["Column", "cells", "column_cells", "displayable", "render", "render_json"]

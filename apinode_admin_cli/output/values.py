@@ -17,7 +17,7 @@ import json
 import math
 import re
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from apinode_admin_cli.redact import mask
 
@@ -46,6 +46,45 @@ def format_value(value: Any, kind: str = "text") -> str:
     if kind == "json" and not isinstance(value, str):
         return compact_json(value)
     return str(value)
+
+
+_BOOL_TEXT = {True: "true", False: "false"}
+
+
+def format_column(values: Sequence[Any], kind: str = "text") -> list[str]:
+    """:func:`format_value` of every value of one column, in one pass.
+
+    The common cells (a string, a boolean) are told apart by their exact type, without the
+    chain of checks ``format_value`` runs on each; dates and shares repeat in large listings,
+    so each distinct one is formatted once.
+    """
+    if kind == "secret":
+        return [format_value(v, kind) for v in values]
+    if kind in ("epoch_ms", "share"):
+        seen: dict[Any, str] = {}
+        out = []
+        for value in values:
+            kind_of = type(value)
+            # Exact numbers only: True == 1 and would share the number's text.
+            if kind_of is int or kind_of is float:
+                text = seen.get(value)
+                if text is None:
+                    text = seen[value] = format_value(value, kind)
+                out.append(text)
+            else:
+                out.append(value if kind_of is str else format_value(value, kind))
+        return out
+    return [
+        v if type(v) is str else _BOOL_TEXT[v] if type(v) is bool else format_value(v, kind)
+        for v in values
+    ]
+
+
+def column_values(records: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
+    """The value of ``key`` (see :func:`get_path`) in every record."""
+    if "." not in key:
+        return [record.get(key) for record in records]
+    return [get_path(record, key) for record in records]
 
 
 def _local_iso(epoch_ms: float) -> str:
