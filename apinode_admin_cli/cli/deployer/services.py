@@ -2,185 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from apinode_admin_cli.cli.app import App
-from apinode_admin_cli.cli.common.options import output_options, pass_app, yes_option
-from apinode_admin_cli.cli.deployer.common import (
-    check_id,
-    confirm,
-    deployer,
-    done,
-    service_ids,
-    show_rows,
-    show_summary,
+from apinode_admin_cli.cli.common.lazygroup import LazyGroup
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "list": ".service_views:services_list",
+        "show": ".service_views:services_show",
+        "versions": ".service_views:services_versions",
+        "create": ".service_changes:services_create",
+        "delete": ".service_changes:services_delete",
+        "upload": ".service_changes:services_upload",
+        "delete-version": ".service_changes:services_delete_version",
+    },
 )
-from apinode_admin_cli.errors import UsageError
-
-SERVICE = click.argument("service_id", metavar="SERVICE", shell_complete=service_ids)
-
-
-@click.group()
 def services() -> None:
     """Published API services and their versions (packages exported from DSS)."""
-
-
-def service_record(light: Any) -> dict[str, Any]:
-    """One row of `services list` from a service's light status."""
-    info = light.get("serviceBasicInfo") or {}
-    versions = [p.get("id") for p in light.get("packages") or [] if isinstance(p, dict)]
-    deployments = [d.get("id") for d in light.get("deployments") or [] if isinstance(d, dict)]
-    return {
-        "id": info.get("id"),
-        "versions": len(versions),
-        "latest": versions[-1] if versions else None,
-        "deployments": ",".join(str(d) for d in deployments),
-    }
-
-
-@services.command("list")
-@output_options
-@pass_app
-def services_list(app: App) -> None:
-    """List the published services.
-
-    \b
-    Examples:
-      apinode-admin deployer services list
-      apinode-admin deployer services list -o json | jq -r '.[].serviceBasicInfo.id'
-    """
-    from apinode_admin_cli.output.deployer import SERVICES
-
-    with deployer(app) as dep:
-        items = dep.list_services(as_objects=False)
-    show_rows(app, [service_record(i) for i in items], SERVICES, items)
-
-
-@services.command("show")
-@SERVICE
-@output_options
-@pass_app
-def services_show(app: App, service_id: str) -> None:
-    """Show a published service: its versions and deployments.
-
-    \b
-    Examples:
-      apinode-admin deployer services show churn
-    """
-    check_id(service_id, "service id")
-    with deployer(app) as dep:
-        light = dep.get_service(service_id).get_status().get_raw()
-    show_summary(app, service_record(light), light)
-
-
-@services.command("versions")
-@SERVICE
-@output_options
-@pass_app
-def services_versions(app: App, service_id: str) -> None:
-    """List the versions of a published service, oldest first.
-
-    \b
-    Examples:
-      apinode-admin deployer services versions churn
-      apinode-admin deployer services versions churn -o json | jq -r '.[-1].id'
-    """
-    from apinode_admin_cli.output.deployer import VERSIONS
-
-    check_id(service_id, "service id")
-    with deployer(app) as dep:
-        versions = dep.get_service(service_id).get_status().get_versions()
-    show_rows(app, versions, VERSIONS, versions)
-
-
-@services.command("create")
-@SERVICE
-@output_options
-@pass_app
-def services_create(app: App, service_id: str) -> None:
-    """Create a published service (then upload versions to it).
-
-    \b
-    Examples:
-      apinode-admin deployer services create churn
-    """
-    check_id(service_id, "service id")
-    with deployer(app) as dep:
-        dep.create_service(service_id)
-    done(app, f"Created service {service_id}.", {"publishedServiceId": service_id})
-
-
-@services.command("delete")
-@SERVICE
-@yes_option
-@output_options
-@pass_app
-def services_delete(app: App, service_id: str, yes: bool) -> None:
-    """Delete a published service (DSS refuses while deployments use it).
-
-    \b
-    Examples:
-      apinode-admin deployer services delete churn -y
-    """
-    check_id(service_id, "service id")
-    confirm(app, f"Delete published service {service_id}", yes)
-    with deployer(app) as dep:
-        dep.get_service(service_id).delete()
-    done(app, f"Deleted service {service_id}.", {"publishedServiceId": service_id, "deleted": True})
-
-
-@services.command("upload")
-@SERVICE
-@click.argument("archive", metavar="ARCHIVE", type=click.Path(dir_okay=False))
-@output_options
-@pass_app
-def services_upload(app: App, service_id: str, archive: str) -> None:
-    """Upload a version: a package exported from DSS (a zip file on this machine).
-
-    The version's id is the one inside the package.
-
-    \b
-    Examples:
-      apinode-admin deployer services upload churn churn-v2.zip
-    """
-    import zipfile
-
-    check_id(service_id, "service id")
-    try:
-        handle = open(archive, "rb")  # noqa: SIM115 - closed below, after the upload
-    except OSError as exc:
-        raise UsageError(f"cannot read {archive}: {exc.strerror or exc}") from None
-    with handle:
-        if not zipfile.is_zipfile(handle):
-            raise UsageError(
-                f"{archive} is not a zip archive",
-                hint="export the API service package from DSS (a .zip)",
-            )
-        handle.seek(0)
-        with deployer(app) as dep:
-            dep.get_service(service_id).import_version(handle)
-    done(app, f"Uploaded {archive} to service {service_id}.", {"publishedServiceId": service_id})
-
-
-@services.command("delete-version")
-@SERVICE
-@click.argument("version")
-@yes_option
-@output_options
-@pass_app
-def services_delete_version(app: App, service_id: str, version: str, yes: bool) -> None:
-    """Delete a version of a published service (DSS refuses while it is deployed).
-
-    \b
-    Examples:
-      apinode-admin deployer services delete-version churn v1 -y
-    """
-    check_id(service_id, "service id")
-    check_id(version, "version id")
-    confirm(app, f"Delete version {version} of service {service_id}", yes)
-    with deployer(app) as dep:
-        dep.get_service(service_id).delete_version(version)
-    answer = {"publishedServiceId": service_id, "version": version, "deleted": True}
-    done(app, f"Deleted version {version} of service {service_id}.", answer)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import click
 
 from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.common.lazygroup import LazyGroup
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.deployer.common import deployer, show_rows
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy={"list": ".stages:stages_list"})
 def stages() -> None:
     """The deployment stages infrastructures belong to."""
 
 
-@stages.command("list")
+@click.command("list")
 @output_options
 @pass_app
 def stages_list(app: App) -> None:
