@@ -321,3 +321,18 @@ def test_status_watch_redraws_until_ctrl_c(world: World, tmp_path: Path) -> None
     assert proc.returncode == 130, err
     assert sum(line.startswith(b"health") for line in lines) == 2
     assert b"Interrupted." in err and b"Traceback" not in err
+
+
+def test_test_queries_run_through_the_deployer(dcli: RunCli, tmp_path: Path) -> None:
+    queries = tmp_path / "q.json"
+    queries.write_text('[{"features": {"x": 1}}, {"q": {"features": {"x": 2}}}]')
+    args = ("deployer", "deployments", "test", "churn-dev", "--endpoint", "predict")
+    answer = _json(dcli(*args, "--queries", str(queries), "-o", "json"))
+    assert [r["ok"] for r in answer["responses"]] == [True, True]
+    table = dcli(*args, "--queries", "-", input='{"features": {"x": 3}}')
+    check(table)
+    assert table.stdout.splitlines()[0].split() == ["KEY", "VALUE"]
+    queries.write_text('{"not": "a list"')
+    bad = dcli(*args, "--queries", str(queries))
+    check(bad, 2)
+    assert "is not JSON" in bad.stderr

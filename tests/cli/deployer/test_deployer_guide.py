@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from support.cli import run_bash_session
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GUIDE = ROOT / "docs" / "deployer.md"
 
 
