@@ -228,6 +228,8 @@ BY_NAME: Mapping[str, Setting] = MappingProxyType({s.name: s for s in SETTINGS})
 NODE_IDENTITY = ("profile", "uri", "api_key", "api_key_file", "data_dir")
 # Each key and the file holding it compete as one setting (resolve.py).
 KEY_FILES = {"api_key": "api_key_file", "dss_api_key": "dss_api_key_file"}
+# Path settings that name a directory, not a file (`config set` checks which).
+DIRECTORIES = frozenset({"data_dir"})
 # What a [profiles.NAME] table may hold, in declaration order.
 PROFILE_KEYS = tuple(s.name for s in SETTINGS if s.in_profile)
 DEFAULTS: Mapping[str, Any] = MappingProxyType(
@@ -243,6 +245,7 @@ def setting(name: str) -> Setting:
 __all__ = [
     "BY_NAME",
     "DEFAULTS",
+    "DIRECTORIES",
     "ENV_PREFIX",
     "KEY_FILES",
     "KINDS",

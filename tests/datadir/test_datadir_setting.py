@@ -94,3 +94,14 @@ def test_fleet_nodes_take_their_data_dirs_from_their_profiles(
     result = run_cli("--config", str(path), "--fleet", "local", "--data-dir", str(root), "ping")
     check(result, 2)
     assert "--data-dir" in result.stderr
+
+
+def test_config_set_takes_a_directory(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    afile = tmp_path / "a-file"
+    afile.write_text("x", encoding="utf-8")
+    result = run_cli("--config", str(path), "config", "set", "data_dir", str(afile))
+    check(result, 2)
+    assert result.stderr.splitlines()[0] == f"Error: {afile} is not a directory"
+    check(run_cli("--config", str(path), "config", "set", "data_dir", str(tmp_path)))
+    assert f'data_dir = "{tmp_path}"' in path.read_text(encoding="utf-8")

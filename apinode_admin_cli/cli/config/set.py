@@ -50,15 +50,18 @@ def config_set(app: App, key: str, value: str) -> None:
 
 
 def _existing_file(key: str, value: str) -> str:
-    """A path setting's value once checked: the file must exist; relative paths made absolute.
+    """A path setting's value once checked: it must exist; relative paths made absolute.
 
     ``~`` stays as typed (it is expanded when read); a relative path would otherwise be read
     relative to the config file's folder, not to where this command ran.
     """
+    from apinode_admin_cli.config.schema import DIRECTORIES
+
     expanded = os.path.expanduser(value)
-    if not os.path.isfile(expanded):
+    kind = "directory" if key in DIRECTORIES else "file"
+    if not (os.path.isdir(expanded) if kind == "directory" else os.path.isfile(expanded)):
         raise UsageError(
-            f"{value} is not a file" if os.path.exists(expanded) else f"{value} does not exist",
-            hint=f"`{key}` must name an existing file",
+            f"{value} is not a {kind}" if os.path.exists(expanded) else f"{value} does not exist",
+            hint=f"`{key}` must name an existing {kind}",
         )
     return value if value.startswith("~") else os.path.abspath(value)
