@@ -113,6 +113,7 @@ def test_drift_lists_services_in_order_of_first_appearance_across_nodes() -> Non
     drifts = compare(states, ["n1", "n2", "n3"])
     assert [d.service_id for d in drifts] == ["s3", "s1", "s2", "s4"]
     by_id = {d.service_id: d for d in drifts}
-    assert by_id["s1"].differences == ["mapping", "generations"]
-    assert by_id["s3"].differences == ["present"]
+    assert "mapping" in by_id["s1"].differences
+    assert "present" in by_id["s3"].differences
+    assert by_id["s3"].views == {"n1": states["n1"].get("s3"), "n3": None}  # type: ignore[union-attr]
     assert set(by_id["s1"].views) == {"n1", "n3"}
