@@ -30,9 +30,14 @@ class ExitCode(IntEnum):
     CONFLICT = 6, "conflict: already exists (409)"
     UNREACHABLE = (
         7,
-        "node unreachable, not an API node, TLS failure, timeout, or 5xx after retries",
+        "node (or DSS) unreachable, not an API node, TLS failure, timeout, 5xx after retries, "
+        "or a deployer update still running at --wait-timeout",
     )
-    DIFFERENCES = 8, "differences found, only with --exit-code (fleet status, state diff)"
+    DIFFERENCES = (
+        8,
+        "differences found, only with --exit-code (fleet status, state diff; a deployment "
+        "not HEALTHY for deployer deployments status)",
+    )
     ROLLED_BACK = 9, "a rollout failed its checks and rolled back to the stable mapping"
     INTERRUPTED = 130, "interrupted by Ctrl-C"
     TERMINATED = (
