@@ -62,6 +62,23 @@ class RolloutView(Listener):
         else:
             self.term.info(f"{line}; ok")
 
+    def probes_started(self, percent: int, label: str) -> None:
+        # The step's mapping is live while the probes run: say so, or it looks stuck.
+        count = len(self.plan.probes)
+        self.term.info(
+            f"{self._where(label)}{'p' if label else 'P'}robing step {percent}% "
+            f"({count} probe{'s' if count != 1 else ''})"
+        )
+
+    def unchanged(self, generation: str) -> None:
+        where = " on every node" if self.fleet else ""
+        self.term.info(
+            self._clean(
+                f"{self.plan.service} already sends all its traffic to {generation}{where}: "
+                "nothing to roll out, nothing sent"
+            )
+        )
+
     def probes_done(self, percent: int, label: str, outcome: ProbeOutcome) -> None:
         for error in outcome.errors:
             self.term.warn(f"{self._where(label)}{self._scrub(error)}")
@@ -109,7 +126,10 @@ class RolloutView(Listener):
         import shlex
 
         commands = []
+        gone = [label for label in report.not_restored if label in report.gone]
         for label in report.not_restored:
+            if label in report.gone:
+                continue  # no service left there to set a mapping on
             profile = f"--profile {shlex.quote(label)} " if label else ""
             entries = " ".join(
                 f"--entry {shlex.quote(f'{g}={round(s, 9):.10g}')}" for g, s in report.stable[label]
@@ -118,7 +138,15 @@ class RolloutView(Listener):
                 f"apinode-admin {profile}services set-mapping "
                 f"{shlex.quote(report.service)} {entries}"
             )
-        return "restore it by hand: " + "; ".join(commands)
+        where = ", ".join(label or "the node" for label in gone)
+        lost = (
+            f"{report.service} is gone from {where}: recreate it there if it must serve"
+            if gone
+            else ""
+        )
+        if not commands:
+            return lost
+        return "restore it by hand: " + "; ".join(commands) + (f"; {lost}" if lost else "")
 
     def dry_run_done(self, report: RolloutReport) -> None:
         """What a real run would have sent first, and that nothing was."""
@@ -166,16 +194,7 @@ class RolloutView(Listener):
             for step in report.steps
         ]
         if report.rolled_back_to is not None:
-            records.append(
-                {
-                    "step": "rollback",
-                    "mapping": self._mapping_text(
-                        report.rolled_back_to or report.stable, len(report.labels)
-                    ),
-                    "probes": "-",
-                    "result": "restore failed" if report.not_restored else "restored",
-                }
-            )
+            records += self._rollback_rows(report)
         columns = (
             Column("step", "STEP"),
             Column("mapping", "MAPPING"),
@@ -185,6 +204,29 @@ class RolloutView(Listener):
         self.term.emit(fmt, records, columns, None)
         if succeeded and fmt in ("plain", "table"):
             self.term.echo(report.generation)
+
+    def _rollback_rows(self, report: RolloutReport) -> list[dict[str, str]]:
+        """One row when every node was restored; else one per node, each with its own result.
+
+        A single row reading "n1: v1 100% ... restore failed" named the wrong node.
+        """
+        restored = report.rolled_back_to or {}
+        if not report.not_restored:
+            text = self._mapping_text(restored or report.stable, len(report.labels))
+            return [{"step": "rollback", "mapping": text, "probes": "-", "result": "restored"}]
+        rows = []
+        for label in report.labels:
+            if label in restored:
+                text, result = describe_mapping(restored[label]), "restored"
+            elif label in report.not_restored:
+                text = report.not_restored[label].split(" (", 1)[0]
+                result = "gone" if label in report.gone else "NOT restored"
+            else:
+                continue  # never touched: it serves its stable mapping
+            where = f"{label}: " if label else ""
+            mapping = self._scrub(where + text)
+            rows.append({"step": "rollback", "mapping": mapping, "probes": "-", "result": result})
+        return rows
 
 
 def _seconds(remaining: float) -> str:

@@ -165,9 +165,12 @@ def test_the_rollback_row_names_the_restored_node_when_another_was_not(
     at_event(monkeypatch, "step_started", break_n2_at_50)
     result = fleet_cli("services", "rollout", "churn", "v2")
     check(result, ExitCode.FAILURE)
-    # Only n1 got its mapping back: the row must not read as the whole fleet's mapping.
-    assert result.stdout.splitlines()[-1].split() == [
-        "rollback", "n1:", "v1", "100%", "-", "restore", "failed",
+    # One row per node, each with its own result: n1 restored, n2 not (named as such).
+    assert [line.split() for line in result.stdout.splitlines()[-2:]] == [
+        ["rollback", "n1:", "v1", "100%", "-", "restored"],
+        # n2 refused the step 50% (an error answer): it serves the step 10%, nothing else.
+        ["rollback", "n2:", "left", "with", "v2", "10%", "v1", "45%", "v0", "45%",
+         "-", "NOT", "restored"],
     ]  # fmt: skip
 
 
@@ -199,3 +202,43 @@ def test_dry_run_on_a_fleet_writes_nothing_anywhere(
     items: list[dict[str, Any]] = json.loads(result.stdout)
     assert items[0]["mapping"]["n2"] == {"v2": 0.1, "v1": 0.45, "v0": 0.45}
     assert all(h.received and writes(h) == [] for h in deployed.values())
+
+
+def test_probes_are_announced_and_a_rollout_of_what_already_serves_says_so(
+    deployed: dict[str, EmulatorHandle], fleet_cli: RunCli, probe_file: Path
+) -> None:
+    args = ("--probe", str(probe_file), "--endpoint", "score", "--steps", "50,100")
+    result = fleet_cli("services", "rollout", "churn", "v2", *args)
+    check(result)
+    assert "n1: probing step 50% (3 probes)" in result.stderr
+    assert "n2: probing step 100% (3 probes)" in result.stderr
+    for handle in deployed.values():
+        handle.clear_received()
+    again = fleet_cli("services", "rollout", "churn", "v2", *args)
+    check(again)
+    assert "churn already sends all its traffic to v2 on every node" in again.stderr
+    assert again.stdout.splitlines()[-1] == "v2"
+    assert all(writes(handle) == [] for handle in deployed.values())
+
+
+def test_a_restore_answered_404_names_the_node_and_suggests_no_set_mapping(
+    deployed: dict[str, EmulatorHandle], fleet_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n2 = deployed["n2"]
+
+    def break_n2_at_50(percent: int) -> None:
+        if percent == 50:
+            n2.add_fault(method="POST", path=SET_MAPPING, status=400, count=1)
+
+    at_event(monkeypatch, "step_started", break_n2_at_50)
+    at_event(
+        monkeypatch,
+        "rolling_back",
+        lambda reason: n2.add_fault(method="POST", path=SET_MAPPING, status=404, count=2),
+    )
+    result = fleet_cli("services", "rollout", "churn", "v2")
+    check(result, ExitCode.FAILURE)
+    assert "n2 is no longer serving churn: the service is gone" in result.stderr
+    assert "--profile n2 services set-mapping" not in result.stderr
+    assert "churn is gone from n2" in result.stderr
+    assert result.stdout.splitlines()[-1].split()[-1] == "gone"
