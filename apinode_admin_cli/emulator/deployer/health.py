@@ -47,6 +47,14 @@ def check_node(
         problems.append("service is " + ("enabled" if seen["enabled"] else "disabled"))
     if problems:
         return dict(row, status="OUT_OF_SYNC", message="; ".join(problems))
+    try:
+        alive = node.alive()
+    except node_api.NodeError as exc:
+        return dict(row, status="UNREACHABLE", message=str(exc))
+    if not alive:
+        # The node serves, but a load balancer in front of it sends it nothing.
+        message = "/isAlive/ fails: the node is out of its load balancer (drained?)"
+        return dict(row, status="NOT_ALIVE", message=message)
     return dict(row, status="OK")
 
 
@@ -82,7 +90,8 @@ def _health(
     last = deployment.get("lastUpdate") or {}
     deployed = deployment.get("deployed")
     settings = deployment["settings"]
-    bad = [r for r in rows if r["status"] != "OK"]
+    bad = [r for r in rows if r["status"] not in ("OK", "NOT_ALIVE")]
+    drained = [r for r in rows if r["status"] == "NOT_ALIVE"]
     if last.get("status") in ("FAILED", "ABORTED"):
         return "ERROR", [
             _message(
@@ -124,6 +133,16 @@ def _health(
                 "WARN_SETTINGS_NOT_DEPLOYED",
                 "The settings changed since the last update: run an update",
             )
+        ]
+    if drained:
+        return "WARNING", [
+            _message(
+                "WARNING",
+                "WARN_API_NODE_NOT_ALIVE",
+                f"API node {r['url']} is not alive",
+                r["message"],
+            )
+            for r in drained
         ]
     if not deployed["enabled"]:
         return "HEALTHY", [

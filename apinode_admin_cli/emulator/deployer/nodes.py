@@ -64,6 +64,19 @@ class Node:
         except (UnicodeDecodeError, ValueError):
             raise NodeError(f"{method} {path}: the node answered something that is not JSON")
 
+    def alive(self) -> bool:
+        """Whether the node's ``/isAlive/`` probe (what load balancers check) succeeds."""
+        request = urllib.request.Request(f"{self.url}/isAlive/", method="GET")
+        try:
+            with opener(self.verify).open(request, timeout=self.timeout) as answer:
+                answer.read()
+        except urllib.error.HTTPError:
+            return False
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise NodeError(f"cannot reach {self.url}: {reason}", reachable=False)
+        return True
+
     def services(self) -> dict[str, bool]:
         """The node's services and whether each is enabled."""
         listed = self.call("GET", "services")

@@ -221,3 +221,23 @@ def test_a_split_mapping_then_a_disabled_deployment_reach_the_nodes(api, nodes):
     assert refused.status_code >= 400  # the nodes no longer serve it
     deployment.delete()  # disabled: the official client deletes at once
     assert [served(n, "split") for n in nodes] == [{}, {}]
+
+
+def test_a_drained_node_is_a_warning(api, nodes):
+    service = api.create_service("drain")
+    service.import_version(package("d1"))
+    static_infra(api, "drain-infra", nodes, stage="Test")
+    deployment = api.create_deployment("drain-on-infra", "drain", "drain-infra", "d1")
+    update(deployment)
+    drain_file = nodes[1].data_dir / "apinode-not-alive.txt"
+    drain_file.write_text("maintenance")
+    try:
+        status = deployment.get_status()
+        assert status.get_health() == "WARNING"
+        rows = {row["url"]: row["status"] for row in status.get_heavy()["apiNodes"]}
+        assert rows == {nodes[0].uri: "OK", nodes[1].uri: "NOT_ALIVE"}
+        assert "drained" in status.get_health_messages()["messages"][0]["details"]
+    finally:
+        drain_file.unlink()
+    assert deployment.get_status().get_health() == "HEALTHY"
+    deployment.delete(disable_first=True)
