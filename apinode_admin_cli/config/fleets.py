@@ -76,7 +76,7 @@ def resolve_fleet(
 
 def resolve_nodes(
     flags: Mapping[str, Any],
-    env: Mapping[str, str],
+    env: Optional[Mapping[str, str]],
     profiles: Sequence[str],
     where: str,
     stdin: Optional[IO[str]] = None,
@@ -86,6 +86,7 @@ def resolve_nodes(
     Each node is ``resolve_settings(..., node=(profile, where))``: a fleet of N nodes used to
     parse the file N times, which made its set-up grow with the square of its size.
     """
+    env = os.environ if env is None else env
     path, _ = locate_config(flags, env)
     data = load_config(path)
     return {

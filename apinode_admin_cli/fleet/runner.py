@@ -38,6 +38,15 @@ def parallel_limit(parallel: Optional[int], nodes: int) -> int:
     return max(1, min(wanted, nodes, _file_bound()))
 
 
+def requests_per_node(running: int, wanted: int) -> int:
+    """Requests each of ``running`` nodes may have in flight at once.
+
+    ``wanted``, or fewer when the open-file limit cannot give a socket to each of them on
+    every node at the same time.
+    """
+    return max(1, min(wanted, (_file_bound() * 2) // max(running, 1)))
+
+
 def _file_bound() -> int:
     try:
         import resource
@@ -151,5 +160,6 @@ __all__ = [
     "SKIPPED",
     "NodeOutcome",
     "parallel_limit",
+    "requests_per_node",
     "run_on_nodes",
 ]

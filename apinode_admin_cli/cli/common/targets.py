@@ -90,7 +90,7 @@ class FleetNode(Node):
 
 def node_settings(app: App, fleet: Fleet) -> dict[str, Settings]:
     """Every node's settings, resolved before any request: a config error stops them all."""
-    from apinode_admin_cli.config import BY_NAME, env_value, resolve_settings
+    from apinode_admin_cli.config import BY_NAME, env_value, resolve_nodes
 
     ignored = [BY_NAME[n].env for n in ("uri", "api_key", "api_key_file") if env_value(n, app.env)]
     if ignored:
@@ -98,15 +98,13 @@ def node_settings(app: App, fleet: Fleet) -> dict[str, Settings]:
             f"{', '.join(str(v) for v in ignored)} ignored with a fleet: each node uses the URI "
             "and key of its own profile"
         )
-    found = {}
     # The run's own settings warn about the config file once; each node then adds only what
     # is its own (a key file of its profile, say), not the same warning once per node.
     shown = set(app.settings.warnings)
-    for name in fleet.profiles:
-        settings = resolve_settings(
-            app.flags, app.env, stdin=app.term.inp, node=(name, f"fleet {fleet.name}")
-        )
-        found[name] = settings
+    found = resolve_nodes(
+        app.flags, app.env, fleet.profiles, f"fleet {fleet.name}", stdin=app.term.inp
+    )
+    for name, settings in found.items():
         app.fleet_secrets += [settings.api_key, settings.service_key]
         for warning in settings.warnings:
             if warning not in shown:

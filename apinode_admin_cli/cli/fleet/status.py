@@ -11,6 +11,9 @@ from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.errors import ExitCode, UsageError
 
+# Generations requests in flight per node (fewer when the open-file limit says so).
+READERS_PER_NODE = 64
+
 
 @click.command("status")
 @click.option(
@@ -45,7 +48,7 @@ def fleet_status(app: App, exit_code: bool, differing: bool) -> None:
     from apinode_admin_cli.cli.common.targets import collect
     from apinode_admin_cli.errors import ConnectionFailure
     from apinode_admin_cli.fleet.drift import compact, compare
-    from apinode_admin_cli.fleet.runner import OK, SKIPPED
+    from apinode_admin_cli.fleet.runner import OK, SKIPPED, parallel_limit, requests_per_node
     from apinode_admin_cli.output import Column
     from apinode_admin_cli.state import read_node_state
 
@@ -56,9 +59,12 @@ def fleet_status(app: App, exit_code: bool, differing: bool) -> None:
             hint="or set APINODE_ADMIN_FLEET; `apinode-admin config fleets` lists them",
         )
 
+    running = parallel_limit(app.early.parallel, len(chosen.profiles))
+    # Many services' generations at once: drift must cost about one node's listing.
+    workers = requests_per_node(running, READERS_PER_NODE)
+
     def read(node: Node) -> Any:
-        # Every service's generations at once: drift must cost about one node's listing.
-        return read_node_state(node.client, workers=32)
+        return read_node_state(node.client, workers=workers)
 
     uris, outcomes = collect(app, chosen, read)
     states = {o.node: (o.result if o.outcome == OK else None) for o in outcomes}
