@@ -64,16 +64,16 @@ def deployments_update(app: App, deployment_id: str, no_wait: bool, wait_timeout
             app.info(f"Started update job {job} of deployment {deployment_id}.")
             _answer(app, future.state or {"jobId": job}, str(job))
             return
-        app.info(f"Updating deployment {deployment_id} (job {job})...")
-        seen: list[Optional[str]] = [None]
-
-        def report(state: dict[str, Any]) -> None:
-            line = progress_line(state)
-            if line and line != seen[0]:
-                seen[0] = line
-                app.info(f"  {line}")
-
         try:
+            app.info(f"Updating deployment {deployment_id} (job {job})...")
+            seen: list[Optional[str]] = [None]
+
+            def report(state: dict[str, Any]) -> None:
+                line = progress_line(state)
+                if line and line != seen[0]:
+                    seen[0] = line
+                    app.info(f"  {line}")
+
             result = future.wait_for_result(timeout=wait_timeout, on_progress=report)
             _raise_if_nodes_failed(result, job, future.state)
         except JobStillRunning as exc:
@@ -88,6 +88,12 @@ def deployments_update(app: App, deployment_id: str, no_wait: bool, wait_timeout
             raise
         except JobFailed as exc:
             _explain_failure(app, deployment, deployment_id, exc)
+            raise
+        except KeyboardInterrupt:
+            # Only the wait stops: say so before the usual "Interrupted." and exit 130.
+            app.term.say(
+                f"Stopped waiting; update job {job} of deployment {deployment_id} goes on in DSS."
+            )
             raise
     app.info(f"Updated deployment {deployment_id}.")
     _answer(app, {"deploymentId": deployment_id, "jobId": job, "result": result}, None)

@@ -336,3 +336,30 @@ def test_test_queries_run_through_the_deployer(dcli: RunCli, tmp_path: Path) -> 
     bad = dcli(*args, "--queries", str(queries))
     check(bad, 2)
     assert "is not JSON" in bad.stderr
+
+
+def test_ctrl_c_stops_waiting_and_leaves_the_job_running(world: World, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from support.cli import clean_env, start_cli
+
+    world.deployer.add_job_fault(mode="hang")
+    env = clean_env(tmp_path, **world.env)
+    proc = start_cli("deployer", "deployments", "update", "churn-dev", env=env)
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 20
+    line = b""
+    # The progress line: the command is waiting for the job.
+    while not line.startswith(b"  ") and time.monotonic() < deadline:
+        line = proc.stderr.readline()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    assert b"goes on in DSS" in err and b"Interrupted." in err and b"Traceback" not in err
+    running = world.api().client.list_futures(as_objects=True)
+    assert running
+    for future in running:
+        future.abort()
+    check_update = DSSDeployerClient(world.deployer.uri, DSS_KEY).get_apideployer()
+    check_update.get_deployment("churn-dev").start_update().wait_for_result(30)
