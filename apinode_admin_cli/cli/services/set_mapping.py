@@ -61,12 +61,15 @@ def services_set_mapping(
         )
     shares = ", ".join(f"{e['generation']} {e['proba']:.0%}" for e in mapping["entries"])
 
+    from apinode_admin_cli.cli.services.fleet_traffic import check_fleet, run_traffic_change
+
     def op(node: Node) -> Result:
         answer = node.client.service(service_id).set_generations_mapping(mapping)
         node.info(f"Mapping of {service_id} set ({shares}); the service is enabled.")
         return Action(answer)
 
-    app.run(op)
+    check_fleet(app, service_id, [e["generation"] for e in mapping["entries"]])
+    run_traffic_change(app, service_id, op, lambda result: shares)
 
 
 def _input_name(path: str) -> str:

@@ -27,9 +27,13 @@ def services_switch_to(app: App, service_id: str, generation: str) -> None:
       apinode-admin services switch-to churn v1
     """
 
+    from apinode_admin_cli.cli.services.fleet_traffic import check_fleet, run_traffic_change
+
     def op(node: Node) -> Result:
         answer = node.client.service(service_id).switch_to_single_generation(generation)
         node.info(f"Service {service_id} now serves generation {generation}.")
         return Action(answer)
 
-    app.run(op)
+    # On a fleet, every node must have the generation before any node is switched.
+    check_fleet(app, service_id, [generation])
+    run_traffic_change(app, service_id, op, lambda result: generation)

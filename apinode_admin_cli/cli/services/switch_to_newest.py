@@ -25,8 +25,15 @@ def services_switch_to_newest(app: App, service_id: str) -> None:
       apinode-admin services switch-to-newest churn
       GEN=$(apinode-admin services switch-to-newest churn)
     """
-    app.run(
+    from apinode_admin_cli.cli.services.fleet_traffic import check_fleet, run_traffic_change
+
+    # On a fleet, the newest generation must be one and the same on every node.
+    check_fleet(app, service_id, newest=True)
+    run_traffic_change(
+        app,
+        service_id,
         lambda node: switched_to_newest(
             node, service_id, node.client.service(service_id).switch_to_newest()
-        )
+        ),
+        lambda result: result.value,
     )
