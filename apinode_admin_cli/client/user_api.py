@@ -189,6 +189,11 @@ class APINodeClient:
         self._check_records(records, "data")
         return self._post(endpoint_id, "lookup-multi", {"items": records})
 
+    def get_swagger(self) -> Any:
+        """The service's OpenAPI document (``GET .../swagger``); not in dataikuapi."""
+        path = ("public", "api", "v1", segment(self.service_id, "service id"), "swagger")
+        return self._transport.request("GET", path, changes=False).json(required=True)
+
     def run_function(self, endpoint_id: str, **kwargs: Any) -> Any:
         """Call a function endpoint with ``kwargs`` as its arguments; returns its result."""
         return self._post(endpoint_id, "run", kwargs)

@@ -78,7 +78,8 @@ def user_client(
     """A user-API client for one service of the node at ``uri``."""
     from apinode_admin_cli.client import APINodeClient
 
-    return APINodeClient(uri, service_id, service_key, **transport_options(values))
+    token = values.get("bearer_token")
+    return APINodeClient(uri, service_id, service_key, token, **transport_options(values))
 
 
 __all__ = ["admin_client", "require_connection", "transport_options", "user_client"]

@@ -184,7 +184,7 @@ SETTINGS: tuple[Setting, ...] = (
         short="-o",
         doc="default output format: `table`, `plain`, `tsv` or `json`",
     ),
-    # Given to `predict` with --service-key: the key of a service's user API, if it has one.
+    # Given to the user-API commands with --service-key: the key of a service, if it has one.
     Setting(
         "service_key",
         "The service's API key, if it has one.",
@@ -192,7 +192,17 @@ SETTINGS: tuple[Setting, ...] = (
         metavar="KEY",
         flag=False,
         in_profile=False,
-        doc="API key of a service's user API, for `predict`",
+        doc="API key of a service's user API, for the user-API commands",
+    ),
+    # A service secured with JWT/OAuth2 takes a bearer token instead of a key.
+    Setting(
+        "bearer_token",
+        "A bearer token (JWT) for the service's user API.",
+        kind="secret",
+        metavar="TOKEN",
+        flag=False,
+        in_profile=False,
+        doc="bearer token (JWT, OAuth2) of a service's user API; a service key wins over it",
     ),
     Setting(
         "verbose",
