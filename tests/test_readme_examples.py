@@ -115,6 +115,6 @@ def test_the_runnable_examples_run_as_written(workdir: dict[str, str], emulator:
         assert "Traceback" not in proc.stderr
     # The examples did what they say.
     services = emulator.app.store.read()["services"]
-    assert set(services) == {"churn", "fraud"}
+    assert set(services) == {"churn", "fraud", "shop"}
     mapping = services["churn"]["mapping"]["entries"]
     assert mapping == [{"generation": "v3", "proba": 1.0}]

@@ -29,6 +29,12 @@ COMMANDS = {
     "code-envs": "apinode_admin_cli.cli.node.code_envs:code_envs",
     "model-cache": "apinode_admin_cli.cli.node.model_cache:model_cache",
     "predict": "apinode_admin_cli.cli.userapi.predict:predict",
+    "forecast": "apinode_admin_cli.cli.userapi.forecast:forecast",
+    "predict-effect": "apinode_admin_cli.cli.userapi.predict_effect:predict_effect",
+    "run-function": "apinode_admin_cli.cli.userapi.run_function:run_function",
+    "sql-query": "apinode_admin_cli.cli.userapi.sql_query:sql_query",
+    "lookup": "apinode_admin_cli.cli.userapi.lookup:lookup",
+    "openapi": "apinode_admin_cli.cli.userapi.openapi:openapi",
     "config": "apinode_admin_cli.cli.config:config",
     "ping": "apinode_admin_cli.cli.node.ping:ping",
     "drain": "apinode_admin_cli.cli.node.drain:drain",
@@ -56,6 +62,16 @@ SUMMARIES = {
     "model-cache": "Manage the node's model cache.",
     "ping": "Check that the node answers and accepts the key; show round trip and version.",
     "predict": "Predict with an endpoint of a service (user API); prints the prediction.",
+    "forecast": "Forecast with a time series endpoint of a service (user API).",
+    "predict-effect": "Predict treatment effects with a causal endpoint of a service (user API).",
+    "run-function": (
+        "Run a function endpoint (Python or R) of a service (user API); prints what it returned."
+    ),
+    "sql-query": "Run a SQL query endpoint of a service (user API); prints the rows it selected.",
+    "lookup": "Look a record up on a dataset lookup endpoint of a service (user API).",
+    "openapi": (
+        "Show the OpenAPI document of a service's endpoints (its /swagger); -o json prints it."
+    ),
     "services": "Manage the services hosted by the node.",
     "state": "Desired state: export, diff and apply what a node or a fleet serves (GitOps).",
     "undrain": "Put the node back in its load balancer: /isAlive/ answers again.",

@@ -73,6 +73,7 @@ def run_batch(
     stdin: IO[bytes],
     progress_stream: IO[str],
     show_progress: bool,
+    progress_bar: bool = True,
     fmt: Optional[str] = None,
     text_columns: Sequence[str] = (),
     context: Optional[dict[str, Any]] = None,
@@ -90,7 +91,7 @@ def run_batch(
         rows = open_rows(text, name, fmt, text_columns, FIELDS[kind])
         if context is not None:
             rows = (_with_context(row, context) for row in rows)
-        with BatchProgress(progress_stream, show_progress, size) as bar:
+        with BatchProgress(progress_stream, show_progress, size, progress_bar) as bar:
             flat = (_tally(result, s, kind, bar, counter) for s in scorer.score(rows))
             columns, every = output.with_header(flat, chunk_size)
             result.columns = columns

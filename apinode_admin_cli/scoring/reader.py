@@ -197,14 +197,13 @@ def open_rows(
     field: str = "features",
 ) -> Iterator[Row]:
     """Rows of ``stream`` in ``fmt`` (else detected from ``name`` and its first character)."""
-    first = ""
-    source: Any = stream
-    if fmt is None and not name.lower().endswith((".csv", ".jsonl", ".ndjson")):
+    head = stream.read(1)
+    while head and head.isspace():
         head = stream.read(1)
-        while head and head.isspace():
-            head = stream.read(1)
-        first = head
-        source = _Prefixed(head, stream)
+    if not head:
+        raise UsageError(f"{name} holds no records", hint="one JSON object per line, or CSV")
+    first = head
+    source: Any = _Prefixed(head, stream)
     kind = detect_format(name, fmt, first)
     if kind == "csv":
         return csv_rows(source, name, text_columns, field)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from userapi_helpers import deploy, package
+from support.userapi import deploy, package
 
 from apinode_admin_cli.client import APINodeClient
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
@@ -50,7 +50,7 @@ def test_csv_fields_are_typed_predictably() -> None:
     [
         ("a,b\n1\n", "f.csv", "line 2 of f.csv has 1 fields, the header 2"),
         ("a,a\n1,2\n", "f.csv", "name each column once"),
-        ("", "f.csv", "needs a header row"),
+        ("", "f.csv", "f.csv holds no records"),
         ('{"a": 1}\n{"a": NaN}\n', "x.jsonl", "line 2 of x.jsonl is not valid JSON"),
         ('[{"a": 1}, 3]', "x.json", "item 2 of x.json is not a JSON object"),
         ('[{"a": 1} {"b": 2}]', "x.json", "malformed after item 1"),

@@ -9,7 +9,7 @@ import dataikuapi
 import pytest
 import requests
 from dataikuapi.utils import DataikuException
-from userapi_helpers import SERVICE_KEY, deploy, package
+from support.userapi import SERVICE_KEY, deploy, package
 
 from apinode_admin_cli.client import APINodeClient
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 import pytest
 from support.cli import RunCli, check
-from userapi_helpers import deploy, package
+from support.userapi import deploy, package
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator

@@ -1,1 +1,1 @@
-"""Commands that call the user API of a service (predict)."""
+"""Commands that call the user API of a service: one per kind of endpoint, and batches."""

@@ -11,7 +11,8 @@ from typing import Any, Callable
 import pytest
 from support.cli import check
 
-from apinode_admin_cli.cli.userapi.predict import parse_feature, typed_value
+from apinode_admin_cli.cli.userapi.common import parse_pair as parse_feature
+from apinode_admin_cli.cli.userapi.common import typed_value
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
 from apinode_admin_cli.errors import UsageError
 
@@ -178,8 +179,8 @@ def test_batch_from_json_lines_or_array(
     )  # fmt: skip
     check(result)
     rows = result.stdout.splitlines()
-    assert rows[0].split("\t")[:3] == ["#", "GENERATION", "PREDICTION"]
-    assert [r.split("\t")[0] for r in rows[1:]] == ["0", "1", "2"]
+    assert rows[0].split("\t")[:3] == ["AGE", "GENERATION", "PREDICTION"]
+    assert [r.split("\t")[0] for r in rows[1:]] == ["1", "2", "3"]
     body = predictions(emulator)[0]
     assert body["dispatch"] == {"dispatchKey": "k"}
     assert body["items"] == [
@@ -192,7 +193,7 @@ def test_batch_from_json_lines_or_array(
     array.write_text(json.dumps([{"age": n} for n in range(5)]))
     result = node_cli("predict", canary, "score", "--batch", str(array), "--json")
     check(result)
-    assert len(json.loads(result.stdout)["results"]) == 5
+    assert [row["age"] for row in json.loads(result.stdout)] == [0, 1, 2, 3, 4]
 
 
 @pytest.mark.parametrize(
@@ -208,7 +209,7 @@ def test_batch_from_json_lines_or_array(
         (("--batch", "-"), "", "no records"),
         (("--batch", "-"), "{\n", "not valid JSON"),
         (("--batch", "-"), "[1, 2]", "not a JSON object"),
-        (("--batch", "-"), "null", "not a JSON object"),
+        (("--batch", "-"), "null", "cannot tell the format"),
         (("--batch", "-", "a=1"), "{}", "not both"),
         (("-f", "a=1", "--context", "[]"), None, "JSON object"),
     ],
