@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
 from apinode_admin_cli.errors import ApinodeAdminError
 from apinode_admin_cli.state.current import DEFAULT_WORKERS, read_generations, read_node_state
+from apinode_admin_cli.state.lanes import InOrder, run_lanes
 from apinode_admin_cli.state.model import Change, DesiredState, Plan, mapping_body
 from apinode_admin_cli.state.plan import compute_plan
 
@@ -92,30 +93,41 @@ def apply_plan(
     client: APINodeAdminClient,
     plan: Union[Plan, Sequence[Change]],
     on_change: Optional[Callable[[ChangeOutcome], None]] = None,
+    workers: int = 1,
 ) -> ApplyResult:
-    """Make each change in order; ``on_change`` hears of each one done, or of the failure.
+    """Make the plan's changes; ``on_change`` hears of each one done, or failed, in plan order.
 
-    The first failure stops the run; the changes after it are reported ``not run``. An empty
-    plan sends nothing.
+    ``workers`` services are changed at once (see ``lanes``), each service's own changes in
+    plan order; 1 runs every change one after the other in plan order. The first failure
+    stops the run: changes not started by then are reported ``not run``, changes already
+    running finish and are reported as they ended. An empty plan sends nothing.
     """
     changes = plan.changes if isinstance(plan, Plan) else tuple(plan)
-    outcomes: list[ChangeOutcome] = []
-    for index, change in enumerate(changes):
+    outcomes: list[Optional[ChangeOutcome]] = [None] * len(changes)
+
+    def hear(index: int) -> None:
+        outcome = outcomes[index]
+        if on_change is not None and outcome is not None:
+            on_change(outcome)
+
+    order = InOrder(len(changes), hear)
+
+    def run_one(index: int) -> bool:
+        change = changes[index]
         start = time.monotonic()
         try:
             run_change(client, change)
         except ApinodeAdminError as exc:
-            outcome = ChangeOutcome(change, FAILED, exc, time.monotonic() - start)
-            outcomes.append(outcome)
-            if on_change is not None:
-                on_change(outcome)
-            outcomes.extend(ChangeOutcome(c, NOT_RUN) for c in changes[index + 1 :])
-            break
-        outcome = ChangeOutcome(change, DONE, None, time.monotonic() - start)
-        outcomes.append(outcome)
-        if on_change is not None:
-            on_change(outcome)
-    return ApplyResult(tuple(outcomes))
+            outcomes[index] = ChangeOutcome(change, FAILED, exc, time.monotonic() - start)
+            order.ready(index)
+            return False
+        outcomes[index] = ChangeOutcome(change, DONE, None, time.monotonic() - start)
+        order.ready(index)
+        return True
+
+    run_lanes(changes, run_one, max(1, workers))
+    order.skip_rest()
+    return ApplyResult(tuple(o or ChangeOutcome(c, NOT_RUN) for o, c in zip(outcomes, changes)))
 
 
 def run_change(client: APINodeAdminClient, change: Change) -> None:
@@ -127,8 +139,8 @@ def run_change(client: APINodeAdminClient, change: Change) -> None:
     service = client.service(change.service)
     if action == "import":
         assert change.path is not None and change.generation is not None
-        service.import_generation_from_archive(change.path)
-        _check_imported(client, change)
+        answer = service.import_generation_from_archive(change.path)
+        _check_imported(client, change, answer)
     elif action == "preload":
         assert change.generation is not None
         service.preload_generation(change.generation)
@@ -148,9 +160,12 @@ def run_change(client: APINodeAdminClient, change: Change) -> None:
         raise ValueError(f"unknown action {action!r}")
 
 
-def _check_imported(client: APINodeAdminClient, change: Change) -> None:
+def _check_imported(client: APINodeAdminClient, change: Change, answer: Any) -> None:
     # The node names the generation from the archive, not from the file: say so now rather
     # than fail later on a mapping that names a generation the node does not have.
+    created = answer.get("generationId") if isinstance(answer, dict) else None
+    if created == change.generation:
+        return  # the answer names it: no need to read the service's generations
     ids = [g.generation_id for g in read_generations(client, change.service)]
     if change.generation not in ids:
         raise ApinodeAdminError(

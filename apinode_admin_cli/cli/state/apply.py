@@ -23,19 +23,33 @@ from apinode_admin_cli.cli.state.common import (
 if TYPE_CHECKING:
     pass
 
+# Services changed at once on a node: imports load models, so a node is not flooded either.
+DEFAULT_PARALLELISM = 8
+
 
 @click.command("apply")
 @file_option
 @click.option("--prune", is_flag=True, help="Also delete the services that FILE does not name.")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 256),
+    default=DEFAULT_PARALLELISM,
+    show_default=True,
+    metavar="N",
+    help="Services changed at once on each node (1: every change in plan order, one by one).",
+)
 @yes_option
 @output_options
 @pass_app
-def state_apply(app: App, path: str, prune: bool, yes: bool) -> None:
-    """Make the node match FILE: show the plan, confirm, then run it change by change.
+def state_apply(app: App, path: str, prune: bool, parallelism: int, yes: bool) -> None:
+    """Make the node match FILE: show the plan, confirm, then run it.
 
-    Each change is reported on stderr as it completes. The first failure stops the node:
-    what was done, what failed and what did not run are reported, and the exit code is the
-    failure's; running apply again finishes the work. Nothing to change: no write request.
+    Services are changed concurrently (--parallelism), each service's own changes in plan
+    order: create, import, preload, mapping or switch, enable or disable; deletions (--prune)
+    come last. Changes are reported on stderr in plan order as they complete. The first
+    failure stops what has not started: what was done, what failed and what did not run are
+    reported, and the exit code is the failure's; running apply again finishes the work.
+    Nothing to change: no write request.
     -o json prints {"ok", "exitCode", "changes": [{..., "status"}]}.
 
     \b
@@ -52,7 +66,7 @@ def state_apply(app: App, path: str, prune: bool, yes: bool) -> None:
     if fleet is not None:
         from apinode_admin_cli.cli.state.fleet import apply_on_fleet
 
-        apply_on_fleet(app, fleet, planner, yes)
+        apply_on_fleet(app, fleet, planner, yes, parallelism)
         return
     node = app.node()
     plan = planner(node)
@@ -63,7 +77,7 @@ def state_apply(app: App, path: str, prune: bool, yes: bool) -> None:
         return
     count = len(plan.changes)
     app.confirm(f"Apply {count} change{'s' if count > 1 else ''}", yes)
-    result = apply_plan(node.client, plan, reporter(app, prefix=""))
+    result = apply_plan(node.client, plan, reporter(app, prefix=""), workers=parallelism)
     report_not_run(app, result, prefix="")
     if app.wants_json:
         app.emit_json(apply_json(app, result))

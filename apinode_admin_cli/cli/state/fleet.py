@@ -100,9 +100,15 @@ def diff_on_fleet(app: App, fleet: Fleet, planner: Callable[[Node], Plan]) -> bo
     return any(value(o).has_changes for o in outcomes if o.outcome == OK)
 
 
-def apply_on_fleet(app: App, fleet: Fleet, planner: Callable[[Node], Plan], yes: bool) -> None:
+def apply_on_fleet(
+    app: App, fleet: Fleet, planner: Callable[[Node], Plan], yes: bool, parallelism: int = 1
+) -> None:
     """Plan every node, show the plans, confirm once, then apply each node's own plan."""
+    from apinode_admin_cli.fleet.runner import parallel_limit, requests_per_node
     from apinode_admin_cli.state import ApplyResult, apply_plan
+
+    running = parallel_limit(app.early.parallel, len(fleet.profiles))
+    workers = requests_per_node(running, parallelism)
 
     with FleetSession(app, fleet) as session:
         planned = session.run(planner)
@@ -122,7 +128,7 @@ def apply_on_fleet(app: App, fleet: Fleet, planner: Callable[[Node], Plan], yes:
             if not plan.has_changes:
                 return ApplyResult(())
             prefix = f"{node.name}: "
-            result = apply_plan(node.client, plan, reporter(app, prefix))
+            result = apply_plan(node.client, plan, reporter(app, prefix), workers=workers)
             report_not_run(app, result, prefix)
             if not result.ok:
                 raise ApplyFailure(result)

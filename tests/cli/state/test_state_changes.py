@@ -207,7 +207,7 @@ def test_every_kind_together_runs_in_plan_order_then_never_writes_again(
     assert "note: 1 service on the node not in the file, left alone: old" in without_prune.stderr
     assert writes(emulator) == []
 
-    applied = node_cli("state", "apply", "-f", path, "--prune", "-y")
+    applied = node_cli("state", "apply", "-f", path, "--prune", "-y", "--parallelism", "1")
     check(applied)
     err = lines(applied.stderr)
     assert err[: len(plan)] == plan  # the plan first, on stderr

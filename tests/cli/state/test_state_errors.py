@@ -185,7 +185,11 @@ def test_a_failure_stops_the_node_and_a_second_apply_finishes_the_work(
     emulator.add_fault(
         method="POST", path="/admin/api/services/churn/actions/setMapping", status=status
     )
-    failed = node_cli("--retries", "1", "state", "apply", "-f", str(path), "-y", "-o", "json")
+    # One change at a time: which changes of fraud ran before churn failed is then known.
+    one_by_one = ("--parallelism", "1")
+    failed = node_cli(
+        "--retries", "1", "state", "apply", "-f", str(path), "-y", "-o", "json", *one_by_one
+    )
     check(failed, code)
     err = failed.stderr.splitlines()
     assert [line.split(" (")[0] for line in err if line.startswith("done: ")] == [
@@ -231,7 +235,9 @@ def test_quiet_still_says_what_failed_and_what_did_not_run(
     emulator.add_fault(
         method="POST", path="/admin/api/services/churn/actions/setMapping", status=500
     )
-    failed = node_cli("-q", "--retries", "1", "state", "apply", "-f", str(path), "-y")
+    failed = node_cli(
+        "-q", "--retries", "1", "state", "apply", "-f", str(path), "-y", "--parallelism", "1"
+    )  # fmt: skip
     check(failed, 7)
     assert failed.stdout == ""
     # -q hides the progress, not the lines that say where the node was left.

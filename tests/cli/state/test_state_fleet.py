@@ -263,7 +263,7 @@ def test_a_failing_node_stops_alone_and_a_second_apply_finishes_it(
     fleet.node("n2").add_fault(
         method="POST", path="/admin/api/services/churn/actions/setMapping", status=500
     )
-    failed = fleet_cli("state", "apply", "-f", path, "-y", "-o", "json")
+    failed = fleet_cli("state", "apply", "-f", path, "-y", "-o", "json", "--parallelism", "1")
     check(failed, 7)
     n1, n2 = json.loads(failed.stdout)
     assert n1["outcome"] == "ok" and n1["result"]["ok"] is True
