@@ -46,7 +46,11 @@ def test_the_failed_apply_shown_is_what_apply_prints(
         method="POST", path="/admin/api/services/churn/actions/setMapping", status=500
     )
 
-    failed = node_cli("--retries", "1", "state", "apply", "-f", str(state_file), "-y", "-o", "json")
+    # The guide shows this apply run with --parallelism 1, one change after the other.
+    failed = node_cli(
+        "--retries", "1", "state", "apply", "-f", str(state_file), "-y", "-o", "json",
+        "--parallelism", "1",
+    )  # fmt: skip
     check(failed, 7)
     report = failed.stderr[failed.stderr.index("done: ") : failed.stderr.index("\n{")]
     for shown, path in real.items():

@@ -217,7 +217,7 @@ def test_a_failure_stops_the_node_and_a_second_apply_finishes_the_work(
     assert shown["changes"][5]["error"]["exitCode"] == code
 
     emulator.clear_received()
-    finished = node_cli("state", "apply", "-f", str(path), "-y")
+    finished = node_cli("state", "apply", "-f", str(path), "-y", *one_by_one)
     check(finished)
     assert writes(emulator) == [
         ("POST", "/admin/api/services/churn/actions/setMapping"),

@@ -276,7 +276,7 @@ def test_a_failing_node_stops_alone_and_a_second_apply_finishes_it(
 
     for name in fleet.nodes:
         fleet.node(name).clear_received()
-    finished = fleet_cli("state", "apply", "-f", path, "-y")
+    finished = fleet_cli("state", "apply", "-f", path, "-y", "--parallelism", "1")
     check(finished)
     assert writes(fleet.node("n1")) == []
     assert writes(fleet.node("n2")) == [
