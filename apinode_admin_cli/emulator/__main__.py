@@ -7,6 +7,7 @@ import errno
 from typing import Optional
 
 from apinode_admin_cli.emulator.app import serve_forever, tls_context
+from apinode_admin_cli.emulator.datadir import SetupError, parse_dss_version
 from apinode_admin_cli.emulator.options import check_delay, check_host, check_port
 
 
@@ -20,11 +21,14 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--latency", default="0", metavar="MS")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
+    parser.add_argument("--dss-version", metavar="X.Y")
     args = parser.parse_args(argv)
     try:
         host, port = check_host(args.host, "--host"), check_port(args.port, "--port")
         latency = check_delay(args.latency, "--latency")
         context = tls_context(args.tls_cert, args.tls_key)
+        if args.dss_version is not None:
+            parse_dss_version(args.dss_version)
     except (ValueError, OSError) as exc:
         parser.error(str(exc))
     try:
@@ -35,7 +39,10 @@ def main(argv: Optional[list[str]] = None) -> None:
             admin_key=args.admin_key,
             latency_ms=latency,
             ssl_context=context,
+            dss_version=args.dss_version,
         )
+    except SetupError as exc:
+        parser.exit(1, f"{parser.prog}: {exc}\n")
     except OSError as exc:
         if exc.errno == errno.EADDRNOTAVAIL:
             parser.error(f"invalid --host: {args.host!r} is not an address of this machine")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 from typing import Any, Optional
 
 from apinode_admin_cli.emulator.routes import Request, Router
@@ -52,17 +50,7 @@ def register_code_env(req: Request) -> Any:
     return _record_code_env(req, exported, language, built)
 
 
-def _used_code_envs(state: dict[str, Any]) -> set[str]:
-    return {
-        name
-        for service in state["services"].values()
-        for generation in service["generations"].values()
-        for name in generation.get("codeEnvs", [])
-    }
-
-
-def _drop_unused_code_envs(state: dict[str, Any]) -> list[dict[str, str]]:
-    used = _used_code_envs(state)
+def _drop_unused_code_envs(state: dict[str, Any], used: set[str]) -> list[dict[str, str]]:
     dropped = [e for e in state["codeEnvs"] if e["name"] not in used]
     state["codeEnvs"] = [e for e in state["codeEnvs"] if e["name"] in used]
     return [{"name": e["name"], "language": e["language"]} for e in dropped]
@@ -70,8 +58,9 @@ def _drop_unused_code_envs(state: dict[str, Any]) -> list[dict[str, str]]:
 
 @router.route("DELETE", "cached-code-envs")
 def clean_code_env_cache(req: Request) -> Any:
-    with req.app.store.transaction() as state:
-        deleted = _drop_unused_code_envs(state)
+    store = req.app.store
+    with store.lock, store.transaction() as state:
+        deleted = _drop_unused_code_envs(state, store.used_code_envs())
         kept = [{"name": e["name"], "language": e["language"]} for e in state["codeEnvs"]]
     return {"ok": True, "deletedCodeEnvs": deleted, "keptCodeEnvs": kept}
 
@@ -107,29 +96,25 @@ def clean_unused(req: Request) -> Any:
 
 
 def _clean_unused(store: Any) -> dict[str, Any]:
-    archives: list[str] = []
-    with store.transaction() as state:
-        services = state["services"]
-        deleted_services = sorted(sid for sid, s in services.items() if not s["enabled"])
-        for sid in deleted_services:
-            archives.extend(g["archive"] for g in services.pop(sid)["generations"].values())
-        deleted_generations = []
-        for sid in sorted(services):
-            service = services[sid]
-            for gen_id in sorted(service["generations"]):
-                in_mapping = any(
-                    isinstance(e, dict) and e.get("generation") == gen_id
-                    for e in (service["mapping"] or {}).get("entries", [])
-                )
-                if not in_mapping:
-                    archives.append(service["generations"].pop(gen_id)["archive"])
-                    deleted_generations.append({"serviceId": sid, "generationId": gen_id})
-        deleted_envs = _drop_unused_code_envs(state)
-    for relative in archives:
-        with contextlib.suppress(OSError):
-            os.unlink(store.data_dir / relative)
+    # One service file at a time: a crash half-way leaves some services cleaned, each whole.
+    deleted_services = [sid for sid, enabled in store.list_services() if not enabled]
     for sid in deleted_services:
-        shutil.rmtree(store.archive_dir(sid), ignore_errors=True)
+        store.delete_service(sid)
+    deleted_generations = []
+    for sid, _ in store.list_services():
+        removed: dict[str, Any] = {}
+        with store.service_transaction(sid) as service:
+            entries = (service["mapping"] or {}).get("entries", [])
+            mapped = {e.get("generation") for e in entries if isinstance(e, dict)}
+            for gen_id in sorted(service["generations"]):
+                if gen_id not in mapped:
+                    removed[gen_id] = service["generations"].pop(gen_id)
+        # Only once the record no longer refers to them: a crash leaves orphans, removed later.
+        for gen_id, generation in removed.items():
+            store.remove_generation_files(sid, generation, gen_id)
+            deleted_generations.append({"serviceId": sid, "generationId": gen_id})
+    with store.transaction() as state:
+        deleted_envs = _drop_unused_code_envs(state, store.used_code_envs())
     return {
         "ok": True,
         "deletedServices": deleted_services,

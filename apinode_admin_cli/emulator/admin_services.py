@@ -6,14 +6,14 @@ import contextlib
 import os
 import secrets
 import shutil
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from apinode_admin_cli.atomicfile import fsync_dir
 from apinode_admin_cli.emulator import archives
 from apinode_admin_cli.emulator.endpoints import parse_endpoints
 from apinode_admin_cli.emulator.errors import ApiError, bad_request, conflict, not_found
 from apinode_admin_cli.emulator.routes import Request, Router
-from apinode_admin_cli.emulator.store import now_ms, safe_name
+from apinode_admin_cli.emulator.store import ARCHIVE_FILE, now_ms
 from apinode_admin_cli.emulator.validation import existing_path, validate_id, validate_mapping
 
 router = Router()
@@ -25,13 +25,23 @@ def service_not_found(service_id: str) -> ApiError:
     return not_found(f"Service {service_id!r} not found")
 
 
-def get_service(state: dict[str, Any], service_id: str) -> dict[str, Any]:
+def found(service: Optional[dict[str, Any]], service_id: str) -> dict[str, Any]:
     """The service record, else a 404 naming it."""
-    validate_id(service_id)
-    service: Optional[dict[str, Any]] = state["services"].get(service_id)
     if service is None:
         raise service_not_found(service_id)
     return service
+
+
+def read_service(req: Request, service_id: str) -> dict[str, Any]:
+    """A copy of one service's record (the others are not read), else a 404 naming it."""
+    return found(req.app.store.read_service(validate_id(service_id)), service_id)
+
+
+@contextlib.contextmanager
+def changing(req: Request, service_id: str) -> Iterator[dict[str, Any]]:
+    """A draft of one service, saved on normal exit; a 404 naming it when unknown."""
+    with req.app.store.service_transaction(validate_id(service_id)) as service:
+        yield found(service, service_id)
 
 
 def get_generation(service: dict[str, Any], service_id: str, generation: str) -> dict[str, Any]:
@@ -62,40 +72,27 @@ def create_service(req: Request) -> Any:
     if not isinstance(body, dict) or "serviceId" not in body:
         raise bad_request('Invalid body: expected {"serviceId": "..."}')
     service_id = validate_id(body["serviceId"])
-    with req.app.store.transaction() as state:
-        if service_id in state["services"]:
-            raise conflict(f"Service {service_id!r} already exists")
-        state["services"][service_id] = {
-            "enabled": True,
-            "createdOn": now_ms(),
-            "generations": {},
-            "mapping": None,
-        }
+    record = {"enabled": True, "createdOn": now_ms(), "generations": {}, "mapping": None}
+    if not req.app.store.create_service(service_id, record):
+        raise conflict(f"Service {service_id!r} already exists")
     return OK
 
 
 @router.route("GET", "services")
 def list_services(req: Request) -> Any:
-    services = req.app.store.read()["services"]
     # startAbortedReason is never set: the emulator starts every service it keeps.
-    return [{"serviceId": sid, "enabled": services[sid]["enabled"]} for sid in sorted(services)]
+    return [{"serviceId": sid, "enabled": on} for sid, on in req.app.store.list_services()]
 
 
 @router.route("DELETE", "services/{sid}")
 def delete_service(req: Request, sid: str) -> Any:
-    store = req.app.store
-    with store.lock:
-        with store.transaction() as state:
-            get_service(state, sid)
-            del state["services"][sid]
-        # Only once the state no longer points at them: a crash here leaves orphan files only.
-        shutil.rmtree(store.archive_dir(sid), ignore_errors=True)
+    found(req.app.store.delete_service(validate_id(sid)), sid)
     return OK
 
 
 @router.route("GET", "services/{sid}/generations")
 def list_generations(req: Request, sid: str) -> Any:
-    service = get_service(req.app.store.read(), sid)
+    service = read_service(req, sid)
     items = sorted(service["generations"].items(), key=lambda kv: (kv[1]["seq"], kv[0]))
     return {
         "generations": [
@@ -119,9 +116,7 @@ def _check_new_generation(service: dict[str, Any], sid: str, generation: str) ->
 def import_generation(req: Request, sid: str) -> Any:
     path = existing_path(req.query, "filePath", "file")
     store = req.app.store
-    current = store.read_service(validate_id(sid))
-    if current is None:
-        raise service_not_found(sid)  # a 404 before reading anything
+    current = read_service(req, sid)  # a 404 before reading anything
     manifest = archives.read_manifest(path)
     generation = archives.generation_id(manifest, path)
     endpoints = parse_endpoints(manifest, path)
@@ -137,44 +132,44 @@ def import_generation(req: Request, sid: str) -> Any:
     }
     # The copy, the slow part, runs without the state lock that every request takes.
     incoming = store.incoming_dir() / f"{secrets.token_hex(8)}.zip"
-    target_dir = store.archive_dir(sid)
-    target = target_dir / f"{safe_name(generation)}-{secrets.token_hex(4)}.zip"
+    target_dir = store.generation_dir(sid, generation)
+    target = target_dir / ARCHIVE_FILE
+    placed = False
     try:
         archives.copy_archive(path, incoming)
-        with store.transaction() as state:
-            service = get_service(state, sid)
+        with changing(req, sid) as service:
             _check_new_generation(service, sid, generation)
             target_dir.mkdir(parents=True, exist_ok=True)
+            placed = True
             os.replace(incoming, target)
             fsync_dir(target_dir)
-            state["importSeq"] += 1
             service["generations"][generation] = dict(
                 record,
                 createdOn=now_ms(),
-                seq=state["importSeq"],
-                archive=str(target.relative_to(store.data_dir)),
+                seq=1 + max((g["seq"] for g in service["generations"].values()), default=0),
+                archive=target.relative_to(store.data_dir).as_posix(),
                 sizeBytes=os.path.getsize(target),
             )
     except BaseException:
-        # Whatever failed, the state does not refer to either file.
-        for leftover in (incoming, target):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+        # Whatever failed, no record refers to the copy nor to the generation's folder.
+        with contextlib.suppress(OSError):
+            incoming.unlink()
+        if placed:
+            shutil.rmtree(target_dir, ignore_errors=True)
         raise
     return {"ok": True, "generationId": generation}
 
 
 @router.route("POST", "services/{sid}/generations/{gen}/preload")
 def preload_generation(req: Request, sid: str, gen: str) -> Any:
-    with req.app.store.transaction() as state:
-        service = get_service(state, sid)
+    with changing(req, sid) as service:
         get_generation(service, sid, gen)["mounted"] = True
     return OK
 
 
 def _set_enabled(req: Request, sid: str, enabled: bool) -> Any:
-    with req.app.store.transaction() as state:
-        get_service(state, sid)["enabled"] = enabled
+    with changing(req, sid) as service:
+        service["enabled"] = enabled
     return OK
 
 
@@ -191,8 +186,7 @@ def disable_service(req: Request, sid: str) -> Any:
 @router.route("POST", "services/{sid}/actions/setMapping")
 def set_mapping(req: Request, sid: str) -> Any:
     mapping = req.json()
-    with req.app.store.transaction() as state:
-        service = get_service(state, sid)
+    with changing(req, sid) as service:
         validate_mapping(mapping, set(service["generations"]))
         _activate(service, mapping)
     return OK
@@ -213,8 +207,7 @@ def _activate(service: dict[str, Any], mapping: dict[str, Any]) -> None:
 
 @router.route("POST", "services/{sid}/actions/switchToNewest")
 def switch_to_newest(req: Request, sid: str) -> Any:
-    with req.app.store.transaction() as state:
-        service = get_service(state, sid)
+    with changing(req, sid) as service:
         if not service["generations"]:
             raise bad_request(f"Service {sid!r} has no generation: import an archive first")
         newest = max(
@@ -226,8 +219,7 @@ def switch_to_newest(req: Request, sid: str) -> Any:
 
 @router.route("POST", "services/{sid}/actions/switchTo/{gen}")
 def switch_to(req: Request, sid: str, gen: str) -> Any:
-    with req.app.store.transaction() as state:
-        service = get_service(state, sid)
+    with changing(req, sid) as service:
         get_generation(service, sid, gen)
         _activate(service, _single(gen))
     return OK

@@ -1,10 +1,9 @@
-"""The emulator object shared by all handlers, its background runner and the serve loop."""
+"""The emulator's background runner and its serve loop."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
+import os
+import select
 import shutil
 import signal
 import socket
@@ -14,16 +13,14 @@ import threading
 from pathlib import Path
 from typing import IO, Any, Optional, Union
 
-from apinode_admin_cli.emulator import (
-    admin_caches,
-    admin_keys,
-    admin_services,
-    faults,
-    metrics,
-    service_keys,
-    user_api,
+from apinode_admin_cli.emulator.datadir import (
+    DEFAULT_DSS_VERSION,
+    LOG_FILE,
+    SetupError,
+    parse_dss_version,
+    write_node_files,
 )
-from apinode_admin_cli.emulator.errors import ApiError
+from apinode_admin_cli.emulator.node import Emulator
 from apinode_admin_cli.emulator.options import (
     WILDCARD_HOSTS,
     check_delay,
@@ -31,85 +28,9 @@ from apinode_admin_cli.emulator.options import (
     check_port,
     connect_host,
 )
-from apinode_admin_cli.emulator.routes import Router
 from apinode_admin_cli.emulator.server import EmulatorHTTPServer
-from apinode_admin_cli.emulator.store import Store, now_ms, resolve_admin_key
 
-
-class Emulator:
-    """State, counters, faults and journal behind one server."""
-
-    admin_router = Router.merged(
-        admin_services.router, admin_keys.router, admin_caches.router, metrics.router
-    )
-    public_router = Router.merged(user_api.router, faults.router, service_keys.router)
-
-    def __init__(
-        self, data_dir: Path, admin_key: Optional[str], latency_ms: float, log_stream: Any
-    ) -> None:
-        self.data_dir = Path(data_dir)
-        self.store = Store(self.data_dir)
-        self.admin_key, self.key_source = resolve_admin_key(self.data_dir, admin_key)
-        self.store.ensure_bootstrap_key(self.admin_key)
-        self.metrics = metrics.Metrics(self.data_dir)
-        self.faults = faults.Faults()
-        self.journal = faults.Journal()
-        self.error_rates = user_api.ErrorRates()
-        self.latency_ms = latency_ms
-        self._log_stream = log_stream
-        self._log_lock = threading.Lock()
-
-    def log(self, line: str) -> None:
-        """Write one line to the log stream, if any."""
-        if self._log_stream is None:
-            return
-        with self._log_lock:
-            try:
-                self._log_stream.write(line.rstrip("\n") + "\n")
-                self._log_stream.flush()
-            except (OSError, ValueError):
-                pass
-
-    def authenticate(self, headers: dict[str, str]) -> dict[str, Any]:
-        """The admin key record behind the request's Basic auth, else a 401."""
-        value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        challenge = {"WWW-Authenticate": 'Basic realm="DSS API node admin"'}
-        if not value:
-            raise ApiError(
-                401,
-                "No API key: send the admin key as the HTTP Basic user name, empty password",
-                headers=challenge,
-            )
-        scheme, _, token = value.strip().partition(" ")
-        if scheme.lower() != "basic":
-            # Not echoed: a bare key sent as the header value would land in the answer.
-            raise ApiError(401, "Unsupported authentication scheme: use Basic", headers=challenge)
-        try:
-            credentials = base64.b64decode(token.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            raise ApiError(401, "Malformed Basic authorization header", headers=challenge)
-        record = None
-        # Clients disagree on the charset of Basic credentials: curl sends the bytes it is
-        # given (UTF-8 in practice), requests encodes them as Latin-1. A key is stored as a
-        # hash of its text, so each reading of the bytes is tried: UTF-8 first.
-        for charset in ("utf-8", "latin-1"):
-            try:
-                user = credentials.decode(charset).split(":")[0]
-            except UnicodeDecodeError:
-                continue
-            record = self.store.find_key(user) if user else None
-            if record is not None:
-                break
-        if record is None:
-            raise ApiError(401, "Invalid API key", headers=challenge)
-        expiry = record.get("expiry")
-        if expiry is not None and expiry <= now_ms():
-            try:
-                moment = dt.datetime.fromtimestamp(expiry / 1000, dt.timezone.utc).isoformat()
-            except (OverflowError, OSError, ValueError):
-                moment = f"{expiry} (epoch ms)"
-            raise ApiError(401, f"API key expired on {moment}", headers=challenge)
-        return record
+__all__ = ["Emulator", "EmulatorHandle", "serve_forever", "start_emulator", "tls_context"]
 
 
 class EmulatorHandle:
@@ -169,6 +90,7 @@ class EmulatorHandle:
         self._server.stop()
         self._thread.join(timeout=10)
         self.app.metrics.save(force=True)
+        self.app.store.close()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
@@ -204,28 +126,40 @@ def start_emulator(
     latency_ms: float = 0,
     ssl_context: Any = None,
     log_stream: Optional[IO[str]] = None,
+    dss_version: Optional[str] = None,
 ) -> EmulatorHandle:
     """Start an emulator in a background thread and return its handle (port 0: a free port).
 
-    ValueError for a host that cannot be resolved, a port outside 0-65535, or a latency
-    that is not a number of milliseconds from 0 to ``MAX_DELAY_MS``.
+    ValueError for a host that cannot be resolved, a port outside 0-65535, a latency that is
+    not a number of milliseconds from 0 to ``MAX_DELAY_MS``, or a version that is not X.Y
+    (default: env ``APINODE_EMULATOR_DSS_VERSION``, else ``DEFAULT_DSS_VERSION``);
+    ``DataDirError`` for a data dir in use by another emulator or holding a corrupt file.
     """
     host, port = check_host(host), check_port(port)
     latency_ms = check_delay(latency_ms)
+    from_env = os.environ.get("APINODE_EMULATOR_DSS_VERSION")
+    try:
+        version = parse_dss_version(dss_version or from_env or DEFAULT_DSS_VERSION)
+    except ValueError as exc:
+        if dss_version or not from_env:
+            raise
+        raise SetupError(f"{exc} (from APINODE_EMULATOR_DSS_VERSION)")
     temp_dir = None
     if data_dir is None:
         temp_dir = Path(tempfile.mkdtemp(prefix="apinode-emulator-"))
         data_dir = temp_dir
+    emulator = None
     try:
-        emulator = Emulator(Path(data_dir), admin_key, latency_ms, log_stream)
+        emulator = Emulator(Path(data_dir), admin_key, latency_ms, log_stream, version)
         server = EmulatorHTTPServer((host, port), emulator, ssl_context)
+        write_node_files(emulator.data_dir, int(server.server_address[1]), version)
     except BaseException:
+        if emulator is not None:
+            emulator.store.close()
         if temp_dir is not None:
             shutil.rmtree(temp_dir, ignore_errors=True)
         raise
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="apinode-emulator"
-    )
+    thread = threading.Thread(target=server.serve_until_stopped, name="apinode-emulator")
     thread.daemon = True
     thread.start()
     scheme = "https" if ssl_context is not None else "http"
@@ -242,8 +176,12 @@ def serve_forever(
     ssl_context: Any = None,
     stdout: Optional[IO[str]] = None,
     log_stream: Optional[IO[str]] = None,
+    dss_version: Optional[str] = None,
 ) -> None:
-    """Run an emulator until SIGTERM or Ctrl-C, printing the one start line on stdout."""
+    """Run an emulator until SIGTERM or Ctrl-C, printing the one start line on stdout.
+
+    With a data dir, the request log also goes to ``DATA_DIR/run/apimain.log``, as a node's.
+    """
     stdout = stdout or sys.stdout
     handle = start_emulator(
         host=host,
@@ -253,7 +191,13 @@ def serve_forever(
         latency_ms=latency_ms,
         ssl_context=ssl_context,
         log_stream=log_stream if log_stream is not None else sys.stderr,
+        dss_version=dss_version,
     )
+    if data_dir is not None:
+        try:
+            handle.app.log_file = open(handle.data_dir / LOG_FILE, "a", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            handle.app.log(f"cannot write {handle.data_dir / LOG_FILE}: {exc.strerror or exc}")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -272,9 +216,33 @@ def serve_forever(
             line += f" (admin key in {handle.data_dir / 'admin-key'})"
         stdout.write(line + "\n")
         stdout.flush()
-        while not stop.wait(0.5):
-            pass
+        _wait_for_signal(stop)
     finally:
         handle.stop()
+        if handle.app.log_file is not None:
+            handle.app.log_file.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _wait_for_signal(stop: threading.Event) -> None:
+    """Block until a handler sets ``stop``, without waking up periodically.
+
+    The signal may land in any thread, and a main thread blocked on a lock would not notice:
+    Python's wake-up fd turns every signal into a byte that the main thread waits for.
+    """
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    try:
+        previous = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    except (ValueError, OSError):  # not the main thread, or a platform without it
+        while not stop.wait(0.5):
+            pass
+        return
+    try:
+        with reader, writer:
+            while not stop.is_set():
+                select.select([reader], [], [])
+                reader.recv(512)
+    finally:
+        signal.set_wakeup_fd(previous)

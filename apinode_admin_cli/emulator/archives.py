@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from apinode_admin_cli.emulator.errors import ApiError, bad_request
-from apinode_admin_cli.emulator.store import hash_key
+from apinode_admin_cli.emulator.keystore import hash_key
 from apinode_admin_cli.emulator.validation import validate_id
 
 

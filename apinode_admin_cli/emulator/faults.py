@@ -12,10 +12,11 @@ from typing import Any, Optional
 
 from apinode_admin_cli.emulator.errors import ApiError, bad_request
 from apinode_admin_cli.emulator.options import MAX_DELAY_MS
-from apinode_admin_cli.emulator.routes import Request, Router, canonical_segments
+from apinode_admin_cli.emulator.routes import Request, Router, canonical_segments, masked_path
 
 router = Router()
 JOURNAL_SIZE = 1000
+JOURNAL_BODY_BYTES = 64 * 1024  # kept per request: 1000 of them stay within 64 MB
 _FAULT_FIELDS = {
     "match", "count", "status", "retryAfter", "body", "contentType", "delayMs", "drop", "headers",
     "method", "path", "pathRegex",
@@ -193,7 +194,7 @@ class Journal:
 
 
 def journal_entry(req: Request) -> dict[str, Any]:
-    """The journal record of a request."""
+    """The journal record of a request, its body capped (the path is masked when served)."""
     return {
         "time": time.time(),
         "method": req.method,
@@ -202,8 +203,14 @@ def journal_entry(req: Request) -> dict[str, Any]:
         "raw_query": req.raw_query,
         "query": dict(req.query),
         "headers": dict(req.headers),
-        "body": req.body,
+        "body": req.body[:JOURNAL_BODY_BYTES],
+        "body_size": len(req.body),
     }
+
+
+def forget_body(entry: dict[str, Any]) -> None:
+    """Drop the body of a journaled request (one refused for want of a valid key)."""
+    entry["body"] = b""
 
 
 def _wire_view(entry: dict[str, Any]) -> dict[str, Any]:
@@ -213,16 +220,18 @@ def _wire_view(entry: dict[str, Any]) -> dict[str, Any]:
             # The first word is kept only when it is a scheme: it may be a bare key.
             scheme = headers[name].split(" ", 1)[0]
             headers[name] = f"{scheme} ***" if scheme.lower() in _AUTH_SCHEMES else "***"
+    # Any admin key reads this: a key deleted by its secret must not show it to the others.
+    masked = masked_path(entry["path"])
     return {
         "time": entry["time"],
         "method": entry["method"],
-        "path": entry["path"],
-        "decodedPath": entry["decoded_path"],
+        "path": masked,
+        "decodedPath": entry["decoded_path"] if masked == entry["path"] else masked,
         "rawQuery": entry["raw_query"],
         "query": entry["query"],
         "headers": headers,
         "body": entry["body"].decode("utf-8", "replace"),
-        "bodySize": len(entry["body"]),
+        "bodySize": entry["body_size"],
     }
 
 

@@ -11,15 +11,15 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Optional
-from urllib.parse import unquote
 
 from apinode_admin_cli import __version__
 from apinode_admin_cli.emulator.errors import ApiError
-from apinode_admin_cli.emulator.faults import injected_answer, journal_entry
+from apinode_admin_cli.emulator.faults import forget_body, injected_answer, journal_entry
 from apinode_admin_cli.emulator.routes import (
     Request,
     Response,
     canonical_segments,
+    masked_path,
     parse_query,
     split_path,
 )
@@ -27,7 +27,6 @@ from apinode_admin_cli.emulator.server import EmulatorHTTPServer
 from apinode_admin_cli.emulator.wire import FramingError, read_body
 
 DSS_API_VERSION = "1"
-DSS_VERSION = "14.0.0-emulator"
 DRAIN_FILE = "apinode-not-alive.txt"  # a node's documented switch out of its load balancer
 
 
@@ -38,6 +37,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     server_version = "apinode-emulator/" + __version__
     timeout = 120  # per socket read; stopping the emulator does not wait for it
     server: EmulatorHTTPServer
+    _entry: Optional[dict[str, Any]] = None  # the journal entry of the request being handled
 
     def setup(self) -> None:
         super().setup()
@@ -97,7 +97,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         except OSError:
             pass
         command = getattr(self, "command", None)
-        where = f"{command} {_masked(self.path)}" if command and hasattr(self, "path") else "-"
+        where = f"{command} {masked_path(self.path)}" if command and hasattr(self, "path") else "-"
         self.server.app.log(f'{self.client_address[0]} "{_printable(where)}" {code}')
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
@@ -136,6 +136,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self._send_json(response, mid_body=mid_body)
         except ApiError as exc:
             status = exc.status
+            if status == 401 and self._entry is not None:
+                forget_body(self._entry)  # before answering: a client without a key costs nothing
             if isinstance(exc, FramingError):
                 self.close_connection = True  # where the next request starts is unknown
             self._send_json(Response(exc.status, exc.to_json(), exc.headers))
@@ -151,8 +153,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             except OSError:
                 self.close_connection = True
         finally:
+            self._entry = None
             elapsed = (time.monotonic() - started) * 1000
-            where = _printable(f"{self.command} {_masked(raw_path)}")
+            where = _printable(f"{self.command} {masked_path(raw_path)}")
             app.log(f'{self.client_address[0]} "{where}" {status or "dropped"} {elapsed:.1f}ms')
 
     def _read_request(self, raw_path: str, raw_query: str) -> Request:
@@ -166,7 +169,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             req.query = parse_query(raw_query)
         finally:
             if not _is_control(req.segments):
-                self.server.app.journal.record(journal_entry(req))
+                self._entry = journal_entry(req)
+                self.server.app.journal.record(self._entry)
         return req
 
     def _dispatch(self, req: Request) -> Response:
@@ -234,7 +238,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         if dss_headers:
             self.send_header("DSS-API-Version", DSS_API_VERSION)
-            self.send_header("DSS-Version", DSS_VERSION)
+            self.send_header("DSS-Version", self.server.app.dss_version_header)
         for name, value in headers.items():
             self.send_header(name, value)
         if self.server.stopping or self.close_connection:
@@ -282,14 +286,3 @@ def _printable(text: str) -> str:
     return "".join(
         c if not unicodedata.category(c).startswith("C") else f"\\x{ord(c):02x}" for c in text
     )
-
-
-def _masked(raw_path: str) -> str:
-    """The path as logged: the secret of ``DELETE keys/{secret}`` never reaches a log."""
-    # Decoded as the router decodes it, so `%6Beys/SECRET` is masked too; only
-    # `keys/{id}/key` names a key by something other than its secret.
-    segments = [unquote(p) for p in raw_path.split("/") if p]
-    by_id = len(segments) == 5 and segments[4] == "key"
-    if segments[:3] == ["admin", "api", "keys"] and len(segments) > 3 and not by_id:
-        return "/admin/api/keys/***"
-    return raw_path

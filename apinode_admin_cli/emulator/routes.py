@@ -142,3 +142,14 @@ def _match(pattern: list[str], segments: list[str]) -> Optional[dict[str, str]]:
         elif expected != actual:
             return None
     return params
+
+
+def masked_path(raw_path: str) -> str:
+    """The path as logged and journaled: the secret of ``DELETE keys/{secret}`` never shows."""
+    # Decoded as the router decodes it, so `%6Beys/SECRET` is masked too; only
+    # `keys/{id}/key` names a key by something other than its secret.
+    segments = [unquote(p) for p in raw_path.split("/") if p]
+    by_id = len(segments) == 5 and segments[4] == "key"
+    if segments[:3] == ["admin", "api", "keys"] and len(segments) > 3 and not by_id:
+        return "/admin/api/keys/***"
+    return raw_path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import selectors
 import socket
 import threading
 import time
@@ -33,6 +34,8 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.stop_event = threading.Event()  # ends delays early when the emulator stops
         self._conn_lock = threading.Condition()
         self._idle: dict[Any, bool] = {}
+        self._wake_r, self._wake_w = socket.socketpair()  # ends the accept loop's wait
+        self._served = threading.Event()
         super().__init__(address, EmulatorHandler)
         if ssl_context is not None:
             # The handshake runs in the connection's thread, so a silent client blocks no one.
@@ -45,6 +48,24 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         TCPServer.server_bind(self)
         host, port = self.server_address[:2]
         self.server_name, self.server_port = str(host), int(port)
+
+    def serve_until_stopped(self) -> None:
+        """Accept connections until :meth:`stop`, waking only when there is something to do.
+
+        socketserver's loop wakes every poll interval to see whether it should stop; this one
+        also waits on a socket that :meth:`stop` writes to, so an idle emulator costs no CPU.
+        """
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self, selectors.EVENT_READ)
+                selector.register(self._wake_r, selectors.EVENT_READ)
+                while not self.stopping:
+                    for key, _ in selector.select():
+                        if key.fileobj is self and not self.stopping:
+                            self._handle_request_noblock()  # type: ignore[attr-defined]
+                    self.service_actions()
+        finally:
+            self._served.set()
 
     def set_idle(self, handler: Any, idle: Any) -> None:
         """Record whether a connection waits for its next request (None: it is gone)."""
@@ -82,12 +103,18 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         """Stop accepting, let requests in flight finish within GRACE_S, then cut the others."""
         self.stopping = True
         self.stop_event.set()
-        self.shutdown()
+        try:
+            self._wake_w.send(b"x")
+        except OSError:
+            pass
+        self._served.wait(10)
         self.close_connections(idle_only=True)
         if not self.wait_connections(GRACE_S):
             self.close_connections(idle_only=False)
             self.wait_connections(CLOSE_WAIT_S)
         self.server_close()
+        self._wake_r.close()
+        self._wake_w.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Client resets and failed TLS handshakes are routine: one line, no traceback.

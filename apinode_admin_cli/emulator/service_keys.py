@@ -7,10 +7,10 @@ import binascii
 import secrets
 from typing import Any
 
-from apinode_admin_cli.emulator.admin_services import get_service, service_not_found
+from apinode_admin_cli.emulator.admin_services import changing, service_not_found
 from apinode_admin_cli.emulator.errors import ApiError, bad_request
+from apinode_admin_cli.emulator.keystore import hash_key
 from apinode_admin_cli.emulator.routes import Request, Router
-from apinode_admin_cli.emulator.store import hash_key
 from apinode_admin_cli.emulator.validation import validate_id
 
 router = Router()
@@ -81,8 +81,7 @@ def add_key(req: Request, sid: str) -> Any:
     key = body.get("key") if isinstance(body, dict) else None
     if not isinstance(key, str) or not key:
         raise bad_request('Invalid body: expected {"key": "..."}')
-    with req.app.store.transaction() as state:
-        service = get_service(state, validate_id(sid))
+    with changing(req, sid) as service:
         hashes = service.setdefault("apiKeys", [])
         if hash_key(key) not in hashes:
             hashes.append(hash_key(key))
@@ -91,8 +90,7 @@ def add_key(req: Request, sid: str) -> Any:
 
 @router.route("DELETE", "__emulator__/services/{sid}/api-keys")
 def clear_keys(req: Request, sid: str) -> Any:
-    with req.app.store.transaction() as state:
-        service = get_service(state, validate_id(sid))
+    with changing(req, sid) as service:
         cleared = len(service.get("apiKeys") or [])
         service["apiKeys"] = []
     return {"ok": True, "cleared": cleared}

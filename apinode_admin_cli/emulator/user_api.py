@@ -181,7 +181,11 @@ def _serve(req: Request, sid: str, endpoint: str, verb: str) -> Any:
             raise ApiError(503, f"Service {sid!r} is disabled: enable it to answer queries")
         dispatch = body.get("dispatch") if verb in DISPATCHED else None
         generation = choose_generation(service, sid, dispatch)
-        spec = find_endpoint(service, sid, generation, endpoint)
+        try:
+            spec = find_endpoint(service, sid, generation, endpoint)
+        except ApiError:
+            service = None  # no counters for an endpoint that does not exist: bounded memory
+            raise
         if verb not in VERBS[spec["type"]]:
             raise bad_request(
                 f"Endpoint {endpoint!r} of service {sid!r} is a {spec['type']} endpoint: "
@@ -189,9 +193,9 @@ def _serve(req: Request, sid: str, endpoint: str, verb: str) -> Any:
             )
         answer, records = _answer(spec, verb, body, generation)
         if not service["generations"][generation]["mounted"]:
-            with req.app.store.transaction() as draft:
-                if generation in draft["services"].get(sid, {}).get("generations", {}):
-                    draft["services"][sid]["generations"][generation]["mounted"] = True
+            with req.app.store.service_transaction(sid) as draft:
+                if draft is not None and generation in draft["generations"]:
+                    draft["generations"][generation]["mounted"] = True
         rate = service["generations"][generation].get("errorRate") or 0
         if req.app.error_rates.fails(sid, generation, rate, (dispatch or {}).get("dispatchKey")):
             raise ApiError(

@@ -68,8 +68,9 @@ def test_restart_keeps_everything(tmp_path, make_archive):
             "keys": admin.auth().list_keys(),
         }
         key = first.admin_key
-    state = json.loads((data / "state.json").read_text())
-    assert state["services"]["svc"]["mapping"] == mapping
+    service = json.loads((data / "services" / "svc" / "service.json").read_text())
+    assert service["mapping"] == mapping and service["serviceId"] == "svc"
+    assert sorted(p.name for p in (data / "services" / "svc" / "gens").iterdir()) == ["v1", "v2"]
     assert stat.S_IMODE(os.stat(data / "admin-key").st_mode) == 0o600
 
     with start_emulator(data_dir=data) as second:
@@ -170,14 +171,18 @@ def test_kill_dash_nine_leaves_consistent_state(tmp_path, make_archive):
         proc.stdout.close()
         proc.stderr.close()
 
-        state = json.loads((data / "state.json").read_text())  # parseable, never torn
-        assert set(acknowledged) <= set(state["services"])
+        on_disk = {  # every file parseable, never torn
+            json.loads(path.read_text())["serviceId"]
+            for path in (data / "services").glob("*/service.json")
+        }
+        assert set(acknowledged) <= on_disk
         with start_emulator(data_dir=data, admin_key=KEY) as node:
             listed = {s["serviceId"] for s in APINodeAdminClient(node.uri, KEY).list_services()}
             assert set(acknowledged) <= listed
             for sid, service in node.app.store.read()["services"].items():
-                for generation in service["generations"].values():
+                for gen_id, generation in service["generations"].items():
                     assert (data / generation["archive"]).is_file(), sid
+                    assert (data / "services" / sid / "gens" / gen_id).is_dir(), sid
     assert len(acknowledged) > 20
 
 

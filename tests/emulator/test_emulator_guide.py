@@ -76,7 +76,7 @@ def test_the_start_command_prints_the_line_shown(tmp_path):
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=15)
     assert proc.returncode == 0
-    assert (tmp_path / "node-state" / "state.json").is_file()
+    assert (tmp_path / "node-state" / "config" / "adminkeys.json").is_file()
 
 
 def test_the_pytest_example_passes_in_a_suite_of_its_own(tmp_path):

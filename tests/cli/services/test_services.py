@@ -227,7 +227,7 @@ def test_set_mapping_keeps_unknown_fields(node_cli: RunCli, churn: str, emulator
     check(result)
     (sent,) = set_mapping_requests(emulator)
     assert json.loads(sent["body"]) == mapping
-    state = json.loads((emulator.data_dir / "state.json").read_text())
+    state = [json.loads(p.read_text()) for p in emulator.data_dir.glob("services/*/service.json")]
     assert mapping in _all_values(state)
 
 
