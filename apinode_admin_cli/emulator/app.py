@@ -159,6 +159,7 @@ def start_emulator(
         if temp_dir is not None:
             shutil.rmtree(temp_dir, ignore_errors=True)
         raise
+    server.own_loop = True
     thread = threading.Thread(target=server.serve_until_stopped, name="apinode-emulator")
     thread.daemon = True
     thread.start()

@@ -27,6 +27,7 @@ from apinode_admin_cli.emulator.server import EmulatorHTTPServer
 from apinode_admin_cli.emulator.wire import FramingError, read_body
 
 DSS_API_VERSION = "1"
+DSS_VERSION = "14.0.0-emulator"  # servers that emulate no version of their own (the deployer)
 DRAIN_FILE = "apinode-not-alive.txt"  # a node's documented switch out of its load balancer
 
 
@@ -238,7 +239,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         if dss_headers:
             self.send_header("DSS-API-Version", DSS_API_VERSION)
-            self.send_header("DSS-Version", self.server.app.dss_version_header)
+            self.send_header(
+                "DSS-Version", getattr(self.server.app, "dss_version_header", DSS_VERSION)
+            )
         for name, value in headers.items():
             self.send_header(name, value)
         if self.server.stopping or self.close_connection:

@@ -36,6 +36,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self._idle: dict[Any, bool] = {}
         self._wake_r, self._wake_w = socket.socketpair()  # ends the accept loop's wait
         self._served = threading.Event()
+        self.own_loop = False  # set before a thread runs serve_until_stopped, else serve_forever
         super().__init__(address, EmulatorHandler)
         if ssl_context is not None:
             # The handshake runs in the connection's thread, so a silent client blocks no one.
@@ -103,11 +104,14 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         """Stop accepting, let requests in flight finish within GRACE_S, then cut the others."""
         self.stopping = True
         self.stop_event.set()
-        try:
-            self._wake_w.send(b"x")
-        except OSError:
-            pass
-        self._served.wait(10)
+        if self.own_loop:
+            try:
+                self._wake_w.send(b"x")
+            except OSError:
+                pass
+            self._served.wait(10)
+        else:
+            self.shutdown()
         self.close_connections(idle_only=True)
         if not self.wait_connections(GRACE_S):
             self.close_connections(idle_only=False)
