@@ -26,8 +26,11 @@ def served_generation(scored: Scored) -> Optional[str]:
 
 
 def flatten(scored: Scored, kind: str) -> dict[str, Any]:
-    """One output row: input fields, then the result's fields (kind: predict, effect, lookup)."""
-    out = dict(scored.row.fields)
+    """One output row: input fields, then the result's fields (kind: predict, effect, lookup).
+
+    The row's own fields dict becomes the output row: the row is not used once scored.
+    """
+    out = scored.row.fields
     result = scored.result or {}
     if kind == "lookup":
         data = result.get("data")
@@ -71,20 +74,23 @@ def with_header(rows: Iterable[dict[str, Any]], look_ahead: int) -> tuple[list[s
     return columns + list(STATUS_COLUMNS), chain(first, source)
 
 
+# Cells the csv module writes as wanted (None: empty); anything else goes out as JSON.
+_PLAIN = frozenset({str, int, float, type(None)})
+
+
 def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        return jsonutil.dumps(value)
-    return value
+    return value if type(value) in _PLAIN else jsonutil.dumps(value)
 
 
 def write_csv(stream: IO[str], columns: list[str], rows: Iterable[dict[str, Any]]) -> None:
-    """CSV with a header row; missing cells empty, nested values as JSON."""
+    """CSV with a header row; missing cells empty, booleans and nested values as JSON."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(name)) for name in columns])
+        values = [row.get(name) for name in columns]
+        if not set(map(type, values)) <= _PLAIN:
+            values = [_cell(v) for v in values]
+        writer.writerow(values)
 
 
 def write_jsonl(stream: IO[str], rows: Iterable[dict[str, Any]]) -> None:

@@ -18,8 +18,8 @@ from apinode_admin_cli.errors import UsageError
 
 FORMATS = ("csv", "jsonl", "json")
 # JSON's number grammar: leading zeros (zip codes, ids) and other spellings stay text.
-_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
-_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
+_NUMBER_START = frozenset("-0123456789")
 _CHUNK = 1 << 16
 
 
@@ -54,12 +54,15 @@ def detect_format(name: str, given: Optional[str], first_char: str) -> str:
 
 def convert(value: str) -> Any:
     """A CSV field as a number when it is one, else the text itself."""
-    if _INT.match(value):
+    if value[:1] not in _NUMBER_START:  # most text is decided by its first character
+        return value
+    match = _NUMBER.match(value)
+    if match is None:
+        return value
+    if match.group(1) is None and match.group(2) is None:
         return int(value)
-    if _FLOAT.match(value):
-        number = float(value)
-        return number if number not in (float("inf"), float("-inf")) else value
-    return value
+    number = float(value)
+    return number if number not in (float("inf"), float("-inf")) else value
 
 
 def csv_rows(
