@@ -97,12 +97,19 @@ def run_on_nodes(
     parallel: Optional[int] = None,
     on_done: Optional[Callable[[NodeOutcome[T]], None]] = None,
     catch: tuple[type[BaseException], ...] = (Exception,),
+    on_stop: Optional[Callable[[KeyboardInterrupt], None]] = None,
 ) -> list[NodeOutcome[T]]:
     """Run ``work(node)`` on every node, at most ``parallel`` at once; outcomes in node order.
 
     An exception of a type in ``catch`` fails that node; anything else (a bug, Ctrl-C in the
     caller) propagates once the nodes already started have finished or the caller gives up.
     ``on_done`` is called once per node (skipped ones included), one call at a time.
+
+    Ctrl-C (or :class:`~apinode_admin_cli.errors.Terminated`) in the caller: ``on_stop`` is
+    told (so that the work can stop between two requests), the nodes under way get up to
+    STOP_GRACE seconds to finish, and :class:`NodesInterrupted` carries every node's outcome:
+    finished, still under way (failed with :class:`StillRunning`: it may have changed the
+    node) or never started (skipped).
     """
     width = parallel_limit(parallel, len(nodes))
     outcomes: dict[str, NodeOutcome[T]] = {}
@@ -110,6 +117,9 @@ def run_on_nodes(
     slots = threading.Semaphore(width)
     failed = threading.Event()
     unexpected: list[BaseException] = []
+    # Set as each node's work ends: after a join interrupted by Ctrl-C, a thread's is_alive()
+    # can no longer be trusted (a CPython quirk), these can.
+    ended = {node: threading.Event() for node in nodes}
 
     def record(outcome: NodeOutcome[T]) -> None:
         with lock:
@@ -132,28 +142,94 @@ def run_on_nodes(
             record(NodeOutcome(node, OK, result=result, elapsed=time.monotonic() - start))
         finally:
             slots.release()
+            ended[node].set()
 
-    threads = []
-    for index, node in enumerate(nodes):
-        slots.acquire()
-        # The first `width` nodes start together; a later one only once a slot frees up,
-        # and not at all after a failure.
-        if index >= width and failed.is_set():
-            slots.release()
-            record(NodeOutcome(node, SKIPPED))
-            continue
-        # Daemon threads: Ctrl-C in the caller must not wait for a slow node to answer.
-        thread = threading.Thread(target=run, args=(node,), name=f"node-{node}", daemon=True)
-        thread.start()
-        threads.append(thread)
-    for thread in threads:
-        thread.join()
+    threads: list[threading.Thread] = []
+    try:
+        for index, node in enumerate(nodes):
+            slots.acquire()
+            # The first `width` nodes start together; a later one only once a slot frees up,
+            # and not at all after a failure.
+            if index >= width and failed.is_set():
+                slots.release()
+                record(NodeOutcome(node, SKIPPED))
+                continue
+            # Daemon threads: Ctrl-C in the caller must not wait for a slow node to answer.
+            thread = threading.Thread(target=run, args=(node,), name=f"node-{node}", daemon=True)
+            thread.start()
+            threads.append(thread)
+        for thread in threads:
+            thread.join()
+    except KeyboardInterrupt as stop:
+        _interrupted(nodes, threads, ended, outcomes, lock, stop, on_stop)
     if unexpected:
         raise unexpected[0]
     return [outcomes[node] for node in nodes]
 
 
+# Seconds the nodes under way get to finish their request after Ctrl-C, before the report.
+STOP_GRACE = 5.0
+
+
+class StillRunning(ApinodeAdminError):
+    """The node's work was under way when the run was stopped: it may have changed the node."""
+
+    def __init__(self, stop: KeyboardInterrupt) -> None:
+        super().__init__(
+            "stopped while its request was under way: the node may have applied it",
+            hint="check what the node serves before trying again",
+        )
+        from apinode_admin_cli.errors import Terminated
+
+        self.exit_code = (
+            ExitCode.TERMINATED if isinstance(stop, Terminated) else ExitCode.INTERRUPTED
+        )
+
+
+class NodesInterrupted(KeyboardInterrupt):
+    """A stop signal ended a run over nodes; ``outcomes`` are every node's, in node order."""
+
+    def __init__(self, outcomes: list[NodeOutcome[object]], stop: KeyboardInterrupt) -> None:
+        super().__init__()
+        self.outcomes = outcomes
+        self.stop = stop
+
+
+def _interrupted(
+    nodes: Sequence[str],
+    threads: list[threading.Thread],
+    ended: dict[str, threading.Event],
+    outcomes: dict[str, NodeOutcome[T]],
+    lock: threading.Lock,
+    stop: KeyboardInterrupt,
+    on_stop: Optional[Callable[[KeyboardInterrupt], None]],
+) -> None:
+    from apinode_admin_cli.rollout.signals import hold
+
+    hold()  # a second signal must not cut the report short
+    if on_stop is not None:
+        on_stop(stop)
+    deadline = time.monotonic() + STOP_GRACE
+    started = {t.name[len("node-") :] for t in threads}
+    for node in started:
+        ended[node].wait(max(0.0, deadline - time.monotonic()))
+    with lock:
+        found = dict(outcomes)
+    report: list[NodeOutcome[object]] = []
+    for node in nodes:
+        if node in found:
+            report.append(found[node])  # type: ignore[arg-type]
+        elif node in started:
+            report.append(NodeOutcome(node, FAILED, error=StillRunning(stop)))
+        else:
+            report.append(NodeOutcome(node, SKIPPED))
+    raise NodesInterrupted(report, stop) from None
+
+
 __all__ = [
+    "STOP_GRACE",
+    "NodesInterrupted",
+    "StillRunning",
     "FAILED",
     "MAX_PARALLEL",
     "OK",

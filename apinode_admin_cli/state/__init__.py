@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from apinode_admin_cli.state.current import read_node_state
 from apinode_admin_cli.state.execute import (
+    ApplyInterrupted,
     ApplyResult,
+    ApplyTerminated,
     ChangeOutcome,
     apply_plan,
     error_json,
@@ -47,6 +49,8 @@ from apinode_admin_cli.state.render import (
 )
 
 __all__ = [
+    "ApplyInterrupted",
+    "ApplyTerminated",
     "MAX_BYTES",
     "NO_CHANGES",
     "ApplyResult",

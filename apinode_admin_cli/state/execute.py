@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, Sequence, Union
 
-from apinode_admin_cli.errors import ApinodeAdminError
+from apinode_admin_cli.errors import ApinodeAdminError, ExitCode, Terminated
 from apinode_admin_cli.state.current import DEFAULT_WORKERS, read_generations, read_node_state
 from apinode_admin_cli.state.lanes import InOrder, run_lanes
 from apinode_admin_cli.state.model import Change, DesiredState, Plan, mapping_body
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from apinode_admin_cli.client import APINodeAdminClient
 
 DONE, FAILED, NOT_RUN = "done", "failed", "not run"
+# Stopped (Ctrl-C, SIGTERM) while its request was under way: the node may have applied it.
+INTERRUPTED = "interrupted"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class ApplyResult:
     """Every change of the plan with its outcome, in plan order."""
 
     outcomes: tuple[ChangeOutcome, ...]
+    # Set when a stop signal ended the run: 130 (Ctrl-C) or 143 (SIGTERM).
+    stop_code: Optional[int] = None
 
     @property
     def done(self) -> list[ChangeOutcome]:
@@ -55,22 +59,51 @@ class ApplyResult:
         return [o for o in self.outcomes if o.status == NOT_RUN]
 
     @property
+    def interrupted(self) -> list[ChangeOutcome]:
+        """The changes a stop signal caught under way."""
+        return [o for o in self.outcomes if o.status == INTERRUPTED]
+
+    @property
     def ok(self) -> bool:
-        return self.failed is None
+        return self.failed is None and self.stop_code is None
 
     @property
     def exit_code(self) -> int:
-        """0 when every change was made, else the exit code of the failure."""
+        """0 when every change was made, else the exit code of the failure (or the stop)."""
+        if self.stop_code is not None:
+            return self.stop_code
         failed = self.failed
         return 0 if failed is None or failed.error is None else failed.error.exit_code
 
     def to_json(self) -> dict[str, Any]:
-        """``{"ok", "exitCode", "changes": [{"service", "action", "detail", "status"}]}``."""
-        return {
+        """``{"ok", "exitCode", "changes": [{"service", "action", "detail", "status"}]}``.
+
+        After a stop signal, ``"interrupted": true`` too.
+        """
+        data: dict[str, Any] = {
             "ok": self.ok,
             "exitCode": self.exit_code,
             "changes": [o.to_json() for o in self.outcomes],
         }
+        if self.stop_code is not None:
+            data["interrupted"] = True
+        return data
+
+
+class ApplyInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an apply: ``result`` says what was done, what may have been, what not."""
+
+    def __init__(self, result: ApplyResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class ApplyTerminated(ApplyInterrupted, Terminated):
+    """SIGTERM stopped an apply (exit 143); ``result`` as for Ctrl-C."""
+
+
+class _BetweenChanges(KeyboardInterrupt):
+    """``stop()`` said so before a change started: nothing of it was sent."""
 
 
 def error_json(error: ApinodeAdminError) -> dict[str, Any]:
@@ -94,6 +127,7 @@ def apply_plan(
     plan: Union[Plan, Sequence[Change]],
     on_change: Optional[Callable[[ChangeOutcome], None]] = None,
     workers: int = 1,
+    stop: Optional[Callable[[], Any]] = None,
 ) -> ApplyResult:
     """Make the plan's changes; ``on_change`` hears of each one done, or failed, in plan order.
 
@@ -101,6 +135,12 @@ def apply_plan(
     plan order; 1 runs every change one after the other in plan order. The first failure
     stops the run: changes not started by then are reported ``not run``, changes already
     running finish and are reported as they ended. An empty plan sends nothing.
+
+    Ctrl-C (or SIGTERM made :class:`Terminated`) during the run, or ``stop()`` returning
+    something true before a change starts, raises :class:`ApplyInterrupted` (or
+    :class:`ApplyTerminated`, for SIGTERM or when ``stop()`` returned a :class:`Terminated`)
+    whose ``result`` has each change caught under way as ``interrupted`` (it may have been
+    applied) and the changes never started as ``not run``.
     """
     changes = plan.changes if isinstance(plan, Plan) else tuple(plan)
     outcomes: list[Optional[ChangeOutcome]] = [None] * len(changes)
@@ -112,9 +152,15 @@ def apply_plan(
 
     order = InOrder(len(changes), hear)
 
+    # Changes whose request may be under way: started, no outcome yet.
+    started: dict[int, float] = {}
+
     def run_one(index: int) -> bool:
+        why = stop() if stop is not None else None
+        if why:
+            raise _BetweenChanges(why)
         change = changes[index]
-        start = time.monotonic()
+        start = started[index] = time.monotonic()
         try:
             run_change(client, change)
         except ApinodeAdminError as exc:
@@ -125,9 +171,38 @@ def apply_plan(
         order.ready(index)
         return True
 
-    run_lanes(changes, run_one, max(1, workers))
+    try:
+        run_lanes(changes, run_one, max(1, workers))
+    except KeyboardInterrupt as signal:
+        _stopped(changes, outcomes, started, order, signal)
     order.skip_rest()
     return ApplyResult(tuple(o or ChangeOutcome(c, NOT_RUN) for o, c in zip(outcomes, changes)))
+
+
+def _stopped(
+    changes: Sequence[Change],
+    outcomes: list[Optional[ChangeOutcome]],
+    started: dict[int, float],
+    order: InOrder,
+    signal: KeyboardInterrupt,
+) -> NoReturn:
+    """Mark the changes caught under way, report them, and raise the whole result."""
+    from apinode_admin_cli.rollout.signals import hold
+
+    hold()  # a second signal must not cut the report short
+    now = time.monotonic()
+    for index, start in sorted(started.items()):
+        if outcomes[index] is None:
+            outcomes[index] = ChangeOutcome(changes[index], INTERRUPTED, None, now - start)
+            order.ready(index)
+    order.skip_rest()
+    cause = signal.args[0] if isinstance(signal, _BetweenChanges) and signal.args else signal
+    terminated = isinstance(cause, Terminated)
+    code = int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)
+    result = ApplyResult(
+        tuple(o or ChangeOutcome(c, NOT_RUN) for o, c in zip(outcomes, changes)), stop_code=code
+    )
+    raise (ApplyTerminated if terminated else ApplyInterrupted)(result) from None
 
 
 def run_change(client: APINodeAdminClient, change: Change) -> None:

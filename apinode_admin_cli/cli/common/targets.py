@@ -20,7 +20,7 @@ from apinode_admin_cli.cli.common.render import (
 )
 from apinode_admin_cli.cli.common.results import Action, Line, Result, Summary
 from apinode_admin_cli.cli.common.terminal import printable
-from apinode_admin_cli.errors import ApinodeAdminError
+from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure, Terminated
 from apinode_admin_cli.fleet.runner import FAILED, OK, NodeOutcome, run_on_nodes
 
 if TYPE_CHECKING:
@@ -120,9 +120,23 @@ def run_on_fleet(
     admin: bool = True,
     parallel: Optional[int] = None,
 ) -> None:
-    """Run ``operation`` on every node, report each as it ends, then show the merged result."""
-    uris, outcomes = collect(app, fleet, operation, admin, parallel)
-    show_fleet(app, fleet, uris, outcomes)
+    """Run ``operation`` on every node, report each as it ends, then show the merged result.
+
+    Stopped by Ctrl-C or SIGTERM: what every node did (or may have done) is shown all the
+    same, then the stop ends the command (130 or 143).
+    """
+    from apinode_admin_cli.fleet.runner import NodesInterrupted
+
+    with FleetSession(app, fleet, admin) as session:
+        try:
+            outcomes = session.run(operation, parallel=parallel)
+        except NodesInterrupted as stop:
+            try:
+                show_fleet(app, fleet, session.uris, stop.outcomes)  # type: ignore[arg-type]
+            except FleetFailure as failure:
+                app.term.say(f"Stopped: {failure.message}")
+            raise stop.stop from None
+        show_fleet(app, fleet, session.uris, outcomes)
 
 
 class FleetSession:
@@ -137,6 +151,8 @@ class FleetSession:
     def __init__(self, app: App, fleet: Fleet, admin: bool = True) -> None:
         self.app = app
         self.fleet = fleet
+        # The stop signal that ended a fan-out, for work that can stop between two requests.
+        self.stopped: Optional[KeyboardInterrupt] = None
         settings = node_settings(app, fleet)
         for name in fleet.profiles:
             # Found before any request, like an unreadable key file: otherwise the other
@@ -171,12 +187,24 @@ class FleetSession:
             current_node.set(name)
             return operation(self.nodes[name])
 
-        return run_on_nodes(
-            self.fleet.profiles,
-            work,
-            parallel=parallel or self.app.early.parallel,
-            on_done=lambda outcome: _progress(self.app, outcome, say_ok),
-            catch=(ApinodeAdminError,),
+        from apinode_admin_cli.rollout.signals import stop_signals
+
+        # SIGTERM stops a fan-out as Ctrl-C does, and a second signal waits for the report.
+        with stop_signals(linger=True):
+            return run_on_nodes(
+                self.fleet.profiles,
+                work,
+                parallel=parallel or self.app.early.parallel,
+                on_done=lambda outcome: _progress(self.app, outcome, say_ok),
+                catch=(ApinodeAdminError,),
+                on_stop=self._stop,
+            )
+
+    def _stop(self, stop: KeyboardInterrupt) -> None:
+        self.stopped = stop
+        self.app.term.say(
+            f"{'Terminated' if isinstance(stop, Terminated) else 'Interrupted'}: "
+            "waiting for the nodes under way to finish their request..."
         )
 
     def close(self) -> None:

@@ -16,12 +16,13 @@ from apinode_admin_cli.cli.state.common import (
     load_state,
     plan_operation,
     report_not_run,
+    report_stop,
     reporter,
     show_plan,
 )
 
 if TYPE_CHECKING:
-    pass
+    from apinode_admin_cli.state import DesiredState
 
 # Services changed at once on a node: imports load models, so a node is not flooded either.
 DEFAULT_PARALLELISM = 8
@@ -58,9 +59,17 @@ def state_apply(app: App, path: str, prune: bool, parallelism: int, yes: bool) -
       apinode-admin --fleet prod state apply -f apinode/prod.toml -y
       apinode-admin state apply -f apinode/prod.toml --prune -y -o json
     """
-    from apinode_admin_cli.state import ApplyResult, apply_plan
+    from apinode_admin_cli.rollout.listener import terminate_as_interrupt
 
     desired = load_state(app, path)
+    # SIGTERM (a cancelled CI job) stops an apply as Ctrl-C does: with a report, never silently.
+    with terminate_as_interrupt():
+        _apply(app, desired, prune, yes, parallelism)
+
+
+def _apply(app: App, desired: DesiredState, prune: bool, yes: bool, parallelism: int) -> None:
+    from apinode_admin_cli.state import ApplyInterrupted, ApplyResult, apply_plan
+
     planner = plan_operation(desired, prune, remind=True)
     fleet = app.fleet
     if fleet is not None:
@@ -77,7 +86,13 @@ def state_apply(app: App, path: str, prune: bool, parallelism: int, yes: bool) -
         return
     count = len(plan.changes)
     app.confirm(f"Apply {count} change{'s' if count > 1 else ''}", yes)
-    result = apply_plan(node.client, plan, reporter(app, prefix=""), workers=parallelism)
+    try:
+        result = apply_plan(node.client, plan, reporter(app, prefix=""), workers=parallelism)
+    except ApplyInterrupted as stop:
+        report_stop(app, stop.result, prefix="")
+        if app.wants_json:
+            app.emit_json(apply_json(app, stop.result))
+        raise
     report_not_run(app, result, prefix="")
     if app.wants_json:
         app.emit_json(apply_json(app, result))

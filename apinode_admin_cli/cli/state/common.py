@@ -70,7 +70,9 @@ def reporter(app: App, prefix: str) -> Callable[[ChangeOutcome], None]:
 
     def report(outcome: ChangeOutcome) -> None:
         line = printable(f"{prefix}{outcome.status}: {change_line(outcome.change)}")
-        if outcome.error is None:
+        if outcome.status == "interrupted":
+            app.term.say(f"{line} (under way when stopped: the node may have applied it)")
+        elif outcome.error is None:
             app.info(f"{line} ({outcome.elapsed:.2f} s)")
         else:
             app.term.say(f"{line}: {scrubbed(app, outcome.error.message)}")
@@ -108,11 +110,36 @@ def apply_json(app: App, result: ApplyResult) -> dict[str, Any]:
 
 
 def done_summary(result: ApplyResult) -> str:
-    """``5 changes done``, ``1 change done``, ``no changes``."""
+    """``5 changes done``, ``1 change done``, ``no changes``; what a stop left, if one did."""
     count = len(result.done)
     if not result.outcomes:
         return "no changes"
-    return f"{count} change{'' if count == 1 else 's'} done"
+    text = f"{count} change{'' if count == 1 else 's'} done"
+    if result.stop_code is not None:
+        maybe = len(result.interrupted)
+        text += f", {maybe} may have been applied, {len(result.not_run)} not run"
+    return text
+
+
+class ApplyStopped(ApinodeAdminError):
+    """A node's apply stopped by Ctrl-C or SIGTERM (on a fleet): its result, and the stop's code."""
+
+    def __init__(self, result: ApplyResult) -> None:
+        self.result = result
+        super().__init__(
+            f"apply interrupted: {done_summary(result)}",
+            hint="run apply again: it plans from where the node is now",
+        )
+        self.exit_code = result.exit_code
+
+
+def report_stop(app: App, result: ApplyResult, prefix: str) -> None:
+    """After a stop signal: the changes not run, then one line saying what the stop left."""
+    report_not_run(app, result, prefix)
+    app.term.say(
+        f"{prefix}Apply interrupted: {done_summary(result)}; run apply again, it plans from "
+        "where the node is now."
+    )
 
 
 class ApplyFailure(ApinodeAdminError):

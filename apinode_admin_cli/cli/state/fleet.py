@@ -22,9 +22,11 @@ from apinode_admin_cli.cli.common.targets import FleetSession, collect
 from apinode_admin_cli.cli.common.terminal import printable
 from apinode_admin_cli.cli.state.common import (
     ApplyFailure,
+    ApplyStopped,
     apply_json,
     done_summary,
     report_not_run,
+    report_stop,
     reporter,
     show_plan,
 )
@@ -60,7 +62,7 @@ def node_array(
     ]
     items = fleet_json(app, uris, shown)
     for item, outcome in zip(items, outcomes):
-        if isinstance(outcome.error, ApplyFailure):
+        if isinstance(outcome.error, (ApplyFailure, ApplyStopped)):
             item["result"] = apply_json(app, outcome.error.result)
     return items
 
@@ -104,8 +106,12 @@ def apply_on_fleet(
     app: App, fleet: Fleet, planner: Callable[[Node], Plan], yes: bool, parallelism: int = 1
 ) -> None:
     """Plan every node, show the plans, confirm once, then apply each node's own plan."""
-    from apinode_admin_cli.fleet.runner import parallel_limit, requests_per_node
-    from apinode_admin_cli.state import ApplyResult, apply_plan
+    from apinode_admin_cli.fleet.runner import (
+        NodesInterrupted,
+        parallel_limit,
+        requests_per_node,
+    )
+    from apinode_admin_cli.state import ApplyInterrupted, ApplyResult, apply_plan
 
     running = parallel_limit(app.early.parallel, len(fleet.profiles))
     workers = requests_per_node(running, parallelism)
@@ -128,23 +134,48 @@ def apply_on_fleet(
             if not plan.has_changes:
                 return ApplyResult(())
             prefix = f"{node.name}: "
-            result = apply_plan(node.client, plan, reporter(app, prefix), workers=workers)
+            try:
+                # A stop between two changes ends the node's run there, with its report.
+                result = apply_plan(
+                    node.client,
+                    plan,
+                    reporter(app, prefix),
+                    workers=workers,
+                    stop=lambda: session.stopped,
+                )
+            except ApplyInterrupted as stop:
+                report_stop(app, stop.result, prefix)
+                raise ApplyStopped(stop.result) from None
             report_not_run(app, result, prefix)
             if not result.ok:
                 raise ApplyFailure(result)
             return result
 
-        applied = session.run(apply, say_ok=True)
+        try:
+            applied = session.run(apply, say_ok=True)
+        except NodesInterrupted as stop:
+            _show_applied(app, fleet, session.uris, stop.outcomes, stopped=True)
+            raise stop.stop from None
+    _show_applied(app, fleet, session.uris, applied)
+
+
+def _show_applied(
+    app: App,
+    fleet: Fleet,
+    uris: dict[str, str],
+    applied: Sequence[NodeOutcome[Any]],
+    stopped: bool = False,
+) -> None:
+    """Every node's apply, in every output format; a stop shows it too, then ends the run."""
     if app.wants_json:
-        app.emit_json(
-            node_array(app, session.uris, applied, lambda result: apply_json(app, result))
-        )
+        app.emit_json(node_array(app, uris, applied, lambda result: apply_json(app, result)))
     else:
         records = [
             {NODE_KEY: o.node, "outcome": o.outcome, "detail": _detail(app, o)} for o in applied
         ]
         app.term.emit(app.output_format, records, ACTION_COLUMNS, None)
-    raise_first_failure(fleet, applied)
+    if not stopped:
+        raise_first_failure(fleet, applied)
 
 
 def refuse_partial_plan(

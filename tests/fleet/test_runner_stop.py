@@ -1,0 +1,56 @@
+"""Ctrl-C while nodes run (issue 22 item 3): every node's outcome is still reported."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+import pytest
+
+from apinode_admin_cli.fleet import runner
+from apinode_admin_cli.fleet.runner import (
+    FAILED,
+    OK,
+    SKIPPED,
+    NodesInterrupted,
+    StillRunning,
+    run_on_nodes,
+)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="POSIX signals")
+def test_a_stop_reports_finished_running_and_unstarted_nodes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runner, "STOP_GRACE", 0.3)
+    release = threading.Event()
+    told: list[KeyboardInterrupt] = []
+
+    def work(node: str) -> str:
+        if node == "slow":
+            release.wait(10)  # still under way when the grace ends
+        else:
+            time.sleep(0.1)  # ends within the grace
+        return node
+
+    main = threading.main_thread().ident
+    assert main is not None
+    threading.Timer(0.05, lambda: signal.pthread_kill(main, signal.SIGINT)).start()
+    try:
+        with pytest.raises(NodesInterrupted) as caught:
+            run_on_nodes(
+                ["fast", "quick", "slow", "later"],
+                work,
+                parallel=3,
+                on_stop=told.append,
+            )
+    finally:
+        release.set()
+    outcomes = {o.node: o for o in caught.value.outcomes}
+    assert outcomes["fast"].outcome == OK and outcomes["quick"].outcome == OK
+    assert outcomes["slow"].outcome == FAILED
+    assert isinstance(outcomes["slow"].error, StillRunning)
+    assert outcomes["slow"].exit_code == 130
+    assert outcomes["later"].outcome == SKIPPED
+    assert len(told) == 1 and not isinstance(caught.value.stop, NodesInterrupted)
