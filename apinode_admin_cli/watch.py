@@ -169,12 +169,17 @@ def poll(
     clock: Callable[[], float] = _time.time,
     sleep: Callable[[float], None] = _time.sleep,
     errors: tuple[type[BaseException], ...] = FETCH_ERRORS,
+    ticks: Callable[[], float] = _time.monotonic,
 ) -> Watch:
     """Poll every node (concurrently) each ``interval`` seconds, ``count`` times or forever.
 
     ``on_poll`` gets each poll's readings in the order of ``fetchers``. A fetch raising one of
     ``errors`` is a node that did not answer; the watch goes on. Ctrl-C raises
     KeyboardInterrupt out of here, for the CLI to end the watch with exit 0.
+
+    ``clock`` (the wall clock) only stamps the readings; the polls are scheduled by ``ticks``
+    (a monotonic clock), so that a wall clock stepped back (NTP, a VM resumed) cannot stall
+    the watch, nor a step forward make it poll in a burst.
     """
     if interval < 0:
         raise ValueError("interval must be zero or more seconds")
@@ -182,7 +187,7 @@ def poll(
     pool = ThreadPoolExecutor(max_workers=min(16, len(fetchers))) if len(fetchers) > 1 else None
     polls = 0
     try:
-        next_at = clock()
+        next_at = ticks()
         while count is None or polls < count:
             if pool is None:
                 outcomes = [_fetch(fetch, clock, errors) for _, fetch in fetchers]
@@ -198,7 +203,7 @@ def poll(
             if count is not None and polls >= count:
                 break
             next_at += interval
-            now = clock()
+            now = ticks()
             # A poll slower than the interval starts the next one at once, not a burst after.
             next_at = max(next_at, now)
             sleep(next_at - now)

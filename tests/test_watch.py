@@ -148,6 +148,7 @@ def test_poll_goes_on_when_a_node_fails_and_stops_after_count() -> None:
         interval=5,
         count=3,
         clock=fake.clock,
+        ticks=fake.clock,
         sleep=fake.sleep,
     )
     assert [[r.node for r in readings] for readings in seen] == [["good", "bad"]] * 3
@@ -174,6 +175,7 @@ def test_a_slow_poll_starts_the_next_at_once_without_a_burst() -> None:
         interval=5,
         count=3,
         clock=fake.clock,
+        ticks=fake.clock,
         sleep=fake.sleep,
     )
     assert fake.sleeps == [0.0, 4.0]
@@ -226,6 +228,7 @@ def test_watch_an_emulator_receiving_traffic_with_a_node_down(
         interval=2,
         count=3,
         clock=fake.clock,
+        ticks=fake.clock,
         sleep=traffic,
     )
     user.close()
@@ -249,3 +252,33 @@ def test_a_node_named_none_is_a_single_node_watch() -> None:
 def test_negative_interval_is_refused() -> None:
     with pytest.raises(ValueError, match="interval"):
         poll([(None, dict)], lambda r: None, interval=-1, count=1)
+
+
+def test_a_wall_clock_stepped_back_does_not_stall_the_watch() -> None:
+    """Polls follow a monotonic clock; the wall clock only stamps the readings (issue 22, 17)."""
+    steady = FakeTime(start=100.0)
+    wall = {"now": 1_780_000_000.0}
+    polls = iter(range(10))
+
+    def fetch() -> Any:
+        if next(polls) == 1:
+            wall["now"] -= 3600  # NTP steps the wall clock an hour back
+        return {"r": 1}
+
+    def sleep(seconds: float) -> None:
+        steady.sleep(seconds)
+        wall["now"] += seconds
+
+    seen: list[list[Reading]] = []
+    poll(
+        [(None, fetch)],
+        seen.append,
+        interval=2,
+        count=4,
+        clock=lambda: wall["now"],
+        sleep=sleep,
+        ticks=steady.clock,
+    )
+    assert steady.sleeps == [2, 2, 2]  # not 3602 after the step
+    assert len(seen) == 4
+    assert seen[2][0].time < seen[0][0].time  # the readings still carry the wall clock
