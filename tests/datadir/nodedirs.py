@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 from pathlib import Path
 from typing import Any, Callable, Optional
+
+import pytest
 
 MakeDataDir = Callable[..., Path]
 CLI_KEY = "ZEROCONF0123456789ABCDEFGHIJKLMN"
@@ -36,3 +40,14 @@ def lay_out(
         text = json.dumps({"keys": keys}, indent=4)
         (root / "config" / "adminkeys.json").write_text(text, encoding="utf-8")
     return root
+
+
+def program() -> Path:
+    """The installed ``apinode-admin`` console script, which a data dir's bin/ links to."""
+    found = Path(sys.executable).parent / "apinode-admin"
+    if not found.exists():
+        which = shutil.which("apinode-admin")
+        if which is None:
+            pytest.skip("the apinode-admin console script is not installed")
+        found = Path(which)
+    return found

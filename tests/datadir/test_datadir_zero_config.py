@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-from nodedirs import CLI_KEY
+from nodedirs import CLI_KEY, program
 from support.cli import RunCli, check, clean_env, closed_port_uri
 
 from apinode_admin_cli.emulator import EmulatorHandle
-
-
-def program() -> Path:
-    """The installed ``apinode-admin`` console script, which a data dir's bin/ links to."""
-    found = Path(sys.executable).parent / "apinode-admin"
-    if not found.exists():
-        which = shutil.which("apinode-admin")
-        if which is None:
-            pytest.skip("the apinode-admin console script is not installed")
-        found = Path(which)
-    return found
 
 
 def test_dataikus_variables_are_enough(node: tuple[EmulatorHandle, Path], run_cli: RunCli) -> None:
