@@ -1,20 +1,17 @@
-"""The ``apinode-admin`` command tree: global options, lazy groups and the one error boundary."""
+"""The ``apinode-admin`` command tree: the root group, its global options and the lazy registry."""
 
 from __future__ import annotations
 
-import errno
 import importlib
-import os
-import sys
 from typing import Any, Optional
 
 import click
 
 from apinode_admin_cli import __version__
 from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.boundary import guard, run_main
 from apinode_admin_cli.cli.common.options import global_options, with_global_options
 from apinode_admin_cli.cli.common.terminal import terminal_width
-from apinode_admin_cli.errors import ApinodeAdminError, ExitCode, Terminated
 
 # Each command lives in its own module, imported only when it is invoked, so that `--help`
 # and completion never pay for requests, rich or tabulate. The root help lists the summaries
@@ -112,7 +109,7 @@ def _load(spec: str) -> click.Command:
 
 
 class RootGroup(click.Group):
-    """Lazy command loading, global options on every command, and the error boundary."""
+    """Lazy command loading, global options on every command, the error boundary around them."""
 
     def make_context(
         self,
@@ -157,47 +154,7 @@ class RootGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
-        app: App = ctx.ensure_object(App)
-        try:
-            return super().invoke(ctx)
-        except ApinodeAdminError as exc:
-            app.report_error(exc)
-            ctx.exit(exc.exit_code)
-        except Terminated:
-            app.report_interrupt("Terminated.")
-            ctx.exit(ExitCode.TERMINATED)
-        except KeyboardInterrupt:
-            app.report_interrupt()
-            ctx.exit(ExitCode.INTERRUPTED)
-        except click.Abort as exc:
-            # click turns Ctrl-C at a prompt, or while a nested command line parses (the
-            # demo's steps), into Abort; the contract says 130 for Ctrl-C, 143 for SIGTERM.
-            if isinstance(exc.__context__, Terminated):
-                app.report_interrupt("Terminated.")
-                ctx.exit(ExitCode.TERMINATED)
-            if not isinstance(exc.__context__, KeyboardInterrupt):
-                raise
-            app.report_interrupt()
-            ctx.exit(ExitCode.INTERRUPTED)
-        except BrokenPipeError:
-            _silence_stdout()
-            ctx.exit(ExitCode.OK)
-        except (click.exceptions.Exit, click.ClickException):
-            raise
-        except Exception as exc:  # the last line of defence: one line, no traceback
-            app.report_unexpected(exc)
-            ctx.exit(ExitCode.FAILURE)
-        finally:
-            app.close()
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+        return guard(ctx, ctx.ensure_object(App), lambda: super(RootGroup, self).invoke(ctx))
 
 
 @click.group(
@@ -230,57 +187,6 @@ def cli(ctx: click.Context, /, **flags: Any) -> None:
     ctx.ensure_object(App).update_flags(flags)
 
 
-# What writing stdout can fail with, besides a reader gone (EPIPE); not every system has all.
-_WRITE_FAILURES = {
-    getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO") if hasattr(errno, name)
-}
-
-
 def main(argv: Optional[list[str]] = None) -> None:
     """Console-script entry point."""
-    # Started with a standard stream closed (`>&-`): Python leaves it None. Output to a
-    # closed stdout is discarded as when the reader leaves early; messages likewise.
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
-    # A node's text may hold what the stream cannot encode (a lone surrogate, which JSON
-    # allows; any non-ASCII under an ASCII locale): written as \uXXXX, never a crash.
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:
-        reconfigure(errors="backslashreplace")
-    try:
-        # Not standalone: click would turn Ctrl-C while it parses the line into "Aborted!"
-        # and exit 1; here every Ctrl-C is "Interrupted." and 130.
-        code = cli.main(args=argv, prog_name="apinode-admin", obj=App(), standalone_mode=False)
-    except (KeyboardInterrupt, click.exceptions.Abort) as exc:
-        if isinstance(exc, click.exceptions.Abort) and not isinstance(
-            exc.__cause__ or exc.__context__, KeyboardInterrupt
-        ):
-            sys.stderr.write("Aborted!\n")
-            sys.exit(int(ExitCode.FAILURE))
-        sys.stderr.write("Interrupted.\n")
-        sys.exit(int(ExitCode.INTERRUPTED))
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except OSError as exc:
-        # Writing --help or --version, which click does while it parses the line, before
-        # the error boundary: the reader left, or the disk is full.
-        if isinstance(exc, BrokenPipeError):
-            _silence_stdout()
-            sys.exit(int(ExitCode.OK))
-        if exc.errno not in _WRITE_FAILURES:
-            raise
-        try:
-            sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}\n")
-        except OSError:  # stderr is full too: the exit code says it
-            pass
-        sys.exit(int(ExitCode.FAILURE))
-    else:
-        # A plain int: an IntEnum prints as "ExitCode.OK" on Python 3.9 (sys.exit of it too).
-        sys.exit(int(code) if isinstance(code, int) else 0)
-    finally:
-        try:
-            sys.stdout.flush()
-        except (BrokenPipeError, ValueError):
-            _silence_stdout()
+    run_main(cli, argv, App())

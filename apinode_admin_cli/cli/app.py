@@ -1,27 +1,24 @@
-"""The application on ``ctx.obj``: settings and clients, built lazily, and the node operations.
+"""The application on ``ctx.obj``: a factory of what commands need, each built when first asked.
 
-Presentation lives in :class:`~apinode_admin_cli.cli.common.terminal.Terminal`; the app decides
-what to show and hands it over.
+Flags, settings (the run's and each fleet node's), the terminal, clients and the run's secrets
+with the redactor that hides them. It only builds: which nodes a command runs on is
+``common/targets.py``, how outcomes look is ``common/render.py``, and what a failure prints is
+``boundary.py``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from apinode_admin_cli.cli.common.terminal import Terminal
-from apinode_admin_cli.errors import ApinodeAdminError, UsageError
+from apinode_admin_cli.errors import ApinodeAdminError
 
 if TYPE_CHECKING:
-    from apinode_admin_cli.cli.common.node import Node
-    from apinode_admin_cli.cli.common.results import Result
+    from apinode_admin_cli.cli.common.redactor import Redactor
     from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
     from apinode_admin_cli.config import Fleet, Settings
 
 _UNSET = object()
-_FLEET_AUTH_HINT = (
-    "check `api_key` or `api_key_file` in the node's profile "
-    "(`apinode-admin --profile NODE config show`); service keys are not admin keys"
-)
 
 
 class App:
@@ -39,10 +36,13 @@ class App:
         self._client: Optional[APINodeAdminClient] = None
         self._fleet: object = _UNSET
         # Every node's keys, once a fleet has resolved them: scrubbed from whatever is shown.
-        self.fleet_secrets: list[Optional[str]] = []
+        self._node_secrets: list[Optional[str]] = []
+        self._node_settings: dict[str, dict[str, Settings]] = {}
+        self._redactor: Optional[Redactor] = None
+        self._warned_insecure = False
         self._log_handler: Optional[Any] = None
         # `config` commands report a missing --config file instead of failing on it.
-        self.config_missing_ok = False
+        self._config_missing_ok = False
         self._saved_log_state: tuple[int, bool] = (0, True)
 
     # -- set-up -------------------------------------------------------------------------------
@@ -68,7 +68,7 @@ class App:
     def _enable_http_log(self) -> None:
         import logging
 
-        from apinode_admin_cli.cli.common.terminal import printable
+        from apinode_admin_cli.cli.common.redactor import printable
 
         class Printable(logging.Formatter):
             # A log line quotes the node's reason phrase: it must not drive the terminal.
@@ -115,46 +115,17 @@ class App:
             from apinode_admin_cli.config import resolve_settings
 
             self._settings = resolve_settings(
-                self.flags, self.env, stdin=self.term.inp, missing_ok=self.config_missing_ok
+                self.flags, self.env, stdin=self.term.inp, missing_ok=self._config_missing_ok
             )
             for warning in self._settings.warnings:
                 self.term.warn(warning)
         return self._settings
 
-    # -- clients ------------------------------------------------------------------------------
+    def tolerate_missing_config(self) -> None:
+        """For `config` commands: a missing --config file is reported, not an error."""
+        self._config_missing_ok = True
 
-    def client(self) -> APINodeAdminClient:
-        """The admin client for the resolved node; exit 3 when URI or key is missing."""
-        if self._client is None:
-            self.node()  # a fleet is refused here: this client is one node's
-            from apinode_admin_cli.config import require_connection
-            from apinode_admin_cli.config.connect import admin_client
-
-            uri, api_key = require_connection(self.settings)
-            self._warn_if_insecure()
-            self._client = admin_client(self.settings.values, uri, api_key)
-        return self._client
-
-    def user_client(self, service_id: str, service_key: Optional[str]) -> APINodeClient:
-        """A user-API client; needs the URI only (many services are public)."""
-        from apinode_admin_cli.config.connect import user_client
-
-        uri = self.settings.uri
-        if not uri:
-            from apinode_admin_cli.config import require_connection
-
-            uri, _ = require_connection(self.settings)
-        self._warn_if_insecure()
-        return user_client(self.settings.values, uri, service_id, service_key)
-
-    def _warn_if_insecure(self) -> None:
-        if self.settings.no_check_certificate:
-            # A security downgrade is announced every time, even under --quiet.
-            self.term.say(
-                "Warning: TLS certificate verification is disabled (--no-check-certificate)."
-            )
-
-    # -- running an operation on the node -----------------------------------------------------
+    # -- targets -------------------------------------------------------------------------------
 
     @property
     def fleet(self) -> Optional[Fleet]:
@@ -165,64 +136,79 @@ class App:
             self._fleet = resolve_fleet(self.flags, self.env)
         return self._fleet  # type: ignore[return-value]
 
-    def node(self) -> Node:
-        """The one node of a single-node run; a usage error with a fleet."""
-        if self.fleet is not None:
-            nodes = f"fleet {self.fleet.name}: {', '.join(self.fleet.profiles)}"
-            if self.flags.get("fleet") is None:
-                # The fleet came from the environment: say so, or "--fleet" reads as a lie.
-                from apinode_admin_cli.config.schema import setting
+    def node_settings(self, fleet: Fleet) -> dict[str, Settings]:
+        """Every node's settings, resolved before any request: a config error stops them all.
 
-                env = setting("fleet").env
-                raise UsageError(
-                    f"this command runs on one node, and {env} names a fleet",
-                    hint=f"pick one node with --profile, or unset {env} ({nodes})",
-                )
-            raise UsageError(
-                "this command runs on one node: it does not take --fleet",
-                hint=f"pick one node with --profile ({nodes})",
-            )
-        from apinode_admin_cli.cli.common.node import Node
-
-        return Node(self)
-
-    def run(
-        self,
-        operation: Callable[[Node], Result],
-        admin: bool = True,
-        parallel: Optional[int] = None,
-    ) -> None:
-        """Run one node operation (on every node of the fleet, if any) and show the result.
-
-        ``admin``: the operation uses the admin API (False: the user API, URI only).
-        ``parallel``: nodes of a fleet at once, whatever --parallel says (1: node by node).
+        Each node's keys join the run's secrets, so that every report scrubs them.
         """
-        if self.fleet is not None:
-            from apinode_admin_cli.cli.common.targets import run_on_fleet
+        if fleet.name in self._node_settings:
+            return self._node_settings[fleet.name]
+        from apinode_admin_cli.config import BY_NAME, env_value, resolve_nodes
 
-            run_on_fleet(self, self.fleet, operation, admin, parallel)
-            return
-        self.show(operation(self.node()))
-
-    def confirm(self, action: str, yes: bool) -> None:
-        """Ask on a terminal, else require --yes (exit 2)."""
-        if yes:
-            return
-        if self.fleet is not None:
-            action = (
-                f"{action} on {len(self.fleet.profiles)} nodes ({', '.join(self.fleet.profiles)})"
+        names = ("uri", "api_key", "api_key_file")
+        ignored = [BY_NAME[n].env for n in names if env_value(n, self.env)]
+        if ignored:
+            self.term.warn(
+                f"{', '.join(str(v) for v in ignored)} ignored with a fleet: each node uses the "
+                "URI and key of its own profile"
             )
-        if self.term.can_prompt():
-            if self.term.confirm(f"{action}?"):
-                return
-            raise ApinodeAdminError("cancelled: nothing was changed")
-        raise UsageError(
-            f"refusing to {action.lower()} without confirmation: pass -y/--yes",
-            hint="destructive commands ask on a terminal and otherwise need -y/--yes",
+        # The run's own settings warn about the config file once; each node then adds only
+        # what is its own (a key file of its profile, say), not the same warning per node.
+        shown = set(self.settings.warnings)
+        found = resolve_nodes(
+            self.flags, self.env, fleet.profiles, f"fleet {fleet.name}", stdin=self.term.inp
         )
+        for name, settings in found.items():
+            self._node_secrets += [settings.api_key, settings.service_key]
+            for warning in settings.warnings:
+                if warning not in shown:
+                    shown.add(warning)
+                    self.term.warn(f"{name}: {warning}")
+        self._node_settings[fleet.name] = found
+        return found
 
-    def info(self, message: str) -> None:
-        self.term.info(message)
+    # -- clients ------------------------------------------------------------------------------
+
+    def client(self) -> APINodeAdminClient:
+        """The admin client of this run's node; exit 3 when URI or key is missing."""
+        if self._client is None:
+            self._client = self.admin_client_for(self.settings)
+        return self._client
+
+    def user_client(self, service_id: str, service_key: Optional[str]) -> APINodeClient:
+        """A user-API client of this run's node; needs the URI only (many services are public)."""
+        return self.user_client_for(self.settings, service_id, service_key)
+
+    def admin_client_for(
+        self, settings: Settings, auth_hint: Optional[str] = None
+    ) -> APINodeAdminClient:
+        """An admin client for the node ``settings`` name (``auth_hint``: what a 401 says)."""
+        from apinode_admin_cli.config import require_connection
+        from apinode_admin_cli.config.connect import admin_client
+
+        uri, api_key = require_connection(settings)
+        self.warn_if_insecure(settings)
+        overrides = {"auth_hint": auth_hint} if auth_hint else {}
+        return admin_client(settings.values, uri, api_key, **overrides)
+
+    def user_client_for(
+        self, settings: Settings, service_id: str, service_key: Optional[str]
+    ) -> APINodeClient:
+        """A user-API client for the node ``settings`` name."""
+        from apinode_admin_cli.config import require_connection
+        from apinode_admin_cli.config.connect import user_client
+
+        uri = settings.uri or require_connection(settings)[0]
+        self.warn_if_insecure(settings)
+        return user_client(settings.values, uri, service_id, service_key)
+
+    def warn_if_insecure(self, settings: Settings) -> None:
+        """Announce a disabled certificate check once per run, even under --quiet."""
+        if settings.no_check_certificate and not self._warned_insecure:
+            self._warned_insecure = True
+            self.term.say(
+                "Warning: TLS certificate verification is disabled (--no-check-certificate)."
+            )
 
     # -- output -------------------------------------------------------------------------------
 
@@ -242,83 +228,25 @@ class App:
         except ApinodeAdminError:
             return bool(self.early.output == "json")
 
-    def show(self, result: Result) -> None:
-        """Render what an operation returned, in the chosen format."""
-        from apinode_admin_cli.cli.common.results import (
-            Action,
-            Line,
-            Rows,
-            Sections,
-            Summary,
-            result_json,
-        )
-
-        if result is None:
-            return
-        if isinstance(result, Line):
-            self.term.echo(result.text)  # the original tool's form, whatever the format
-            return
-        fmt = self.output_format if not isinstance(result, Action) else None
-        if fmt == "json" or (fmt is None and self.wants_json):
-            self.term.emit_json(result_json(result))
-        elif isinstance(result, Rows):
-            self.term.emit(self.output_format, result.records, result.columns, result.raw)
-        elif isinstance(result, Summary):
-            from apinode_admin_cli.output import flat_records
-            from apinode_admin_cli.output.columns import SUMMARY
-
-            data = result_json(result)
-            self.term.emit(self.output_format, flat_records(data), SUMMARY, data)
-        elif isinstance(result, Action) and result.value is not None:
-            self.term.echo(result.value)
-        elif isinstance(result, Sections):
-            for index, part in enumerate(result.parts):
-                if index:
-                    self.term.echo("")
-                self.show(part)
-
-    def emit_json(self, data: Any) -> None:
-        self.term.emit_json(data)
-
-    # -- the error boundary's voice -----------------------------------------------------------
+    # -- secrets --------------------------------------------------------------------------------
 
     def secrets(self) -> list[Optional[str]]:
         """The keys this run knows of, to scrub from anything it reports."""
-        found = [self.flags.get("api_key"), self.flags.get("service_key"), *self.fleet_secrets]
+        found = [self.flags.get("api_key"), self.flags.get("service_key"), *self._node_secrets]
         found.append(self.flags.get("dss_api_key"))
         if self._settings is not None:
             found += [self._settings.api_key, self._settings.service_key]
             found.append(self._settings.dss_api_key)
         return found
 
-    def _scrubber(self) -> Callable[[str], str]:
-        from apinode_admin_cli.redact import scrub
+    @property
+    def redactor(self) -> Redactor:
+        """The run's one redactor: it scrubs the keys known when it is used, not when built."""
+        if self._redactor is None:
+            from apinode_admin_cli.cli.common.redactor import Redactor
 
-        secrets = self.secrets()
-        return lambda text: scrub(text, secrets)
-
-    def _traceback(self) -> Optional[str]:
-        if not self.early.verbose:
-            return None
-        import traceback
-
-        return self._scrubber()(traceback.format_exc())
-
-    def report_error(self, exc: ApinodeAdminError) -> None:
-        if exc.hint and self._fleet not in (_UNSET, None):
-            from apinode_admin_cli.client.errormap import ADMIN_AUTH_HINT
-
-            # A fleet refuses --api-key* and ignores the key variables: each node's key comes
-            # from its own profile, so that is where to look.
-            exc.hint = exc.hint.replace(ADMIN_AUTH_HINT, _FLEET_AUTH_HINT)
-        self.term.report_error(exc, self._scrubber(), self.wants_json, self._traceback())
-
-    def report_interrupt(self, text: str = "Interrupted.") -> None:
-        self.term.report_interrupt(text)
-
-    def report_unexpected(self, exc: Exception) -> None:
-        text = self._scrubber()(f"{type(exc).__name__}: {exc}")
-        self.term.report_unexpected(text, self._traceback())
+            self._redactor = Redactor(self.secrets)
+        return self._redactor
 
 
 __all__ = ["App"]

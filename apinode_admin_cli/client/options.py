@@ -17,6 +17,8 @@ class TransportOptions(TypedDict, total=False):
     ``connect_timeout`` opening the connection (default 10 s, never more than ``timeout``).
     ``deadline``, a ``time.monotonic()`` value, bounds every request of the client, retries and
     their waits included. Absurd values (NaN, infinite, 0 or less, over a week) raise ConfigError.
+    ``auth_hint`` replaces the hint of an authentication failure, for callers that know better
+    where the key came from (a fleet: each node's profile).
     """
 
     ca_bundle: Optional[str]
@@ -29,6 +31,7 @@ class TransportOptions(TypedDict, total=False):
     max_body_bytes: int
     sleep: Callable[[float], None]
     insecure_tls: bool  # deprecated spelling of no_check_certificate, as in the official client
+    auth_hint: str
 
 
 def build_transport(
@@ -61,6 +64,7 @@ def build_transport(
         for name in unknown:
             del kwargs[name]
     ca_bundle = kwargs.pop("ca_bundle", None)
+    auth_hint = kwargs.pop("auth_hint", None) or auth_hint
     verify: Union[bool, str] = False if no_check_certificate else (ca_bundle or True)
     return Transport(
         check_uri(uri),

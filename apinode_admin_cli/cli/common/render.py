@@ -1,10 +1,14 @@
-"""How a fleet's outcomes are shown: merged rows, one row per node, or the per-node JSON array."""
+"""The one renderer of outcomes: one node's result, or a fleet's outcomes, in the chosen format.
+
+One node: its rows, summary, action line or JSON. A fleet: reads merge their rows under a NODE
+column, actions report one row per node (NODE, OUTCOME, DETAIL), ``-o json`` is one object per
+node in fleet order. Node text goes through the run's redactor.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.results import (
     Action,
     Line,
@@ -14,34 +18,40 @@ from apinode_admin_cli.cli.common.results import (
     Summary,
     result_json,
 )
-from apinode_admin_cli.cli.common.terminal import printable
 from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure
 from apinode_admin_cli.fleet.runner import FAILED, OK, SKIPPED, NodeOutcome
 
 if TYPE_CHECKING:
+    from apinode_admin_cli.cli.app import App
     from apinode_admin_cli.config import Fleet
 
 
-def node_message(app: App, error: Optional[BaseException]) -> str:
-    """A node's error message, safe to print: every known key scrubbed, controls escaped."""
-    from apinode_admin_cli.redact import scrub
+def show(app: App, result: Result) -> None:
+    """Render what an operation returned on one node, in the chosen format."""
+    if result is None:
+        return
+    term = app.term
+    if isinstance(result, Line):
+        term.echo(result.text)  # the original tool's form, whatever the format
+        return
+    fmt = app.output_format if not isinstance(result, Action) else None
+    if fmt == "json" or (fmt is None and app.wants_json):
+        term.emit_json(result_json(result))
+    elif isinstance(result, Rows):
+        term.emit(app.output_format, result.records, result.columns, result.raw)
+    elif isinstance(result, Summary):
+        from apinode_admin_cli.output import flat_records
+        from apinode_admin_cli.output.columns import SUMMARY
 
-    text = error.message if isinstance(error, ApinodeAdminError) else str(error)
-    return printable(scrub(text, app.secrets()))
-
-
-def _error_json(app: App, error: Optional[BaseException]) -> dict[str, Any]:
-    from apinode_admin_cli.redact import scrub
-
-    payload = error.to_json()["error"] if isinstance(error, ApinodeAdminError) else {}
-    text = error.message if isinstance(error, ApinodeAdminError) else str(error)
-    # Keys scrubbed; control characters left to the JSON writer, which escapes them once.
-    return {
-        "status": payload.get("status"),
-        "errorType": scrub(str(payload.get("errorType") or type(error).__name__), app.secrets()),
-        "message": scrub(text, app.secrets()),
-        "exitCode": NodeOutcome("", FAILED, error=error).exit_code,
-    }
+        data = result_json(result)
+        term.emit(app.output_format, flat_records(data), SUMMARY, data)
+    elif isinstance(result, Action) and result.value is not None:
+        term.echo(result.value)
+    elif isinstance(result, Sections):
+        for index, part in enumerate(result.parts):
+            if index:
+                term.echo("")
+            show(app, part)
 
 
 def fleet_json(
@@ -58,7 +68,7 @@ def fleet_json(
         if outcome.outcome == OK:
             item["result"] = result_json(outcome.result)
         elif outcome.outcome == FAILED:
-            item["error"] = _error_json(app, outcome.error)
+            item["error"] = app.redactor.error_json(outcome.error)
         items.append(item)
     return items
 
@@ -147,7 +157,7 @@ def _action_records(app: App, fmt: str, outcomes: Sequence[NodeOutcome[Result]])
 def _detail(app: App, outcome: NodeOutcome[Result]) -> str:
     """What the single-node command prints for this node, or the error, in one line."""
     if outcome.outcome == FAILED:
-        return node_message(app, outcome.error)
+        return app.redactor.message(outcome.error)
     result = outcome.result
     if isinstance(result, Action):
         return result.value or ""
@@ -177,7 +187,7 @@ __all__ = [
     "ACTION_COLUMNS",
     "NODE_KEY",
     "fleet_json",
-    "node_message",
     "raise_first_failure",
+    "show",
     "show_fleet",
 ]

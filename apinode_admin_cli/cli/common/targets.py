@@ -1,9 +1,10 @@
-"""One command on every node of a fleet: per-node settings and clients, progress, merged output.
+"""The one fan-out: the node or the nodes a command runs on, decided here and nowhere else.
 
-The command's operation is the single-node one; here it runs on each node concurrently
-(``fleet/runner.py``), each node with its own profile's settings and its own HTTP session.
-Reads merge their rows under a NODE column; actions report one row per node (NODE, OUTCOME,
-DETAIL); ``-o json`` is one object per node, in fleet order.
+A command hands :func:`run` its single-node operation; with a fleet (``--fleet``) the operation
+runs on each node concurrently (``fleet/runner.py``), each node with its own profile's settings
+and its own HTTP session, and :mod:`~apinode_admin_cli.cli.common.render` shows the outcomes.
+Commands that need the nodes themselves (a rollout, a watch, a state apply) take them from
+:func:`one_node` or a :class:`FleetSession`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,10 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.nodelog import current_node
-from apinode_admin_cli.cli.common.render import (
-    node_message,
-    show_fleet,
-)
+from apinode_admin_cli.cli.common.redactor import printable
+from apinode_admin_cli.cli.common.render import show, show_fleet
 from apinode_admin_cli.cli.common.results import Action, Line, Result, Summary
-from apinode_admin_cli.cli.common.terminal import printable
-from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure, Terminated
+from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure, Terminated, UsageError
 from apinode_admin_cli.fleet.runner import FAILED, OK, NodeOutcome, run_on_nodes
 
 if TYPE_CHECKING:
@@ -29,6 +27,11 @@ if TYPE_CHECKING:
 
 
 _REMINDING = threading.Lock()
+# What a node of a fleet says on a 401: its key comes from its own profile, never a flag.
+FLEET_AUTH_HINT = (
+    "check `api_key` or `api_key_file` in the node's profile "
+    "(`apinode-admin --profile NODE config show`); service keys are not admin keys"
+)
 
 
 class FleetNode(Node):
@@ -50,19 +53,11 @@ class FleetNode(Node):
     def client(self) -> APINodeAdminClient:
         with self._lock:
             if self._client is None:
-                from apinode_admin_cli.config import require_connection
-                from apinode_admin_cli.config.connect import admin_client
-
-                uri, api_key = require_connection(self._settings)
-                self._client = admin_client(self._settings.values, uri, api_key)
+                self._client = self.app.admin_client_for(self._settings, FLEET_AUTH_HINT)
             return self._client
 
     def user_client(self, service_id: str, service_key: Optional[str]) -> APINodeClient:
-        from apinode_admin_cli.config import require_connection
-        from apinode_admin_cli.config.connect import user_client
-
-        uri = self._settings.uri or require_connection(self._settings)[0]
-        return user_client(self._settings.values, uri, service_id, service_key)
+        return self.app.user_client_for(self._settings, service_id, service_key)
 
     def info(self, message: str) -> None:
         """A node's progress messages give way to its one progress line."""
@@ -88,29 +83,60 @@ class FleetNode(Node):
             self._client.close()
 
 
-def node_settings(app: App, fleet: Fleet) -> dict[str, Settings]:
-    """Every node's settings, resolved before any request: a config error stops them all."""
-    from apinode_admin_cli.config import BY_NAME, env_value, resolve_nodes
+def one_node(app: App) -> Node:
+    """The node of a single-node run; a usage error when the run names a fleet."""
+    fleet = app.fleet
+    if fleet is not None:
+        nodes = f"fleet {fleet.name}: {', '.join(fleet.profiles)}"
+        if app.flags.get("fleet") is None:
+            # The fleet came from the environment: say so, or "--fleet" reads as a lie.
+            from apinode_admin_cli.config.schema import setting
 
-    ignored = [BY_NAME[n].env for n in ("uri", "api_key", "api_key_file") if env_value(n, app.env)]
-    if ignored:
-        app.term.warn(
-            f"{', '.join(str(v) for v in ignored)} ignored with a fleet: each node uses the URI "
-            "and key of its own profile"
+            env = setting("fleet").env
+            raise UsageError(
+                f"this command runs on one node, and {env} names a fleet",
+                hint=f"pick one node with --profile, or unset {env} ({nodes})",
+            )
+        raise UsageError(
+            "this command runs on one node: it does not take --fleet",
+            hint=f"pick one node with --profile ({nodes})",
         )
-    # The run's own settings warn about the config file once; each node then adds only what
-    # is its own (a key file of its profile, say), not the same warning once per node.
-    shown = set(app.settings.warnings)
-    found = resolve_nodes(
-        app.flags, app.env, fleet.profiles, f"fleet {fleet.name}", stdin=app.term.inp
+    return Node(app)
+
+
+def run(
+    app: App,
+    operation: Callable[[Node], Result],
+    admin: bool = True,
+    parallel: Optional[int] = None,
+) -> None:
+    """Run one node operation on the run's node, or on every node of its fleet, and show it.
+
+    ``admin``: the operation uses the admin API (False: the user API, URI only).
+    ``parallel``: nodes of a fleet at once, whatever --parallel says (1: node by node).
+    """
+    fleet = app.fleet
+    if fleet is not None:
+        run_on_fleet(app, fleet, operation, admin, parallel)
+        return
+    show(app, operation(one_node(app)))
+
+
+def confirm(app: App, action: str, yes: bool) -> None:
+    """Ask on a terminal, else require --yes (exit 2); a fleet's question names its nodes."""
+    if yes:
+        return
+    fleet = app.fleet
+    if fleet is not None:
+        action = f"{action} on {len(fleet.profiles)} nodes ({', '.join(fleet.profiles)})"
+    if app.term.can_prompt():
+        if app.term.confirm(f"{action}?"):
+            return
+        raise ApinodeAdminError("cancelled: nothing was changed")
+    raise UsageError(
+        f"refusing to {action.lower()} without confirmation: pass -y/--yes",
+        hint="destructive commands ask on a terminal and otherwise need -y/--yes",
     )
-    for name, settings in found.items():
-        app.fleet_secrets += [settings.api_key, settings.service_key]
-        for warning in settings.warnings:
-            if warning not in shown:
-                shown.add(warning)
-                app.term.warn(f"{name}: {warning}")
-    return found
 
 
 def run_on_fleet(
@@ -153,7 +179,7 @@ class FleetSession:
         self.fleet = fleet
         # The stop signal that ended a fan-out, for work that can stop between two requests.
         self.stopped: Optional[KeyboardInterrupt] = None
-        settings = node_settings(app, fleet)
+        settings = app.node_settings(fleet)
         for name in fleet.profiles:
             # Found before any request, like an unreadable key file: otherwise the other
             # nodes would be changed and this one not.
@@ -162,10 +188,8 @@ class FleetSession:
         self.nodes = {
             name: FleetNode(app, name, settings[name], reminders) for name in fleet.profiles
         }
-        if any(s.no_check_certificate for s in settings.values()):
-            app.term.say(
-                "Warning: TLS certificate verification is disabled (--no-check-certificate)."
-            )
+        for node_settings in settings.values():
+            app.warn_if_insecure(node_settings)
 
     @property
     def uris(self) -> dict[str, str]:
@@ -256,10 +280,19 @@ def _progress(app: App, outcome: NodeOutcome[Any], say_ok: Optional[bool] = None
         if ok_line:
             app.term.info(f"{outcome.node}: ok ({outcome.elapsed:.2f} s)")
     elif outcome.outcome == FAILED:
-        reason = node_message(app, outcome.error)
+        reason = app.redactor.message(outcome.error)
         app.term.say(f"{outcome.node}: failed ({outcome.elapsed:.2f} s): {reason}")
     else:
         app.term.say(f"{outcome.node}: skipped (an earlier node failed)")
 
 
-__all__ = ["FleetNode", "FleetSession", "collect", "node_settings", "run_on_fleet"]
+__all__ = [
+    "FLEET_AUTH_HINT",
+    "FleetNode",
+    "FleetSession",
+    "collect",
+    "confirm",
+    "one_node",
+    "run",
+    "run_on_fleet",
+]

@@ -13,23 +13,12 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, TextIO
 
 import click
 
+from apinode_admin_cli.cli.common.redactor import printable
 from apinode_admin_cli.config.schema import OUTPUT_FORMATS
-from apinode_admin_cli.errors import ApinodeAdminError, UsageError
+from apinode_admin_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from apinode_admin_cli.output import Column
-
-# A message from the node could carry escape sequences that drive the user's terminal.
-_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x0A}
-
-
-def printable(text: str) -> str:
-    """Text from elsewhere (a node's message) with control characters written as ``\\xHH``.
-
-    Line breaks stay, but every line after the first is indented so that it cannot pass
-    for one of this tool's own ``Hint:`` or ``Error:`` lines.
-    """
-    return text.translate(_CONTROLS).replace("\n", "\n  ")
 
 
 class Terminal:
@@ -158,39 +147,6 @@ class Terminal:
 
         render_json(data, self.out)
 
-    # -- the error boundary's voice -----------------------------------------------------------
-
-    def report_error(
-        self, exc: ApinodeAdminError, scrub: Any, as_json: bool, traceback_text: Optional[str]
-    ) -> None:
-        """``Error:`` and ``Hint:`` lines (and the JSON error object) on stderr."""
-        message = printable(scrub(exc.message))
-        self.say(self.style(f"Error: {message}", fg="red"))
-        if exc.hint:
-            self.say(f"Hint: {printable(scrub(exc.hint))}")
-        if as_json:
-            from apinode_admin_cli.jsonutil import dumps
-
-            payload = exc.to_json()
-            error = payload["error"]
-            error["message"] = scrub(exc.message)
-            if error.get("errorType") is not None:  # the node's own text: it may echo a key
-                error["errorType"] = scrub(str(error["errorType"]))
-            self.say(dumps(payload))
-        if traceback_text:
-            # Its last line repeats the node's message: escaped like the Error: line.
-            click.echo(printable(scrub(traceback_text)), file=self.err, nl=False)
-
-    def report_interrupt(self, text: str = "Interrupted.") -> None:
-        self.say(f"\n{text}")
-
-    def report_unexpected(self, text: str, traceback_text: Optional[str]) -> None:
-        self.say(f"Error: unexpected failure: {printable(text)}")
-        if traceback_text:
-            click.echo(printable(traceback_text), file=self.err, nl=False)
-        else:
-            self.say("Hint: run again with -v for the full traceback")
-
 
 def terminal_width(default: int = 80) -> int:
     """Columns of the terminal on stdout (``COLUMNS`` wins, as with shutil), else ``default``."""
@@ -210,4 +166,4 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-__all__ = ["Terminal", "printable", "terminal_width"]
+__all__ = ["Terminal", "terminal_width"]

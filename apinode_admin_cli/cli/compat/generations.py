@@ -6,6 +6,7 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import pass_app
+from apinode_admin_cli.cli.common.targets import one_node
 from apinode_admin_cli.cli.compat.common import OK, no_header_option, print_table, say
 
 
@@ -25,13 +26,13 @@ def service_import_generation(app: App, service: str, archive: str) -> None:
       apinode-admin service-import-generation churn v2.zip && \\
         apinode-admin service-switch-to-newest churn
     """
-    path = app.node().node_path(archive)
-    app.client().service(service).import_generation_from_archive(path)
+    path = one_node(app).node_path(archive)
+    one_node(app).client.service(service).import_generation_from_archive(path)
     # The original echoes the path as typed; scripts may match on it.
     say(f"Importing service generation for service={service} from file={archive}", OK)
     from shlex import quote
 
-    app.info(
+    app.term.info(
         f"Hint: the generation is not active yet: run service-switch-to-newest {quote(service)} "
         "or set a mapping."
     )
@@ -48,7 +49,7 @@ def service_preload_generation(app: App, service: str, generation: str) -> None:
     Example:
       apinode-admin service-preload-generation churn v2
     """
-    app.client().service(service).preload_generation(generation)
+    one_node(app).client.service(service).preload_generation(generation)
     say(f"Preloading service generation {generation} for service={service}", OK)
 
 
@@ -69,7 +70,7 @@ def service_list_generations(app: App, service: str, no_header: bool) -> None:
     from datetime import datetime
 
     rows = []
-    for gen in app.client().service(service).list_generations():
+    for gen in one_node(app).client.service(service).list_generations():
         created = gen.get("createdOn")
         rows.append(
             [

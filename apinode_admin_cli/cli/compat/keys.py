@@ -8,6 +8,7 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import pass_app
+from apinode_admin_cli.cli.common.targets import one_node
 from apinode_admin_cli.cli.compat.common import (
     OK,
     dash_if_empty,
@@ -47,7 +48,7 @@ def admin_keys_list(app: App, output: str, no_header: bool) -> None:
       apinode-admin admin-keys-list
       apinode-admin admin-keys-list --output json | jq -r '.[] | select(.label == "ci") | .id'
     """
-    keys = [_as_listed(k) for k in app.client().auth().list_keys()]
+    keys = [_as_listed(k) for k in one_node(app).client.auth().list_keys()]
     if output == "json":
         say(dumps(keys))
         return
@@ -74,7 +75,7 @@ def admin_key_create(
       apinode-admin admin-key-create --label deploy
       apinode-admin admin-key-create --output json --label ci | jq -r .key
     """
-    answer = app.client().auth().add_key(label, description)
+    answer = one_node(app).client.auth().add_key(label, description)
     if output == "json":
         say(dumps(answer))
         return
@@ -107,7 +108,7 @@ def admin_key_delete(app: App, key: str, output: str, no_header: bool) -> None:
       apinode-admin admin-key-delete "$OLD_KEY"
       apinode-admin admin-key-delete "$OLD_KEY" --output json
     """
-    _delete(output, lambda: app.client().auth().delete_key(key))
+    _delete(output, lambda: one_node(app).client.auth().delete_key(key))
 
 
 @click.command("admin-key-delete-by-id")
@@ -123,4 +124,4 @@ def admin_key_delete_by_id(app: App, key_id: str, output: str, no_header: bool) 
     Example:
       apinode-admin admin-key-delete-by-id 3f2a9c0d1e2b4a5f
     """
-    _delete(output, lambda: app.client().auth().delete_key_by_id(key_id))
+    _delete(output, lambda: one_node(app).client.auth().delete_key_by_id(key_id))

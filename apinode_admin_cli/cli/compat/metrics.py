@@ -6,6 +6,7 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import pass_app
+from apinode_admin_cli.cli.common.targets import one_node
 from apinode_admin_cli.cli.compat.common import dumps, say
 
 
@@ -19,4 +20,4 @@ def metrics_get(app: App) -> None:
       apinode-admin metrics-get
       apinode-admin metrics-get | jq .
     """
-    say(dumps(app.client().get_metrics()))
+    say(dumps(one_node(app).client.get_metrics()))

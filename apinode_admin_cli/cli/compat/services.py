@@ -8,6 +8,7 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import pass_app, read_stream
+from apinode_admin_cli.cli.common.targets import one_node
 from apinode_admin_cli.cli.compat.common import (
     OK,
     dash_if_empty,
@@ -34,7 +35,7 @@ def services_list(app: App, no_header: bool) -> None:
     """
     rows = [
         [s["serviceId"], str(s.get("enabled")), dash_if_empty(s.get("startAbortedReason"))]
-        for s in app.client().list_services()
+        for s in one_node(app).client.list_services()
     ]
     print_table(rows, ["Service", "Enabled", "Error"], no_header)
 
@@ -49,7 +50,7 @@ def service_create(app: App, service: str) -> None:
     Example:
       apinode-admin service-create churn
     """
-    app.client().create_service(service)
+    one_node(app).client.create_service(service)
     say(f"Creating service {service}", OK)
 
 
@@ -63,7 +64,7 @@ def service_delete(app: App, service: str) -> None:
     Example:
       apinode-admin service-delete churn
     """
-    app.client().service(service).delete()
+    one_node(app).client.service(service).delete()
 
 
 @click.command("service-enable")
@@ -76,7 +77,7 @@ def service_enable(app: App, service: str) -> None:
     Example:
       apinode-admin service-enable churn
     """
-    app.client().service(service).enable()
+    one_node(app).client.service(service).enable()
     say(f"Enabling service {service}", OK)
 
 
@@ -90,7 +91,7 @@ def service_disable(app: App, service: str) -> None:
     Example:
       apinode-admin service-disable churn
     """
-    app.client().service(service).disable()
+    one_node(app).client.service(service).disable()
     say(f"Disabling service {service}", OK)
 
 
@@ -105,7 +106,7 @@ def service_switch_to_newest(app: App, service: str) -> None:
       apinode-admin service-switch-to-newest churn
       apinode-admin service-switch-to-newest churn | sed -n 's/^Switched to generation=//p'
     """
-    answer = app.client().service(service).switch_to_newest()
+    answer = one_node(app).client.service(service).switch_to_newest()
     say(f"Switching to newest available generation for service {service}")
     if isinstance(answer, dict) and "switchedToGeneration" in answer:
         say(f"Switched to generation={answer['switchedToGeneration']}")
@@ -122,7 +123,7 @@ def service_switch_to_generation(app: App, service: str, generation: str) -> Non
     Example:
       apinode-admin service-switch-to-generation churn v1
     """
-    app.client().service(service).switch_to_single_generation(generation)
+    one_node(app).client.service(service).switch_to_single_generation(generation)
     say(f"Switching to generation {generation} for service {service}", OK)
 
 
@@ -145,7 +146,7 @@ def service_set_mapping(app: App, service: str) -> None:
     from apinode_admin_cli.mapping import parse_mapping_text
 
     mapping = parse_mapping_text(read_stream(app.term.inp), "the mapping on stdin")
-    app.client().service(service).set_generations_mapping(mapping)
+    one_node(app).client.service(service).set_generations_mapping(mapping)
     say(f"Setting mapping for service {service}", OK)
 
 
@@ -163,7 +164,7 @@ def services_clean(app: App, output: str, no_header: bool) -> None:
       apinode-admin services-clean
       apinode-admin services-clean --output json
     """
-    answer = app.client().clean_unused_services_and_generations()
+    answer = one_node(app).client.clean_unused_services_and_generations()
     _print_summary("Cleaning unused services and generations", answer, output, no_header)
 
 
@@ -181,7 +182,7 @@ def clean_code_env_cache(app: App, output: str, no_header: bool) -> None:
       apinode-admin __clean-code-env-cache
       apinode-admin __clean-code-env-cache --output json
     """
-    answer = app.client().clean_code_env_cache()
+    answer = one_node(app).client.clean_code_env_cache()
     _print_summary("Cleaning code env cache", answer, output, no_header)
 
 

@@ -30,4 +30,4 @@ from apinode_admin_cli.cli.common.options import pass_app
 def config(app: App) -> None:
     """Show and edit settings and profiles (no node needed)."""
     # These commands create the file, or say that it is missing, rather than fail on it.
-    app.config_missing_ok = True
+    app.tolerate_missing_config()

@@ -6,6 +6,7 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import pass_app, yes_option
+from apinode_admin_cli.cli.common.targets import confirm
 from apinode_admin_cli.cli.config.common import config_file
 
 # `config init` lives in its own module; it registers itself on this group.
@@ -28,10 +29,10 @@ def config_delete_profile(app: App, name: str, yes: bool) -> None:
     from apinode_admin_cli.config.profiles import delete_profile
 
     path = config_file(app)
-    app.confirm(f"Delete profile {name!r} from {path}", yes)
+    confirm(app, f"Delete profile {name!r} from {path}", yes)
     followed = delete_profile(path, name)
-    app.info(f"Deleted profile {name!r} from {path}.")
+    app.term.info(f"Deleted profile {name!r} from {path}.")
     if followed.default:
-        app.info(f"It was the default profile: default_profile is now unset in {path}.")
+        app.term.info(f"It was the default profile: default_profile is now unset in {path}.")
     if followed.fleets:
-        app.info(f"Removed it from fleet(s) {', '.join(followed.fleets)}.")
+        app.term.info(f"Removed it from fleet(s) {', '.join(followed.fleets)}.")

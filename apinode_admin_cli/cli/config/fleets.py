@@ -6,6 +6,7 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.cli.common.render import show
 from apinode_admin_cli.cli.common.results import Rows
 from apinode_admin_cli.cli.config.common import config_file
 
@@ -31,4 +32,4 @@ def config_fleets(app: App) -> None:
 
     fleets = list_fleets(config_file(app))
     rows = [{"fleet": name, "profiles": ", ".join(members)} for name, members in fleets.items()]
-    app.show(Rows(rows, FLEETS, raw=fleets))
+    show(app, Rows(rows, FLEETS, raw=fleets))

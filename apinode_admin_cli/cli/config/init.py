@@ -78,8 +78,8 @@ def config_init(app: App, api_key_stdin: bool, no_verify: bool, force: bool) -> 
         profiles[profile] = table
         if first and profile != "default" and not data.get("default_profile"):
             data["default_profile"] = profile  # the only profile should be the one used
-    app.info(f"Saved profile {profile!r} to {path} (mode 0600).")
-    app.info("Next: apinode-admin services list")
+    app.term.info(f"Saved profile {profile!r} to {path} (mode 0600).")
+    app.term.info("Next: apinode-admin services list")
 
 
 def _confirm_replace(app: App, profile: str, path: Path, interactive: bool) -> None:
@@ -154,7 +154,7 @@ def _verify(app: App, uri: str, key: str, table: dict[str, Any]) -> None:
     except ValueError as exc:
         raise UsageError(f"invalid value for --timeout: {exc}")
     client = admin_client(table, uri, key, timeout=timeout, retries=1)
-    app.info(f"Testing {uri} ...")
+    app.term.info(f"Testing {uri} ...")
     try:
         result = client.ping()
         check_ping(uri, result)
@@ -164,4 +164,4 @@ def _verify(app: App, uri: str, key: str, table: dict[str, Any]) -> None:
     finally:
         client.close()
     version = f", DSS {result.dss_version}" if result.dss_version else ""
-    app.info(f"The node answered in {result.elapsed_ms:.0f} ms and accepted the key{version}.")
+    app.term.info(f"The node answered in {result.elapsed_ms:.0f} ms and accepted the key{version}.")

@@ -8,6 +8,7 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.cli.common.render import show
 from apinode_admin_cli.cli.common.results import Rows
 from apinode_admin_cli.cli.config.common import config_file, target_profile
 
@@ -41,7 +42,7 @@ def config_profiles(app: App) -> None:
         }
         for name, table in profiles.items()
     ]
-    app.show(Rows(rows, PROFILES, raw=rows))
+    show(app, Rows(rows, PROFILES, raw=rows))
 
 
 def _shown_uri(uri: Any) -> Any:

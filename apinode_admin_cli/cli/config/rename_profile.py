@@ -27,6 +27,6 @@ def config_rename_profile(app: App, old: str, new: str) -> None:
     path = config_file(app)
     followed = rename_profile(path, old, new)
     extra = " (it stays the default profile)" if followed.default else ""
-    app.info(f"Renamed profile {old!r} to {new!r} in {path}{extra}.")
+    app.term.info(f"Renamed profile {old!r} to {new!r} in {path}{extra}.")
     if followed.fleets:
-        app.info(f"Fleet(s) {', '.join(followed.fleets)} now list {new!r}.")
+        app.term.info(f"Fleet(s) {', '.join(followed.fleets)} now list {new!r}.")

@@ -39,14 +39,14 @@ def config_set(app: App, key: str, value: str) -> None:
     path = config_file(app)
     if key == "default_profile":
         set_default_profile(path, value)
-        app.info(f"default_profile = {value} in {path}")
+        app.term.info(f"default_profile = {value} in {path}")
         return
     profile = target_profile(app, path)
     if key in BY_NAME and BY_NAME[key].is_path and value != "-":
         value = _existing_file(key, value)
     set_value(path, profile, key, value)
     shown = "****" if key in BY_NAME and BY_NAME[key].secret else value
-    app.info(f"[profiles.{profile}] {key} = {shown} in {path}")
+    app.term.info(f"[profiles.{profile}] {key} = {shown} in {path}")
 
 
 def _existing_file(key: str, value: str) -> str:

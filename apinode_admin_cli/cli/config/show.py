@@ -8,6 +8,7 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.cli.common.render import show
 from apinode_admin_cli.cli.common.results import Rows
 
 # `config init` lives in its own module; it registers itself on this group.
@@ -39,4 +40,4 @@ def config_show(app: App) -> None:
             source = "exists" if settings.config_exists else "not found (nothing read)"
         rows.append({"setting": decl.name, "value": value, "source": source})
     raw = {row["setting"]: {"value": row["value"], "source": row["source"]} for row in rows}
-    app.show(Rows(rows, COLUMNS, raw=raw))
+    show(app, Rows(rows, COLUMNS, raw=raw))

@@ -34,6 +34,6 @@ def config_unset(app: App, key: str) -> None:
     if not unset_value(path, profile, key):
         if key not in PROFILE_KEYS and key != "default_profile":
             raise UsageError(f"unknown config key {key!r}; known keys: {', '.join(PROFILE_KEYS)}")
-        app.info(f"{key} is not set in {where} of {path}: nothing to do")
+        app.term.info(f"{key} is not set in {where} of {path}: nothing to do")
         return
-    app.info(f"Removed {key} from {where} in {path}")
+    app.term.info(f"Removed {key} from {where} in {path}")

@@ -96,7 +96,7 @@ def show_rows(app: App, records: Sequence[Any], columns: Sequence[Column], raw: 
 
     fmt = app.output_format
     if fmt == "json":
-        app.emit_json(hide_deployer_secrets(raw))
+        app.term.emit_json(hide_deployer_secrets(raw))
     else:
         app.term.emit(fmt, records, columns, raw)
 
@@ -109,7 +109,7 @@ def show_summary(app: App, data: dict[str, Any], raw: Any) -> None:
 
     fmt = app.output_format
     if fmt == "json":
-        app.emit_json(hide_deployer_secrets(raw))
+        app.term.emit_json(hide_deployer_secrets(raw))
     else:
         app.term.emit(fmt, flat_records(hide_deployer_secrets(data)), SUMMARY, raw)
 
@@ -118,9 +118,9 @@ def done(app: App, message: str, answer: Any) -> None:
     """A change made: the message on stderr; with JSON output, the answer on stdout."""
     from apinode_admin_cli.output.deployer import hide_deployer_secrets
 
-    app.info(message)
+    app.term.info(message)
     if app.wants_json:
-        app.emit_json(hide_deployer_secrets(answer))
+        app.term.emit_json(hide_deployer_secrets(answer))
 
 
 # Completion: live ids from the DSS configured on the line, quietly nothing on any failure.

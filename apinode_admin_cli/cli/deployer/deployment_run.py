@@ -61,18 +61,18 @@ def deployments_update(app: App, deployment_id: str, no_wait: bool, wait_timeout
         future = deployment.start_update()
         job = future.job_id
         if no_wait:
-            app.info(f"Started update job {job} of deployment {deployment_id}.")
+            app.term.info(f"Started update job {job} of deployment {deployment_id}.")
             _answer(app, future.state or {"jobId": job}, str(job))
             return
         try:
-            app.info(f"Updating deployment {deployment_id} (job {job})...")
+            app.term.info(f"Updating deployment {deployment_id} (job {job})...")
             seen: list[Optional[str]] = [None]
 
             def report(state: dict[str, Any]) -> None:
                 line = progress_line(state)
                 if line and line != seen[0]:
                     seen[0] = line
-                    app.info(f"  {line}")
+                    app.term.info(f"  {line}")
 
             result = future.wait_for_result(timeout=wait_timeout, on_progress=report)
             _raise_if_nodes_failed(result, job, future.state)
@@ -95,7 +95,7 @@ def deployments_update(app: App, deployment_id: str, no_wait: bool, wait_timeout
                 f"Stopped waiting; update job {job} of deployment {deployment_id} goes on in DSS."
             )
             raise
-    app.info(f"Updated deployment {deployment_id}.")
+    app.term.info(f"Updated deployment {deployment_id}.")
     _answer(app, {"deploymentId": deployment_id, "jobId": job, "result": result}, None)
 
 
@@ -128,7 +128,7 @@ def _raise_if_nodes_failed(result: Any, job: Optional[str], state: Any) -> None:
 
 def _answer(app: App, data: Any, text: Optional[str]) -> None:
     if app.wants_json:
-        app.emit_json(data)
+        app.term.emit_json(data)
     elif text is not None:
         app.term.echo(text)
 

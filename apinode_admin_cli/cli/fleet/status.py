@@ -78,7 +78,7 @@ def fleet_status(app: App, exit_code: bool, differing: bool) -> None:
             {k: v for k, v in item.items() if k != "result"}
             for item in fleet_json(app, uris, outcomes)
         ]
-        app.emit_json(
+        app.term.emit_json(
             {
                 "fleet": chosen.name,
                 "consistent": consistent,
@@ -107,11 +107,11 @@ def fleet_status(app: App, exit_code: bool, differing: bool) -> None:
         app.term.emit(app.output_format, records, columns, None)
         reached = [state for state in states.values() if state is not None]
         if not drifts and len(reached) == len(states):
-            app.info(f"No service on any node of fleet {chosen.name}.")
+            app.term.info(f"No service on any node of fleet {chosen.name}.")
         elif not drifts and reached:
-            app.info(f"No service on the reachable nodes of fleet {chosen.name}.")
+            app.term.info(f"No service on the reachable nodes of fleet {chosen.name}.")
         elif differing and not shown:
-            app.info(f"Every service is the same on every node of fleet {chosen.name}.")
+            app.term.info(f"Every service is the same on every node of fleet {chosen.name}.")
     raise_first_failure(chosen, outcomes)
     if exit_code and not consistent:
         raise click.exceptions.Exit(ExitCode.DIFFERENCES)

@@ -7,6 +7,7 @@ import click
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.cli.common.targets import run
 
 
 @click.command("import")
@@ -32,4 +33,4 @@ def generations_import(app: App, service_id: str, archive: str, activate: bool) 
     """
     from apinode_admin_cli.cli.generations.common import import_generation
 
-    app.run(lambda node: import_generation(node, service_id, archive, activate))
+    run(app, lambda node: import_generation(node, service_id, archive, activate))

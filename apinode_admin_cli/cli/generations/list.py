@@ -9,6 +9,7 @@ from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.results import Result, Rows
+from apinode_admin_cli.cli.common.targets import run
 
 
 @click.command("list")
@@ -29,4 +30,4 @@ def generations_list(app: App, service_id: str) -> None:
         answer = node.client.service(service_id).get_generations()
         return Rows(answer["generations"], GENERATIONS, raw=answer)
 
-    app.run(op)
+    run(app, op)

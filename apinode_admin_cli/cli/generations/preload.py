@@ -9,6 +9,7 @@ from apinode_admin_cli.cli.common.completers import generation_ids, service_ids
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.results import Action, Result
+from apinode_admin_cli.cli.common.targets import run
 
 
 @click.command("preload")
@@ -29,4 +30,4 @@ def generations_preload(app: App, service_id: str, generation: str) -> None:
         node.info(f"Preloaded generation {generation} of service {service_id}.")
         return Action(answer)
 
-    app.run(op)
+    run(app, op)

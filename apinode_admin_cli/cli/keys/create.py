@@ -10,6 +10,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.results import Action, Result
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.cli.keys.common import check_expiry
 
 
@@ -57,4 +58,4 @@ def keys_create(
         # On a fleet each node makes its own secret: one row per node with its id and key.
         return Action(answer, secret, columns=CREATED_KEYS)
 
-    app.run(op)
+    run(app, op)

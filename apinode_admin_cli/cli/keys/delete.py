@@ -12,6 +12,7 @@ from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app, read_stream, yes_option
 from apinode_admin_cli.cli.common.reports import deleted
 from apinode_admin_cli.cli.common.results import Result
+from apinode_admin_cli.cli.common.targets import confirm, run
 from apinode_admin_cli.cli.keys.common import in_use_error, key_in_use
 from apinode_admin_cli.errors import UsageError
 
@@ -56,9 +57,9 @@ def keys_delete(
     if key and not force and asking and app.fleet is None and key == app.settings.api_key:
         raise in_use_error(app.settings.sources.get("api_key", ""))
     if key_id:
-        app.confirm(f"Delete key with id {key_id}", yes)
+        confirm(app, f"Delete key with id {key_id}", yes)
     else:
-        app.confirm(f"Delete key {mask(key)}", yes)
+        confirm(app, f"Delete key {mask(key)}", yes)
 
     def op(node: Node) -> Result:
         if key and not force and key == node.settings.api_key:
@@ -72,4 +73,4 @@ def keys_delete(
         assert key is not None
         return deleted(node, f"key {mask(key)}", node.client.auth().delete_key(key))
 
-    app.run(op)
+    run(app, op)

@@ -8,6 +8,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.results import Result, Rows
+from apinode_admin_cli.cli.common.targets import run
 
 
 @click.command("list")
@@ -38,4 +39,4 @@ def keys_list(app: App, show_secrets: bool) -> None:
         records = node.client.auth().list_keys()
         return Rows(records, columns, raw=records)
 
-    app.run(op)
+    run(app, op)

@@ -10,6 +10,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.results import Result, Rows
+from apinode_admin_cli.cli.common.targets import one_node, run
 
 # Formats of `metrics show` alone: never a value of the `output` setting.
 PROMETHEUS = "prometheus"
@@ -43,7 +44,7 @@ def metrics_show(app: App, output_format: Optional[str]) -> None:
         data = node.client.get_metrics()
         return Rows(flat_records(data, "name"), METRICS, raw=data)
 
-    app.run(op)
+    run(app, op)
 
 
 def show_prometheus(app: App) -> None:
@@ -52,7 +53,7 @@ def show_prometheus(app: App) -> None:
 
     fleet = app.fleet
     if fleet is None:
-        app.term.echo(exposition([(None, app.node().client.get_metrics())]), nl=False)
+        app.term.echo(exposition([(None, one_node(app).client.get_metrics())]), nl=False)
         return
 
     from apinode_admin_cli.cli.common.render import raise_first_failure

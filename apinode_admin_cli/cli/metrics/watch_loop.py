@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.nodelog import current_node
+from apinode_admin_cli.cli.common.targets import one_node
 from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure, UsageError
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class Misses:
 
     def fetcher(self, name: Optional[str], client: APINodeAdminClient) -> Callable[[], Any]:
         """The fetch of one node for :func:`~apinode_admin_cli.watch.poll`."""
-        from apinode_admin_cli.redact import scrub
+        redactor = self.app.redactor
 
         def fetch() -> Any:
             current_node.set(name or "")  # names the node in -v logs
@@ -82,7 +83,7 @@ class Misses:
                 # Counted here, in the node's own thread: each node has one fetch at a time.
                 self.failed[name] = self.failed.get(name, 0) + 1
                 self.last[name] = exc
-                raise NodeDown(scrub(exc.message, self.app.secrets())) from None
+                raise NodeDown(redactor.scrub(exc.message)) from None
 
         return self._detached(fetch) if self.detach else fetch
 
@@ -128,10 +129,8 @@ class Misses:
         missed = [name for name in order if name in self.failed]
         if not missed:
             return
-        from apinode_admin_cli.redact import scrub
-
         first, *others = missed
-        reason = scrub(self.last[first].message, self.app.secrets())
+        reason = self.app.redactor.scrub(self.last[first].message)
         message = f"{first or 'the node'} did not answer {self.failed[first]} of {self.polls} polls"
         if others:
             message += f" (last error: {reason}); " + ", ".join(
@@ -179,7 +178,7 @@ def _clients(
     """Each node's name and client, what the live table calls them, and how to close them."""
     fleet = app.fleet
     if fleet is None:
-        node = app.node()
+        node = one_node(app)
         # The app closes its own client when the command ends.
         return [(None, node.client)], _host(node.uri), []
 

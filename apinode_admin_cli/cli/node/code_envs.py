@@ -9,6 +9,7 @@ from apinode_admin_cli.cli.common.lazygroup import LazyGroup
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app, yes_option
 from apinode_admin_cli.cli.common.results import Result, Summary
+from apinode_admin_cli.cli.common.targets import confirm, run
 
 language_option = click.option(
     "--language",
@@ -50,7 +51,7 @@ def code_envs_import(app: App, directory: str, language: str) -> None:
         path = node.node_path(directory)
         return Summary(node.client.import_code_env_in_cache(path, language))
 
-    app.run(op)
+    run(app, op)
 
 
 @click.command("register")
@@ -72,7 +73,7 @@ def code_envs_register(app: App, exported_dir: str, built_dir: str, language: st
         built = node.node_path(built_dir)
         return Summary(node.client.register_code_env_in_cache(exported, built, language))
 
-    app.run(op)
+    run(app, op)
 
 
 @click.command("clean")
@@ -86,5 +87,5 @@ def code_envs_clean(app: App, yes: bool) -> None:
     Example:
       apinode-admin code-envs clean --yes
     """
-    app.confirm("Delete unused code envs from the cache", yes)
-    app.run(lambda node: Summary(node.client.clean_code_env_cache()))
+    confirm(app, "Delete unused code envs from the cache", yes)
+    run(app, lambda node: Summary(node.client.clean_code_env_cache()))

@@ -15,6 +15,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.results import Action, Result
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.errors import ConfigError
 
 DEFAULT_WAIT = 30.0
@@ -48,7 +49,7 @@ def drain(app: App, wait: float) -> None:
       apinode-admin --profile prod-1 drain --wait 60
       apinode-admin --fleet prod drain -o json
     """
-    app.run(lambda node: switch(node, True, wait), parallel=1)
+    run(app, lambda node: switch(node, True, wait), parallel=1)
 
 
 @click.command()
@@ -67,7 +68,7 @@ def undrain(app: App, wait: float) -> None:
       apinode-admin undrain
       apinode-admin --profile prod-1 undrain
     """
-    app.run(lambda node: switch(node, False, wait), parallel=1)
+    run(app, lambda node: switch(node, False, wait), parallel=1)
 
 
 def data_dir_of(node: Node) -> Path:

@@ -9,6 +9,7 @@ from apinode_admin_cli.cli.common.lazygroup import LazyGroup
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app, yes_option
 from apinode_admin_cli.cli.common.results import Action, Result, Summary
+from apinode_admin_cli.cli.common.targets import confirm, run
 
 
 @click.group(
@@ -39,7 +40,7 @@ def model_cache_import(app: App, archive: str) -> None:
         path = node.node_path(archive)
         return Summary(node.client.import_model_archive_in_cache(path))
 
-    app.run(op)
+    run(app, op)
 
 
 @click.command("clear")
@@ -53,11 +54,11 @@ def model_cache_clear(app: App, yes: bool) -> None:
     Example:
       apinode-admin model-cache clear --yes
     """
-    app.confirm("Clear the model cache", yes)
+    confirm(app, "Clear the model cache", yes)
 
     def op(node: Node) -> Result:
         answer = node.client.clear_model_cache()
         node.info("Model cache cleared.")
         return Action(answer)
 
-    app.run(op)
+    run(app, op)

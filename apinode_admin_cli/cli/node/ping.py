@@ -10,6 +10,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.results import Result, Rows
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.errors import AuthenticationError, ConnectionFailure
 
 
@@ -59,7 +60,7 @@ def ping(app: App) -> None:
       apinode-admin --profile prod ping -o json | jq .elapsedMs
       apinode-admin ping -q >/dev/null && echo "node is up"
     """
-    app.run(ping_node)
+    run(app, ping_node)
 
 
 def ping_node(node: Node) -> Result:

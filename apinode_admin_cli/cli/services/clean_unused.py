@@ -17,6 +17,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app, yes_option
 from apinode_admin_cli.cli.common.results import Result, Rows, Summary
+from apinode_admin_cli.cli.common.targets import confirm, one_node, run
 
 CODE_ENVS_NOTE = "unused code envs go too; the node does not list them beforehand"
 _KNOWN = ("deletedServices", "deletedGenerations", "deletedCodeEnvs")
@@ -95,9 +96,9 @@ def expected_rows(node: Node) -> Result:
 
 def preview(app: App) -> None:
     """List what is expected to go, before the question (on stderr: it is part of it)."""
-    from apinode_admin_cli.cli.common.terminal import printable
+    from apinode_admin_cli.cli.common.redactor import printable
 
-    rows, _ = expected(app.node())
+    rows, _ = expected(one_node(app))
     if not rows:
         app.term.say(f"The node is expected to delete no service nor generation; {CODE_ENVS_NOTE}.")
         return
@@ -135,12 +136,12 @@ def services_clean_unused(app: App, yes: bool, dry_run: bool) -> None:
       apinode-admin services clean-unused --yes -o json
     """
     if dry_run:
-        app.run(expected_rows)
+        run(app, expected_rows)
         return
     if not yes and app.term.can_prompt():
         if app.fleet is None:
             preview(app)
         else:
-            app.info("See what each node is expected to delete with --dry-run.")
-    app.confirm("Delete disabled services, unused generations and code envs", yes)
-    app.run(lambda node: deleted_result(node.client.clean_unused_services_and_generations()))
+            app.term.info("See what each node is expected to delete with --dry-run.")
+    confirm(app, "Delete disabled services, unused generations and code envs", yes)
+    run(app, lambda node: deleted_result(node.client.clean_unused_services_and_generations()))

@@ -11,6 +11,7 @@ from apinode_admin_cli.cli.common.options import (
     pass_app,
 )
 from apinode_admin_cli.cli.common.results import Action, Result
+from apinode_admin_cli.cli.common.targets import run
 
 
 @click.command("create")
@@ -34,4 +35,4 @@ def services_create(app: App, service_id: str) -> None:
         node.info(f"Next: apinode-admin generations import {quote(service_id)} ARCHIVE --activate")
         return Action(answer)
 
-    app.run(op)
+    run(app, op)

@@ -14,6 +14,7 @@ from apinode_admin_cli.cli.common.options import (
 )
 from apinode_admin_cli.cli.common.reports import deleted
 from apinode_admin_cli.cli.common.results import Result
+from apinode_admin_cli.cli.common.targets import confirm, run
 
 
 @click.command("delete")
@@ -29,9 +30,9 @@ def services_delete(app: App, service_id: str, yes: bool) -> None:
       apinode-admin services delete churn          # asks on a terminal
       apinode-admin services delete churn --yes    # in scripts
     """
-    app.confirm(f"Delete service {service_id}", yes)
+    confirm(app, f"Delete service {service_id}", yes)
 
     def op(node: Node) -> Result:
         return deleted(node, f"service {service_id}", node.client.service(service_id).delete())
 
-    app.run(op)
+    run(app, op)

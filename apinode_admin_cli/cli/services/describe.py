@@ -9,6 +9,7 @@ from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.results import Result, Rows, Sections
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.cli.services.common import active_text, mapped
 from apinode_admin_cli.errors import NotFoundError
 
@@ -51,4 +52,4 @@ def services_describe(app: App, service_id: str) -> None:
         summary = Rows([{"key": k, "value": v} for k, v in facts], SUMMARY, raw=None)
         return Sections([summary, Rows(generations, GENERATIONS, raw=None)], raw=raw)
 
-    app.run(op)
+    run(app, op)

@@ -12,6 +12,7 @@ from apinode_admin_cli.cli.common.options import (
     pass_app,
 )
 from apinode_admin_cli.cli.common.results import Action, Result
+from apinode_admin_cli.cli.common.targets import run
 
 
 @click.command("enable")
@@ -31,4 +32,4 @@ def services_enable(app: App, service_id: str) -> None:
         node.info(f"Enabled service {service_id}.")
         return Action(answer)
 
-    app.run(op)
+    run(app, op)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
+from apinode_admin_cli.cli.common.render import show
+from apinode_admin_cli.cli.common.targets import one_node
 from apinode_admin_cli.errors import FleetFailure, NotFoundError, UsageError
 
 if TYPE_CHECKING:
@@ -44,7 +46,7 @@ def check_fleet(
     def read(node: Node) -> Any:
         return list(node.client.service(service_id).list_generations())
 
-    app.info(f"Checking {service_id} on every node of fleet {fleet.name} before any change...")
+    app.term.info(f"Checking {service_id} on every node of fleet {fleet.name} before any change...")
     _, outcomes = collect(app, fleet, read)
     failed = [o for o in outcomes if o.outcome != OK]
     if failed:
@@ -95,7 +97,7 @@ def run_traffic_change(
     """
     fleet = app.fleet
     if fleet is None:
-        app.show(operation(app.node()))
+        show(app, operation(one_node(app)))
         return
     from apinode_admin_cli.cli.common.render import show_fleet
     from apinode_admin_cli.cli.common.targets import collect

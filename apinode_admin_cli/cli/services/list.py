@@ -11,6 +11,7 @@ from apinode_admin_cli.cli.common.options import (
     pass_app,
 )
 from apinode_admin_cli.cli.common.results import Result, Rows
+from apinode_admin_cli.cli.common.targets import run
 
 
 @click.command("list")
@@ -43,4 +44,4 @@ def services_list(app: App, wide: bool) -> None:
             return wide_rows(node, records)
         return Rows(records, SERVICES, raw=records)
 
-    app.run(op)
+    run(app, op)

@@ -2,7 +2,7 @@
 
 Registered on the ``services`` group by ``cli/services/__init__.py``. A rollout coordinates
 every node step by step (each step on every node before the probes run), so it builds the
-fleet's nodes itself (a ``FleetSession``) instead of fanning an operation out with ``app.run``.
+fleet's nodes itself (a ``FleetSession``) instead of fanning an operation out with ``run``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import click
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import generation_ids, service_ids
 from apinode_admin_cli.cli.common.options import option_for, output_options, pass_app
+from apinode_admin_cli.cli.common.targets import one_node
 
 if TYPE_CHECKING:
     from apinode_admin_cli.cli.common.node import Node
@@ -127,7 +128,7 @@ def rollout(
         from apinode_admin_cli.cli.common.targets import FleetSession
 
         session = FleetSession(app, app.fleet)
-    nodes: list[Node] = list(session.nodes.values()) if session else [app.node()]
+    nodes: list[Node] = list(session.nodes.values()) if session else [one_node(app)]
     try:
         if archive is not None:
             # Every node is told the same absolute path; a local node's copy must exist.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from apinode_admin_cli.cli.common.terminal import printable
 from apinode_admin_cli.rollout import Listener, describe_mapping
 
 if TYPE_CHECKING:
@@ -25,13 +24,11 @@ class RolloutView(Listener):
 
     def _scrub(self, text: str) -> str:
         """Node text without any key this run knows (info and warn make it printable)."""
-        from apinode_admin_cli.redact import scrub
-
-        return scrub(text, self.app.secrets())
+        return self.app.redactor.scrub(text)
 
     def _clean(self, text: str) -> str:
         """Node text fit for ``say`` lines: no key, no control character."""
-        return printable(self._scrub(text))
+        return self.app.redactor.line(text)
 
     def _where(self, label: str) -> str:
         return f"{label}: " if label else ""

@@ -8,6 +8,7 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import output_options, pass_app, yes_option
+from apinode_admin_cli.cli.common.targets import confirm, one_node
 from apinode_admin_cli.cli.state.common import (
     ApplyFailure,
     apply_json,
@@ -77,25 +78,25 @@ def _apply(app: App, desired: DesiredState, prune: bool, yes: bool, parallelism:
 
         apply_on_fleet(app, fleet, planner, yes, parallelism)
         return
-    node = app.node()
+    node = one_node(app)
     plan = planner(node)
     show_plan(app, plan, yes, prefix="")
     if not plan.has_changes:
         if app.wants_json:
-            app.emit_json(ApplyResult(()).to_json())
+            app.term.emit_json(ApplyResult(()).to_json())
         return
     count = len(plan.changes)
-    app.confirm(f"Apply {count} change{'s' if count > 1 else ''}", yes)
+    confirm(app, f"Apply {count} change{'s' if count > 1 else ''}", yes)
     try:
         result = apply_plan(node.client, plan, reporter(app, prefix=""), workers=parallelism)
     except ApplyInterrupted as stop:
         report_stop(app, stop.result, prefix="")
         if app.wants_json:
-            app.emit_json(apply_json(app, stop.result))
+            app.term.emit_json(apply_json(app, stop.result))
         raise
     report_not_run(app, result, prefix="")
     if app.wants_json:
-        app.emit_json(apply_json(app, result))
+        app.term.emit_json(apply_json(app, result))
     if not result.ok:
         raise ApplyFailure(result)
-    app.info(f"Apply complete: {done_summary(result)}.")
+    app.term.info(f"Apply complete: {done_summary(result)}.")

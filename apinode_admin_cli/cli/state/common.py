@@ -8,7 +8,7 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.node import Node
-from apinode_admin_cli.cli.common.terminal import printable
+from apinode_admin_cli.cli.common.redactor import printable
 from apinode_admin_cli.errors import ApinodeAdminError
 
 if TYPE_CHECKING:
@@ -57,11 +57,11 @@ def show_plan(app: App, plan: Plan, yes: bool, prefix: str) -> None:
     """The plan and its notes on stderr; shown even with -q when a person must confirm it."""
     from apinode_admin_cli.state import plan_lines, plan_notes
 
-    say = app.term.say if plan.has_changes and not yes and app.term.can_prompt() else app.info
+    say = app.term.say if plan.has_changes and not yes and app.term.can_prompt() else app.term.info
     for line in plan_lines(plan):
         say(printable(f"{prefix}{line}"))
     for note in plan_notes(plan):
-        app.info(printable(f"{prefix}{note}"))
+        app.term.info(printable(f"{prefix}{note}"))
 
 
 def reporter(app: App, prefix: str) -> Callable[[ChangeOutcome], None]:
@@ -73,9 +73,9 @@ def reporter(app: App, prefix: str) -> Callable[[ChangeOutcome], None]:
         if outcome.status == "interrupted":
             app.term.say(f"{line} (under way when stopped: the node may have applied it)")
         elif outcome.error is None:
-            app.info(f"{line} ({outcome.elapsed:.2f} s)")
+            app.term.info(f"{line} ({outcome.elapsed:.2f} s)")
         else:
-            app.term.say(f"{line}: {scrubbed(app, outcome.error.message)}")
+            app.term.say(f"{line}: {app.redactor.line(outcome.error.message)}")
 
     return report
 
@@ -88,25 +88,9 @@ def report_not_run(app: App, result: ApplyResult, prefix: str) -> None:
         app.term.say(printable(f"{prefix}not run: {change_line(outcome.change)}"))
 
 
-def scrubbed(app: App, text: str) -> str:
-    """Text from a node, fit for the terminal: no key of this run, no control character."""
-    from apinode_admin_cli.redact import scrub
-
-    return printable(scrub(text, app.secrets()))
-
-
 def apply_json(app: App, result: ApplyResult) -> dict[str, Any]:
     """``apply -o json``: every change with its status; a node's error text scrubbed."""
-    from apinode_admin_cli.redact import scrub
-
-    data = result.to_json()
-    for change in data["changes"]:
-        error = change.get("error")
-        if error:
-            # Keys scrubbed; control characters left to the JSON writer, which escapes them once.
-            for field in ("errorType", "message"):
-                error[field] = scrub(str(error[field]), app.secrets())
-    return data
+    return app.redactor.change_errors(result.to_json())
 
 
 def done_summary(result: ApplyResult) -> str:

@@ -8,7 +8,8 @@ import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import output_options, pass_app
-from apinode_admin_cli.cli.common.terminal import printable
+from apinode_admin_cli.cli.common.redactor import printable
+from apinode_admin_cli.cli.common.targets import one_node
 from apinode_admin_cli.cli.state.common import file_option, load_state, plan_operation
 from apinode_admin_cli.errors import ExitCode
 
@@ -46,9 +47,9 @@ def state_diff(app: App, path: str, prune: bool, exit_code: bool) -> None:
 
         changed = diff_on_fleet(app, fleet, planner)
     else:
-        plan = planner(app.node())
+        plan = planner(one_node(app))
         if app.wants_json:
-            app.emit_json(plan_json(plan))
+            app.term.emit_json(plan_json(plan))
         else:
             for line in plan_lines(plan):
                 app.term.echo(printable(line))

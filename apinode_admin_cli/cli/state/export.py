@@ -10,6 +10,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.cli.common.targets import one_node
 
 if TYPE_CHECKING:
     pass
@@ -42,6 +43,6 @@ def state_export(app: App, services: tuple[str, ...]) -> None:
 
         export_on_fleet(app, fleet, op)
     elif app.wants_json:
-        app.emit_json(op(app.node()))
+        app.term.emit_json(op(one_node(app)))
     else:
-        app.term.echo(dumps_state_toml(op(app.node())), nl=False)
+        app.term.echo(dumps_state_toml(op(one_node(app))), nl=False)

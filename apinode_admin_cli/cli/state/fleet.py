@@ -10,16 +10,15 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.node import Node
+from apinode_admin_cli.cli.common.redactor import printable
 from apinode_admin_cli.cli.common.render import (
     ACTION_COLUMNS,
     NODE_KEY,
     fleet_json,
-    node_message,
     raise_first_failure,
 )
 from apinode_admin_cli.cli.common.results import Summary
-from apinode_admin_cli.cli.common.targets import FleetSession, collect
-from apinode_admin_cli.cli.common.terminal import printable
+from apinode_admin_cli.cli.common.targets import FleetSession, collect, confirm
 from apinode_admin_cli.cli.state.common import (
     ApplyFailure,
     ApplyStopped,
@@ -73,7 +72,7 @@ def export_on_fleet(app: App, fleet: Fleet, operation: Callable[[Node], Any]) ->
 
     uris, outcomes = collect(app, fleet, operation)
     if app.wants_json:
-        app.emit_json(node_array(app, uris, outcomes, lambda data: data))
+        app.term.emit_json(node_array(app, uris, outcomes, lambda data: data))
     else:
         documents = [o for o in outcomes if o.outcome == OK]
         for index, outcome in enumerate(documents):
@@ -90,14 +89,14 @@ def diff_on_fleet(app: App, fleet: Fleet, planner: Callable[[Node], Plan]) -> bo
 
     uris, outcomes = collect(app, fleet, planner)
     if app.wants_json:
-        app.emit_json(node_array(app, uris, outcomes, plan_json))
+        app.term.emit_json(node_array(app, uris, outcomes, plan_json))
     else:
         for outcome in outcomes:
             if outcome.outcome == OK:
                 for line in plan_lines(value(outcome)):
                     app.term.echo(printable(f"{outcome.node}: {line}"))
                 for note in plan_notes(value(outcome)):
-                    app.info(printable(f"{outcome.node}: {note}"))
+                    app.term.info(printable(f"{outcome.node}: {note}"))
     raise_first_failure(fleet, outcomes)
     return any(value(o).has_changes for o in outcomes if o.outcome == OK)
 
@@ -126,7 +125,7 @@ def apply_on_fleet(
         plans: dict[str, Plan] = {o.node: value(o) for o in planned}
         total = sum(len(plan.changes) for plan in plans.values())
         if total:
-            app.confirm(f"Apply {total} change{'s' if total > 1 else ''}", yes)
+            confirm(app, f"Apply {total} change{'s' if total > 1 else ''}", yes)
 
         def apply(node: Node) -> ApplyResult:
             assert node.name is not None
@@ -168,7 +167,7 @@ def _show_applied(
 ) -> None:
     """Every node's apply, in every output format; a stop shows it too, then ends the run."""
     if app.wants_json:
-        app.emit_json(node_array(app, uris, applied, lambda result: apply_json(app, result)))
+        app.term.emit_json(node_array(app, uris, applied, lambda result: apply_json(app, result)))
     else:
         records = [
             {NODE_KEY: o.node, "outcome": o.outcome, "detail": _detail(app, o)} for o in applied
@@ -184,7 +183,7 @@ def refuse_partial_plan(
     """A node that could not be planned stops the whole apply before any write."""
     if app.wants_json:
         shown = [o if o.outcome == FAILED else NodeOutcome(o.node, SKIPPED) for o in planned]
-        app.emit_json(fleet_json(app, uris, shown))
+        app.term.emit_json(fleet_json(app, uris, shown))
     failed = [o for o in planned if o.outcome == FAILED]
     names = ", ".join(o.node for o in planned if o.outcome != OK)
     first = failed[0] if failed else planned[0]
@@ -200,7 +199,7 @@ def _detail(app: App, outcome: NodeOutcome[Any]) -> str:
     if outcome.outcome == OK:
         return done_summary(value(outcome))
     if outcome.outcome == FAILED:
-        return node_message(app, outcome.error)
+        return app.redactor.message(outcome.error)
     return ""
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 import click
 
+from apinode_admin_cli.cli.common.targets import one_node
 from apinode_admin_cli.errors import ApinodeAdminError, UsageError
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def run(
     """Score the batch on the one node, write its rows, and fail (exit 1) if any row failed."""
     from apinode_admin_cli.scoring.batch import run_batch
 
-    node = app.node()  # one node: a batch is not fanned out to a fleet
+    node = one_node(app)  # one node: a batch is not fanned out to a fleet
     fmt = output_format(app, special)
     columns = options.get("text_columns") or ""
     on_terminal = app.term.err_is_tty()
@@ -126,7 +127,7 @@ def run(
             f"{result.failed} of {total} rows failed or were ignored "
             f"(first: {result.first_error}); each is in the output with its reason"
         )
-    app.info(f"Scored {total} rows.")
+    app.term.info(f"Scored {total} rows.")
 
 
 def refuse_single(special: Optional[str]) -> None:

@@ -15,6 +15,7 @@ import click
 from apinode_admin_cli import jsonutil as strict_json
 from apinode_admin_cli.cli.common.completers import generation_ids
 from apinode_admin_cli.cli.common.options import option_for, read_text_input
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.errors import ServerError, UsageError
 
 if TYPE_CHECKING:
@@ -218,4 +219,4 @@ def user_op(
 
 
 def run_user_op(app: App, op: Callable[[Node], Result]) -> None:
-    app.run(op, admin=False)
+    run(app, op, admin=False)

@@ -9,6 +9,7 @@ import click
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.cli.userapi.common import (
     auth_options,
     dispatch_options,
@@ -110,4 +111,4 @@ def forecast(
     def call(client: Any) -> Any:
         return client.forecast(endpoint, rows, forced_generation, dispatch_key)
 
-    app.run(user_op(service_id, call, forecast_rows), admin=False)
+    run(app, user_op(service_id, call, forecast_rows), admin=False)

@@ -9,6 +9,7 @@ import click
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.cli.userapi import batch as batches
 from apinode_admin_cli.cli.userapi.common import (
     auth_options,
@@ -76,4 +77,4 @@ def lookup(
     def show(result: Any) -> Any:
         return lookup_rows([result], result)
 
-    app.run(user_op(service_id, call, show), admin=False)
+    run(app, user_op(service_id, call, show), admin=False)

@@ -10,6 +10,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.results import Rows
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.cli.userapi.common import auth_options, user_op
 
 
@@ -47,4 +48,4 @@ def openapi(app: App, service_id: str) -> None:
     def call(client: Any) -> Any:
         return client.get_swagger()
 
-    app.run(user_op(service_id, call, path_rows), admin=False)
+    run(app, user_op(service_id, call, path_rows), admin=False)

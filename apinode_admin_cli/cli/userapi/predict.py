@@ -14,6 +14,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.results import Line, Result, Rows
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.cli.userapi import batch as batches
 from apinode_admin_cli.cli.userapi.common import (
     auth_options,
@@ -151,4 +152,4 @@ def predict(
         rows, columns = prediction_rows(answer, False)
         return Rows(rows, columns, raw=answer)
 
-    app.run(user_op(service_id, call, show), admin=False)
+    run(app, user_op(service_id, call, show), admin=False)

@@ -9,6 +9,7 @@ import click
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.cli.userapi import batch as batches
 from apinode_admin_cli.cli.userapi.common import (
     auth_options,
@@ -70,4 +71,4 @@ def predict_effect(
     def call(client: Any) -> Any:
         return client.predict_effect(endpoint, features, forced_generation, dispatch_key)
 
-    app.run(user_op(service_id, call, lambda a: effect_rows(a, False)), admin=False)
+    run(app, user_op(service_id, call, lambda a: effect_rows(a, False)), admin=False)

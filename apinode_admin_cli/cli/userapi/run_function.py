@@ -9,6 +9,7 @@ import click
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.cli.userapi.common import (
     auth_options,
     build_object,
@@ -45,4 +46,4 @@ def run_function(
     def call(client: Any) -> Any:
         return client.run_function(endpoint, **arguments)
 
-    app.run(user_op(service_id, call, function_rows), admin=False)
+    run(app, user_op(service_id, call, function_rows), admin=False)

@@ -9,6 +9,7 @@ import click
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.options import output_options, pass_app
+from apinode_admin_cli.cli.common.targets import run
 from apinode_admin_cli.cli.userapi.common import (
     auth_options,
     build_object,
@@ -44,4 +45,4 @@ def sql_query(
     def call(client: Any) -> Any:
         return client.sql_query(endpoint, parameters)
 
-    app.run(user_op(service_id, call, sql_rows), admin=False)
+    run(app, user_op(service_id, call, sql_rows), admin=False)
