@@ -35,6 +35,13 @@ def test_root_help_lists_every_command_without_importing_them() -> None:
     for name in COMMANDS:
         assert f"  {name} " in proc.stdout
     last = proc.stdout.strip().splitlines()[-1]
-    infrastructure = ["app", "boundary", "common", "common.options", "common.redactor", "common.terminal"]
+    infrastructure = [
+        "app",
+        "boundary",
+        "common",
+        "common.options",
+        "common.redactor",
+        "common.terminal",
+    ]
     expected = sorted(f"apinode_admin_cli.cli.{name}" for name in infrastructure)
     assert last == f"LOADED {expected} HEAVY []", last
