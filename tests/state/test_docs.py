@@ -45,13 +45,6 @@ def test_the_failed_apply_shown_is_what_apply_prints(
     emulator.add_fault(
         method="POST", path="/admin/api/services/churn/actions/setMapping", status=500
     )
-    # Services apply concurrently: fraud's import ends after churn's failure, as on the page,
-    # however fast the node answers.
-    emulator.add_fault(
-        method="POST",
-        path="/admin/api/services/fraud/generations/actions/importFromArchive",
-        delayMs=1000,
-    )
 
     # The guide shows this apply run with --parallelism 1, one change after the other.
     failed = node_cli(
