@@ -16,6 +16,7 @@ router = Router()
 control_router = Router()
 JOB_MODES = ("hang", "fail", "crash", "slow")
 LOG_TAIL_LINES = 20
+KEPT_JOBS = 500  # finished futures remembered; older ones answer 404 as on a busy DSS
 
 
 class JobError(ApiError):
@@ -108,14 +109,20 @@ class Job:
 class Jobs:
     """The jobs the deployer knows since it started (futures do not survive a restart)."""
 
-    def __init__(self) -> None:
+    def __init__(self, kept: int = KEPT_JOBS) -> None:
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
+        self._kept = kept
 
     def add(self, job: Job) -> None:
-        """Register a job."""
+        """Register a job, forgetting the oldest finished ones beyond the limit."""
         with self._lock:
             self._jobs[job.id] = job
+            finished = [j for j in self._jobs.values() if j.done.is_set()]
+            for old in sorted(finished, key=lambda j: j.started)[
+                : max(0, len(finished) - self._kept)
+            ]:
+                del self._jobs[old.id]
 
     def get(self, job_id: str) -> Job:
         """The job, else a 404 (an unknown future must not make clients poll forever)."""

@@ -116,3 +116,22 @@ def test_stopping_the_deployer_aborts_a_running_update_and_records_it(tmp_path, 
         api = dataikuapi.DSSClient(second.uri, second.api_key).get_apideployer()
         last = api.get_deployment("stopped-on-infra").get_update()
         assert last.status == "ABORTED" and last.end_time >= last.start_time
+
+
+def test_finished_futures_are_forgotten_beyond_a_limit():
+    from apinode_admin_cli.emulator.deployer.jobs import Job, Jobs
+    from apinode_admin_cli.emulator.errors import ApiError
+
+    jobs = Jobs(kept=2)
+    running = Job("running", "d")
+    jobs.add(running)
+    finished = []
+    for position in range(4):
+        job = Job(f"job {position}", "d")
+        job.finish({"status": "SUCCESS"})
+        finished.append(job)
+        jobs.add(job)
+    assert jobs.get(running.id) is running  # a running job is never forgotten
+    assert [jobs.get(j.id) for j in finished[-2:]] == finished[-2:]
+    with pytest.raises(ApiError, match="does not exist"):
+        jobs.get(finished[0].id)
