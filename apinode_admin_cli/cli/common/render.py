@@ -69,6 +69,10 @@ def fleet_json(
             item["result"] = result_json(outcome.result)
         elif outcome.outcome == FAILED:
             item["error"] = app.redactor.error_json(outcome.error)
+            # A failure that still has a report to give (`ping` refused the key, say).
+            partial = getattr(outcome.error, "result", None)
+            if isinstance(partial, dict):
+                item["result"] = partial
         items.append(item)
     return items
 

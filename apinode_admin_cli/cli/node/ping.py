@@ -60,22 +60,53 @@ def ping(app: App) -> None:
       apinode-admin --profile prod ping -o json | jq .elapsedMs
       apinode-admin ping -q >/dev/null && echo "node is up"
     """
-    run(app, ping_node)
+    if app.fleet is not None:
+        run(app, ping_node)
+        return
+    from apinode_admin_cli.cli.common.render import show
+    from apinode_admin_cli.cli.common.targets import one_node
+
+    try:
+        show(app, ping_node(one_node(app)))
+    except KeyRefused as refused:
+        # The report is the answer to "is it up, does it take my key": print it, then fail.
+        show(app, refused.rows)
+        raise
+
+
+class KeyRefused(AuthenticationError):
+    """The node is up but refused the key; ``rows`` is the report that says so."""
+
+    rows: Rows
 
 
 def ping_node(node: Node) -> Result:
-    """Probe one node; a failed probe raises the error any other command would give."""
+    """Probe one node; a failed probe raises the error any other command would give.
+
+    A refused key raises :class:`KeyRefused`, which carries the report (``authenticated``
+    false) for the command to print before it exits 4; on a fleet, the node's JSON has it.
+    """
     from apinode_admin_cli.output.columns import SUMMARY
 
     result = node.client.ping()
-    check_ping(node.uri, result)
     report = ping_report(node.uri, result)
+    try:
+        check_ping(node.uri, result)
+    except AuthenticationError as exc:
+        refused = KeyRefused(exc.message, status=exc.status, hint=exc.hint)
+        refused.rows = Rows(_rows(report), SUMMARY, raw=report)
+        refused.result = report  # type: ignore[attr-defined]
+        raise refused from None
     if report["drained"]:
         node.info(
             "Note: the node is drained: /isAlive/ fails, so its load balancer sends it nothing, "
             "while its services keep answering; `apinode-admin undrain` puts it back"
         )
-    rows = [
+    return Rows(_rows(report), SUMMARY, raw=report)
+
+
+def _rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
         {"key": "uri", "value": report["uri"]},
         {"key": "alive", "value": report["alive"]},
         {"key": "drained", "value": report["drained"]},
@@ -85,4 +116,3 @@ def ping_node(node: Node) -> Result:
         {"key": "DSS-Version", "value": report["dssVersion"] or "-"},
         {"key": "DSS-API-Version", "value": report["dssApiVersion"] or "-"},
     ]
-    return Rows(rows, SUMMARY, raw=report)

@@ -6,6 +6,7 @@ import json
 import socket
 from typing import Any
 
+import pytest
 from support.cli import RunCli
 
 
@@ -44,7 +45,8 @@ def test_ping_json_is_one_object(node_cli: RunCli, emulator: Any) -> None:
 def test_ping_refused_key_exits_4(run_cli: RunCli, emulator: Any) -> None:
     result = run_cli("--uri", emulator.uri, "--api-key", "not-the-key", "ping", "-o", "json")
     assert result.exit_code == 4, result.output
-    assert result.stdout == ""
+    # The report says so on stdout (`authenticated` false), the error on stderr.
+    assert json.loads(result.stdout)["authenticated"] is False
     assert "refused the admin key" in result.stderr
     assert '"status": 401' in result.stderr
     assert "not-the-key" not in result.output
@@ -69,3 +71,32 @@ def test_ping_without_key_exits_3(run_cli: RunCli, emulator: Any) -> None:
     result = run_cli("--uri", emulator.uri, "ping")
     assert result.exit_code == 3, result.output
     assert "APINODE_ADMIN_API_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("output", ["json", "tsv"])
+def test_ping_with_a_refused_key_still_prints_its_report(
+    run_cli: RunCli, emulator: Any, output: str
+) -> None:
+    """`authenticated` false is printed too (issue 22 item 9): before, stdout was empty."""
+    result = run_cli("--uri", emulator.uri, "--api-key", "wrong-key-0000", "ping", "-o", output)
+    assert result.exit_code == 4, result.output
+    assert "refused the admin key" in result.stderr
+    if output == "json":
+        report = json.loads(result.stdout)
+        assert report["authenticated"] is False and report["alive"] is True
+        assert report["status"] in (401, 403)
+    else:
+        assert "authenticated\tfalse" in result.stdout.splitlines()
+
+
+def test_ping_on_a_fleet_keeps_the_report_of_a_node_that_refused_the_key(
+    make_fleet: Any, fleet_cli: RunCli
+) -> None:
+    fleet = make_fleet("n1", "n2")
+    key = fleet.node("n2").admin_key
+    text = fleet.config.read_text(encoding="utf-8")
+    fleet.config.write_text(text.replace(key, "not-the-key-of-n2"), encoding="utf-8")
+    result = fleet_cli("ping", "-o", "json")
+    assert result.exit_code == 4, result.output
+    n2 = json.loads(result.stdout)[1]
+    assert n2["outcome"] == "failed" and n2["result"]["authenticated"] is False
