@@ -60,9 +60,10 @@ def emulator_deployer(
     import errno
 
     from apinode_admin_cli.emulator.app import tls_context
+    from apinode_admin_cli.emulator.datadir import SetupError
     from apinode_admin_cli.emulator.deployer import serve_deployer
     from apinode_admin_cli.emulator.options import check_delay, check_host, check_port
-    from apinode_admin_cli.errors import UsageError
+    from apinode_admin_cli.errors import ApinodeAdminError, UsageError
 
     try:
         bind_host, bind_port = check_host(host, "--host"), check_port(port, "--port")
@@ -81,6 +82,8 @@ def emulator_deployer(
             latency_ms=delay,
             ssl_context=context,
         )
+    except SetupError as exc:  # a data dir in use or corrupt: what and where, in one line
+        raise ApinodeAdminError(str(exc))
     except OSError as exc:
         if exc.errno == errno.EADDRNOTAVAIL:
             raise UsageError(f"invalid --host: {host!r} is not an address of this machine")

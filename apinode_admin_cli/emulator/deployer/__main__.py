@@ -7,6 +7,7 @@ import errno
 from typing import Optional
 
 from apinode_admin_cli.emulator.app import tls_context
+from apinode_admin_cli.emulator.datadir import SetupError
 from apinode_admin_cli.emulator.deployer.app import serve_deployer
 from apinode_admin_cli.emulator.options import check_delay, check_host, check_port
 
@@ -37,6 +38,8 @@ def main(argv: Optional[list[str]] = None) -> None:
             latency_ms=latency,
             ssl_context=context,
         )
+    except SetupError as exc:
+        parser.exit(1, f"{parser.prog}: {exc}\n")
     except OSError as exc:
         if exc.errno == errno.EADDRNOTAVAIL:
             parser.error(f"invalid --host: {args.host!r} is not an address of this machine")

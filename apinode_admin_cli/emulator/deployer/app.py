@@ -166,6 +166,7 @@ class DeployerHandle:
         self._server.stop()
         self._thread.join(timeout=10)
         self.app.k8s.stop_all()
+        self.app.store.close()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
@@ -196,7 +197,8 @@ def start_deployer(
 ) -> DeployerHandle:
     """Start a deployer emulator in a background thread and return its handle (port 0: free).
 
-    ValueError for a host that cannot be resolved, a port outside 0-65535 or a bad latency.
+    ValueError for a host that cannot be resolved, a port outside 0-65535 or a bad latency;
+    ``DataDirError`` (an OSError) for a data dir in use by another deployer or a corrupt state.
     """
     host, port = check_host(host), check_port(port)
     latency_ms = check_delay(latency_ms)
@@ -204,11 +206,15 @@ def start_deployer(
     if data_dir is None:
         temp_dir = Path(tempfile.mkdtemp(prefix="apinode-deployer-"))
         data_dir = temp_dir
+    app = None
     try:
         app = Deployer(Path(data_dir), api_key, latency_ms, log_stream)
         server = DeployerHTTPServer((host, port), app, ssl_context)
         app.resume_pods()
     except BaseException:
+        if app is not None:
+            app.k8s.stop_all()
+            app.store.close()
         if temp_dir is not None:
             shutil.rmtree(temp_dir, ignore_errors=True)
         raise

@@ -16,6 +16,7 @@ from typing import Any, Iterator, Optional
 from urllib.parse import quote
 
 from apinode_admin_cli.atomicfile import write_atomic
+from apinode_admin_cli.emulator.datadir import DataDirError, DataDirLock, load_json
 
 STATE_FILE = "deployer-state.json"
 API_KEY_FILE = "api-key"
@@ -69,18 +70,36 @@ class DeployerStore:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        for folder in (VERSIONS_DIR, INCOMING_DIR, K8S_DIR):
-            (self.data_dir / folder).mkdir(exist_ok=True)
-        self.lock = threading.RLock()
-        self._path = self.data_dir / STATE_FILE
-        self._state = self._load()
-        self._clean_temp_files()
+        # Two deployers writing one state file would lose each other's changes.
+        self._data_lock = DataDirLock(self.data_dir)
+        self._data_lock.acquire()
+        try:
+            for folder in (VERSIONS_DIR, INCOMING_DIR, K8S_DIR):
+                (self.data_dir / folder).mkdir(exist_ok=True)
+            self.lock = threading.RLock()
+            self._path = self.data_dir / STATE_FILE
+            self._state = self._load()
+            self._clean_temp_files()
+        except BaseException:
+            self._data_lock.release()
+            raise
+
+    def close(self) -> None:
+        """Release the data dir for another deployer."""
+        self._data_lock.release()
 
     def _load(self) -> dict[str, Any]:
         if not self._path.exists():
             return empty_state()
-        with open(self._path, encoding="utf-8") as handle:
-            state = json.load(handle)
+        state = load_json(self._path, "deployer state file")
+        expected = ("services", "infras", "deployments")
+        if not isinstance(state, dict) or not all(
+            isinstance(state.get(k, {}), dict) for k in expected
+        ):
+            raise DataDirError(
+                f"corrupt deployer state file {self._path}: not the deployer's state; restore "
+                "it from a backup or remove it (what it held is then lost)"
+            )
         base = empty_state()
         base.update(state)
         return base

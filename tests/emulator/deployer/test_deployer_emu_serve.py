@@ -116,3 +116,31 @@ def test_the_pytest_plugin_gives_a_running_deployer(apinode_deployer):
     )
     assert answer.status_code == 200 and answer.json()["nodeType"] == "DEPLOYER"
     assert apinode_deployer.received[-1]["path"] == "/dip/publicapi/instance-info"
+
+
+def test_a_data_dir_in_use_is_refused_in_one_line(run_cli, tmp_path: Path):
+    data = tmp_path / "deployer"
+    proc, _, _ = start(MODULE, "--data-dir", str(data), "--api-key", "k")
+    try:
+        result = run_cli("emulator", "deployer", "--port", "0", "--data-dir", str(data))
+        check(result, 1)
+        assert "in use by another emulator" in result.stderr and str(data) in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
+def test_a_corrupt_state_file_is_named_and_left_alone(tmp_path: Path):
+    data = tmp_path / "deployer"
+    data.mkdir()
+    (data / "deployer-state.json").write_text('{"services": ')
+    result = subprocess.run(
+        [*MODULE, "--port", "0", "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert "corrupt deployer state file" in result.stderr and "Traceback" not in result.stderr
+    assert (data / "deployer-state.json").read_text() == '{"services": '
