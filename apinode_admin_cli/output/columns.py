@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from apinode_admin_cli.output.column import Column
 
 SERVICES = (
@@ -66,17 +68,71 @@ PROFILES = (
 # `config fleets`: each fleet with its profiles, comma-separated.
 FLEETS = (Column("fleet", "FLEET"), Column("profiles", "PROFILES"))
 
+# A fleet's merged rows: a first column naming the node, under a key no node answer can hold.
+NODE_KEY = "\x00node"
+NODE = Column(NODE_KEY, "NODE")
+# A fleet's actions: one row per node.
+FLEET_ACTIONS = (NODE, Column("outcome", "OUTCOME"), Column("detail", "DETAIL"))
+# `services rollout`: one row per step, then the rollback if there was one.
+ROLLOUT_STEPS = (
+    Column("step", "STEP"),
+    Column("mapping", "MAPPING"),
+    Column("probes", "PROBES"),
+    Column("result", "RESULT"),
+)
+
+
+def drift_columns(nodes: Sequence[str]) -> list[Column]:
+    """`fleet status`: a service, what each node serves (a column per node), whether all agree."""
+    columns = [Column("service", "SERVICE")]
+    columns += [Column(f"\x00{name}", name) for name in nodes]
+    columns.append(Column("same", "SAME"))
+    return columns
+
+
+def prediction_columns(
+    batch: bool, generation: bool, classes: Sequence[str], ignored: bool = False
+) -> list[Column]:
+    """`predict`: the record's index in a batch, the generation, the prediction, each class's
+    probability (``p0``, ``p1``... in ``classes`` order), why a record was ignored."""
+    columns = [Column("index", "#")] if batch else []
+    if generation:
+        columns.append(Column("generation", "GENERATION"))
+    columns.append(Column("prediction", "PREDICTION"))
+    columns += [Column(f"p{i}", f"P({cls})") for i, cls in enumerate(classes)]
+    if ignored:
+        columns.append(Column("ignored", "IGNORED"))
+    return columns
+
+
+# `openapi`: the operations a service's OpenAPI document declares.
+OPENAPI_PATHS = (Column("method", "METHOD"), Column("path", "PATH"), Column("summary", "SUMMARY"))
+
+
+def named_columns(names: Sequence[tuple[str, str]]) -> list[Column]:
+    """Columns known only from the answer (a table's own fields): ``(key, header)`` pairs."""
+    return [Column(key, header) for key, header in names]
+
+
 __all__ = [
     "CLEANUP",
     "CREATED_KEYS",
     "FLEETS",
+    "FLEET_ACTIONS",
     "GENERATIONS",
     "KEYS",
     "METRICS",
+    "OPENAPI_PATHS",
+    "NODE",
+    "NODE_KEY",
     "PROFILES",
+    "ROLLOUT_STEPS",
     "SERVICES",
     "SERVICES_WIDE",
     "SETTINGS",
     "SUMMARY",
     "Column",
+    "drift_columns",
+    "named_columns",
+    "prediction_columns",
 ]

@@ -98,18 +98,21 @@ def show_fleet(
     elif results and all(isinstance(r, Action) and r.columns for r in results):
         _action_records(app, fmt, outcomes)
     else:
+        from apinode_admin_cli.output.columns import FLEET_ACTIONS, NODE_KEY
+
         records = [
             {NODE_KEY: o.node, "outcome": o.outcome, "detail": _detail(app, o)} for o in outcomes
         ]
-        app.term.emit(fmt, records, ACTION_COLUMNS, None)
+        app.term.emit(fmt, records, FLEET_ACTIONS, None)
     raise_first_failure(fleet, outcomes)
 
 
 def _merged_rows(app: App, fmt: str, parts: Sequence[tuple[str, Any]]) -> None:
     """Every node's rows under one header, a first column NODE naming the node of each row."""
     from apinode_admin_cli.output import Column
+    from apinode_admin_cli.output.columns import NODE, NODE_KEY
 
-    columns: list[Column] = [Column(NODE_KEY, "NODE")]
+    columns: list[Column] = [NODE]
     records: list[dict[str, Any]] = []
     for node, rows in parts:
         for column in rows.columns:
@@ -145,11 +148,11 @@ def raise_first_failure(fleet: Fleet, outcomes: Sequence[NodeOutcome[Any]]) -> N
 
 def _action_records(app: App, fmt: str, outcomes: Sequence[NodeOutcome[Result]]) -> None:
     """Actions that declare their own fleet columns (``keys create``: NODE, ID, KEY)."""
-    from apinode_admin_cli.output import Column
+    from apinode_admin_cli.output.columns import NODE, NODE_KEY
 
     first = next(o.result for o in outcomes if o.outcome == OK)
     assert isinstance(first, Action) and first.columns
-    columns = [Column(NODE_KEY, "NODE"), *first.columns]
+    columns = [NODE, *first.columns]
     records = []
     for outcome in outcomes:
         if outcome.outcome == OK and isinstance(outcome.result, Action):
@@ -174,22 +177,7 @@ def _detail(app: App, outcome: NodeOutcome[Result]) -> str:
     return ""
 
 
-# A key no node answer can hold, for the NODE column of merged rows.
-NODE_KEY = "\x00node"
-
-
-def _action_columns() -> tuple[Any, ...]:
-    from apinode_admin_cli.output import Column
-
-    return (Column(NODE_KEY, "NODE"), Column("outcome", "OUTCOME"), Column("detail", "DETAIL"))
-
-
-ACTION_COLUMNS = _action_columns()
-
-
 __all__ = [
-    "ACTION_COLUMNS",
-    "NODE_KEY",
     "fleet_json",
     "raise_first_failure",
     "show",

@@ -44,12 +44,10 @@ def fleet_status(app: App, exit_code: bool, differing: bool) -> None:
       apinode-admin --fleet prod fleet status --exit-code -q || alert "prod drifted"
       apinode-admin --fleet prod fleet status -o json | jq '.services[] | select(.consistent | not)'
     """
+    from apinode_admin_cli.cli.common.fleet_session import collect
     from apinode_admin_cli.cli.common.render import raise_first_failure
-    from apinode_admin_cli.cli.common.targets import collect
-    from apinode_admin_cli.errors import ConnectionFailure
-    from apinode_admin_cli.fleet.drift import compact, compare
-    from apinode_admin_cli.fleet.runner import OK, SKIPPED, parallel_limit, requests_per_node
-    from apinode_admin_cli.output import Column
+    from apinode_admin_cli.fleet.drift import compare
+    from apinode_admin_cli.fleet.runner import OK, parallel_limit, requests_per_node
     from apinode_admin_cli.state import read_node_state
 
     chosen = app.fleet
@@ -87,31 +85,47 @@ def fleet_status(app: App, exit_code: bool, differing: bool) -> None:
             }
         )
     else:
-        columns = [Column("service", "SERVICE")]
-        columns += [Column(f"\x00{name}", name) for name in chosen.profiles]
-        columns.append(Column("same", "SAME"))
-        # A node that answered with an error (a refused key, say) was reached all the same.
-        down = {
-            o.node: "unreachable"
-            if isinstance(o.error, ConnectionFailure)
-            else ("skipped" if o.outcome == SKIPPED else "failed")
-            for o in outcomes
-        }
-        records = []
-        for drift in shown:
-            row: dict[str, Any] = {"service": drift.service_id, "same": drift.same_text()}
-            for name in chosen.profiles:
-                answered = states[name] is not None
-                row[f"\x00{name}"] = compact(drift.views[name]) if answered else down[name]
-            records.append(row)
-        app.term.emit(app.output_format, records, columns, None)
-        reached = [state for state in states.values() if state is not None]
-        if not drifts and len(reached) == len(states):
-            app.term.info(f"No service on any node of fleet {chosen.name}.")
-        elif not drifts and reached:
-            app.term.info(f"No service on the reachable nodes of fleet {chosen.name}.")
-        elif differing and not shown:
-            app.term.info(f"Every service is the same on every node of fleet {chosen.name}.")
+        _show_table(app, chosen, outcomes, states, drifts, shown, differing)
     raise_first_failure(chosen, outcomes)
     if exit_code and not consistent:
         raise click.exceptions.Exit(ExitCode.DIFFERENCES)
+
+
+def _show_table(
+    app: App,
+    chosen: Any,
+    outcomes: list[Any],
+    states: dict[str, Any],
+    drifts: list[Any],
+    shown: list[Any],
+    differing: bool,
+) -> None:
+    """Each shown service's row: what every node serves, and whether they agree."""
+    from apinode_admin_cli.errors import ConnectionFailure
+    from apinode_admin_cli.fleet.drift import compact
+    from apinode_admin_cli.fleet.runner import SKIPPED
+    from apinode_admin_cli.output.columns import drift_columns
+
+    columns = drift_columns(chosen.profiles)
+    # A node that answered with an error (a refused key, say) was reached all the same.
+    down = {
+        o.node: "unreachable"
+        if isinstance(o.error, ConnectionFailure)
+        else ("skipped" if o.outcome == SKIPPED else "failed")
+        for o in outcomes
+    }
+    records = []
+    for drift in shown:
+        row: dict[str, Any] = {"service": drift.service_id, "same": drift.same_text()}
+        for name in chosen.profiles:
+            answered = states[name] is not None
+            row[f"\x00{name}"] = compact(drift.views[name]) if answered else down[name]
+        records.append(row)
+    app.term.emit(app.output_format, records, columns, None)
+    reached = [state for state in states.values() if state is not None]
+    if not drifts and len(reached) == len(states):
+        app.term.info(f"No service on any node of fleet {chosen.name}.")
+    elif not drifts and reached:
+        app.term.info(f"No service on the reachable nodes of fleet {chosen.name}.")
+    elif differing and not shown:
+        app.term.info(f"Every service is the same on every node of fleet {chosen.name}.")

@@ -56,8 +56,8 @@ def show_prometheus(app: App) -> None:
         app.term.echo(exposition([(None, one_node(app).client.get_metrics())]), nl=False)
         return
 
+    from apinode_admin_cli.cli.common.fleet_session import collect
     from apinode_admin_cli.cli.common.render import raise_first_failure
-    from apinode_admin_cli.cli.common.targets import collect
     from apinode_admin_cli.fleet.runner import OK
 
     def read(node: Node) -> Any:

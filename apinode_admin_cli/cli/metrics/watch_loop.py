@@ -27,8 +27,6 @@ from apinode_admin_cli.cli.common.targets import one_node
 from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure, UsageError
 
 if TYPE_CHECKING:
-    from rich.live import Live
-
     from apinode_admin_cli.client import APINodeAdminClient
     from apinode_admin_cli.watch import Reading, Watch
 
@@ -182,7 +180,7 @@ def _clients(
         # The app closes its own client when the command ends.
         return [(None, node.client)], _host(node.uri), []
 
-    from apinode_admin_cli.cli.common.targets import FleetSession
+    from apinode_admin_cli.cli.common.fleet_session import FleetSession
 
     session = FleetSession(app, fleet)
     clients: list[tuple[Optional[str], APINodeAdminClient]] = []
@@ -231,46 +229,23 @@ class LiveView:
     def __init__(
         self, app: App, watch: Watch, target: str, interval: float, count: Optional[int]
     ) -> None:
-        self.app = app
+        from apinode_admin_cli.output.live import LiveScreen
+
         self.watch = watch
         self.target = target
         self.interval = interval
         self.count = count
         self.polls = 0
-        self.live: Optional[Live] = None
+        self.screen = LiveScreen(app.term.out, app.term.color, f"Polling {target}...")
 
     def __enter__(self) -> LiveView:
-        from rich.console import Console
-        from rich.live import Live
-        from rich.text import Text
-
-        console = Console(
-            file=self.app.term.out,
-            force_terminal=True,
-            no_color=not self.app.term.color,
-            highlight=False,
-            markup=False,  # metric names and errors come from the node: never markup
-            emoji=False,
-        )
-        self.live = Live(
-            Text(f"Polling {self.target}..."),
-            console=console,
-            auto_refresh=False,  # redrawn after each poll, not by a thread of rich's
-            transient=False,
-            redirect_stdout=False,
-            redirect_stderr=False,
-        )
-        self.live.start(refresh=True)
+        self.screen.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.live is not None:
-            self.live.stop()
+        self.screen.stop()
 
     def show(self, readings: list[Reading]) -> None:
-        from rich.console import Group
-        from rich.text import Text
-
         from apinode_admin_cli.output.watch_table import watch_table
 
         self.polls += 1
@@ -280,5 +255,4 @@ class LiveView:
             f"{self.target} · poll {self.polls}{of} · {time.strftime('%H:%M:%S')} · "
             f"every {self.interval:g} s" + ("" if self.count else " · Ctrl-C to stop")
         )
-        assert self.live is not None
-        self.live.update(Group(Text(head), watch_table(self.watch)), refresh=True)
+        self.screen.show(head, watch_table(self.watch))

@@ -40,7 +40,7 @@ def check_fleet(
     fleet = app.fleet
     if fleet is None:
         return
-    from apinode_admin_cli.cli.common.targets import collect
+    from apinode_admin_cli.cli.common.fleet_session import collect
     from apinode_admin_cli.fleet.runner import OK
 
     def read(node: Node) -> Any:
@@ -99,8 +99,8 @@ def run_traffic_change(
     if fleet is None:
         show(app, operation(one_node(app)))
         return
+    from apinode_admin_cli.cli.common.fleet_session import collect
     from apinode_admin_cli.cli.common.render import show_fleet
-    from apinode_admin_cli.cli.common.targets import collect
     from apinode_admin_cli.fleet.runner import OK
 
     uris, outcomes = collect(app, fleet, operation)

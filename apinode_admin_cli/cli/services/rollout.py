@@ -2,7 +2,7 @@
 
 Registered on the ``services`` group by ``cli/services/__init__.py``. A rollout coordinates
 every node step by step (each step on every node before the probes run), so it builds the
-fleet's nodes itself (a ``FleetSession``) instead of fanning an operation out with ``run``.
+fleet's nodes once (``targets.nodes``) instead of fanning an operation out with ``run``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import click
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import generation_ids, service_ids
 from apinode_admin_cli.cli.common.options import option_for, output_options, pass_app
-from apinode_admin_cli.cli.common.targets import one_node
+from apinode_admin_cli.cli.common.targets import nodes
 
 if TYPE_CHECKING:
     from apinode_admin_cli.cli.common.node import Node
@@ -95,17 +95,7 @@ def rollout(
       apinode-admin --fleet prod services rollout churn v2 --probe probes.jsonl --endpoint score
     """
     from apinode_admin_cli.cli.common.options import read_text_input
-    from apinode_admin_cli.cli.services.rollout_view import RolloutView
-    from apinode_admin_cli.rollout import (
-        RestoreFailed,
-        Rollout,
-        RolloutFailed,
-        RolloutInterrupted,
-        RolloutPlan,
-        parse_probes,
-        parse_steps,
-        terminate_as_interrupt,
-    )
+    from apinode_admin_cli.rollout import RolloutPlan, parse_probes, parse_steps
     from apinode_admin_cli.rollout.probes import MAX_PROBE_BYTES
 
     # Local checks first: nothing is read from a node before the arguments hold together.
@@ -123,31 +113,36 @@ def rollout(
         max_probe_failures=max_probe_failures,
     )
     app.update_flags({"service_key": service_key})
-    session = None
-    if app.fleet is not None:
-        from apinode_admin_cli.cli.common.targets import FleetSession
-
-        session = FleetSession(app, app.fleet)
-    nodes: list[Node] = list(session.nodes.values()) if session else [one_node(app)]
-    try:
+    with nodes(app) as targets:
         if archive is not None:
             # Every node is told the same absolute path; a local node's copy must exist.
             from dataclasses import replace
 
-            plan = replace(plan, archive=[node.node_path(archive) for node in nodes][0])
-        view = RolloutView(app, plan, fleet=app.fleet is not None)
-        driver = Rollout(nodes, plan, view, service_key=lambda node: node.settings.service_key)
-        try:
-            with terminate_as_interrupt():
-                report = driver.dry_run() if dry_run else driver.run()
-        except (RolloutFailed, RestoreFailed, RolloutInterrupted) as exc:
-            view.show(exc.report, succeeded=False)
-            if isinstance(exc, RestoreFailed):
-                exc.hint = view.restore_hint(exc.report)
-            raise
-        view.show(report, succeeded=not dry_run)
-        if dry_run:
-            view.dry_run_done(report)
-    finally:
-        if session is not None:
-            session.close()
+            plan = replace(plan, archive=[node.node_path(archive) for node in targets][0])
+        _drive(app, plan, targets, dry_run)
+
+
+def _drive(app: App, plan: Any, targets: list[Node], dry_run: bool) -> None:
+    """Run (or plan) the rollout on the nodes and show its report, whatever the ending."""
+    from apinode_admin_cli.cli.services.rollout_view import RolloutView
+    from apinode_admin_cli.rollout import (
+        RestoreFailed,
+        Rollout,
+        RolloutFailed,
+        RolloutInterrupted,
+        terminate_as_interrupt,
+    )
+
+    view = RolloutView(app, plan, fleet=app.fleet is not None)
+    driver = Rollout(targets, plan, view, service_key=lambda node: node.settings.service_key)
+    try:
+        with terminate_as_interrupt():
+            report = driver.dry_run() if dry_run else driver.run()
+    except (RolloutFailed, RestoreFailed, RolloutInterrupted) as exc:
+        view.show(exc.report, succeeded=False)
+        if isinstance(exc, RestoreFailed):
+            exc.hint = view.restore_hint(exc.report)
+        raise
+    view.show(report, succeeded=not dry_run)
+    if dry_run:
+        view.dry_run_done(report)

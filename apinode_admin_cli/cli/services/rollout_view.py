@@ -1,4 +1,7 @@
-"""What ``services rollout`` shows: progress on stderr, a countdown, and the steps on stdout."""
+"""What ``services rollout`` shows: progress on stderr, a countdown, and the steps on stdout.
+
+The countdown itself is drawn by ``output/live.py``; this module decides what it says.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from apinode_admin_cli.rollout import Listener, describe_mapping
 
 if TYPE_CHECKING:
     from apinode_admin_cli.cli.app import App
+    from apinode_admin_cli.output.live import Countdown
     from apinode_admin_cli.rollout import ProbeOutcome, RolloutPlan, RolloutReport, StepRecord
     from apinode_admin_cli.rollout.steps import Shares
 
@@ -84,7 +88,9 @@ class RolloutView(Listener):
         if self.term.quiet:
             return
         if self.term.err_is_tty():
-            self._countdown = Countdown(self.app)
+            from apinode_admin_cli.output.live import Countdown
+
+            self._countdown = Countdown(self.term.err, self.term.color)
             self._countdown.start()
         else:
             self.term.info(f"Waiting {seconds:g} s before step {next_percent}% (Ctrl-C rolls back)")
@@ -179,7 +185,6 @@ class RolloutView(Listener):
                         item[key] = {k: self._scrub(v) for k, v in item[key].items()}
             self.term.emit_json(data)
             return
-        from apinode_admin_cli.output import Column
 
         records = [
             {
@@ -192,13 +197,9 @@ class RolloutView(Listener):
         ]
         if report.rolled_back_to is not None:
             records += self._rollback_rows(report)
-        columns = (
-            Column("step", "STEP"),
-            Column("mapping", "MAPPING"),
-            Column("probes", "PROBES"),
-            Column("result", "RESULT"),
-        )
-        self.term.emit(fmt, records, columns, None)
+        from apinode_admin_cli.output.columns import ROLLOUT_STEPS
+
+        self.term.emit(fmt, records, ROLLOUT_STEPS, None)
         if succeeded and fmt in ("plain", "table"):
             self.term.echo(report.generation)
 
@@ -232,36 +233,3 @@ def _seconds(remaining: float) -> str:
     whole = max(0, math.ceil(remaining - 1e-6))
     minutes, seconds = divmod(whole, 60)
     return f"{minutes}:{seconds:02d}" if minutes else f"{seconds} s"
-
-
-class Countdown:
-    """One line on stderr rewritten in place (rich), erased when the wait ends."""
-
-    def __init__(self, app: App) -> None:
-        from rich.console import Console
-        from rich.live import Live
-
-        console = Console(
-            file=app.term.err,
-            force_terminal=True,
-            no_color=not app.term.color,
-            highlight=False,
-        )
-        self._live = Live(
-            console=console,
-            transient=True,
-            auto_refresh=False,
-            redirect_stdout=False,
-            redirect_stderr=False,
-        )
-
-    def start(self) -> None:
-        self._live.start()
-
-    def show(self, text: str) -> None:
-        from rich.text import Text
-
-        self._live.update(Text(text), refresh=True)
-
-    def stop(self) -> None:
-        self._live.stop()

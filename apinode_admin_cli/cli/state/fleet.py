@@ -9,16 +9,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.common.fleet_session import FleetSession, collect
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.redactor import printable
 from apinode_admin_cli.cli.common.render import (
-    ACTION_COLUMNS,
-    NODE_KEY,
     fleet_json,
     raise_first_failure,
 )
 from apinode_admin_cli.cli.common.results import Summary
-from apinode_admin_cli.cli.common.targets import FleetSession, collect, confirm
+from apinode_admin_cli.cli.common.targets import confirm
 from apinode_admin_cli.cli.state.common import (
     ApplyFailure,
     ApplyStopped,
@@ -169,10 +168,12 @@ def _show_applied(
     if app.wants_json:
         app.term.emit_json(node_array(app, uris, applied, lambda result: apply_json(app, result)))
     else:
+        from apinode_admin_cli.output.columns import FLEET_ACTIONS, NODE_KEY
+
         records = [
             {NODE_KEY: o.node, "outcome": o.outcome, "detail": _detail(app, o)} for o in applied
         ]
-        app.term.emit(app.output_format, records, ACTION_COLUMNS, None)
+        app.term.emit(app.output_format, records, FLEET_ACTIONS, None)
     if not stopped:
         raise_first_failure(fleet, applied)
 

@@ -117,9 +117,9 @@ def run(
     if fmt == "json":
         app.term.emit_json(result.rows)
     elif fmt not in STREAMED:
-        from apinode_admin_cli.output import Column
+        from apinode_admin_cli.output.columns import named_columns
 
-        cols = [Column(name, name.upper()) for name in result.columns]
+        cols = named_columns([(name, name.upper()) for name in result.columns])
         app.term.emit(fmt, result.rows, cols, result.rows)
     total = result.ok + result.failed
     if result.failed:

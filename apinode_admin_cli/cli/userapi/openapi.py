@@ -16,7 +16,6 @@ from apinode_admin_cli.cli.userapi.common import auth_options, user_op
 
 def path_rows(document: Any) -> Rows:
     """One row per operation: METHOD, PATH (under the base path), SUMMARY."""
-    from apinode_admin_cli.output import Column
 
     document = document if isinstance(document, dict) else {}
     base = str(document.get("basePath") or "")
@@ -27,8 +26,9 @@ def path_rows(document: Any) -> Rows:
         if isinstance(ops, dict)
         for method, op in ops.items()
     ]
-    columns = [Column("method", "METHOD"), Column("path", "PATH"), Column("summary", "SUMMARY")]
-    return Rows(rows, columns, raw=document)
+    from apinode_admin_cli.output.columns import OPENAPI_PATHS
+
+    return Rows(rows, OPENAPI_PATHS, raw=document)
 
 
 @click.command("openapi")

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 def prediction_rows(answer: Any, batch: bool) -> tuple[list[dict[str, Any]], list[Column]]:
     """Rows and columns: GENERATION (when known), PREDICTION, then one P(class) per class."""
-    from apinode_admin_cli.output import Column, get_path
+    from apinode_admin_cli.output import get_path
 
     answer = answer if isinstance(answer, dict) else {}
     results = answer.get("results") if batch else [answer.get("result")]
@@ -55,14 +55,11 @@ def prediction_rows(answer: Any, batch: bool) -> tuple[list[dict[str, Any]], lis
         row.update({f"p{i}": probas.get(cls) for i, cls in enumerate(classes)})
         row["ignored"] = result.get("ignoreReason") if result.get("ignored") else None
         rows.append(row)
-    columns = [Column("index", "#")] if batch else []
-    if any(row["generation"] is not None for row in rows):
-        columns.append(Column("generation", "GENERATION"))
-    columns.append(Column("prediction", "PREDICTION"))
-    columns += [Column(f"p{i}", f"P({cls})") for i, cls in enumerate(classes)]
-    if any(row["ignored"] for row in rows):
-        columns.append(Column("ignored", "IGNORED"))
-    return rows, columns
+    from apinode_admin_cli.output.columns import prediction_columns
+
+    generation = any(row["generation"] is not None for row in rows)
+    ignored = any(row["ignored"] for row in rows)
+    return rows, prediction_columns(batch, generation, classes, ignored)
 
 
 @click.command("predict")

@@ -8,9 +8,9 @@ from apinode_admin_cli.cli.common.results import Rows
 
 
 def _columns(names: list[tuple[str, str]]) -> list[Any]:
-    from apinode_admin_cli.output import Column
+    from apinode_admin_cli.output.columns import named_columns
 
-    return [Column(key, header) for key, header in names]
+    return named_columns(names)
 
 
 def _generation(answer: dict[str, Any], result: dict[str, Any]) -> Any:
