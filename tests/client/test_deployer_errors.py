@@ -153,3 +153,12 @@ def test_enabled_deployment_is_not_deleted_without_disable_first(server: Recordi
         client.get_apideployer().get_deployment("d1").delete()
     assert caught.value.exit_code == 2  # type: ignore[attr-defined]
     assert "DELETE" not in [r.method for r in server.requests]
+
+
+def test_what_dss_says_is_quoted_as_it_said_it(server: RecordingServer) -> None:
+    said = "the node http://n1:12000 refused: the API node is full"
+    server.queue("POST", f"{P}/deployments/d1/actions/update", 500, _error("Failure", said))
+    with _client(server, retries=1) as client, pytest.raises(Exception) as caught:
+        client.get_apideployer().get_deployment("d1").start_update()
+    assert said in str(caught.value)
+    assert "backend.log" in (caught.value.hint or "")  # type: ignore[attr-defined]

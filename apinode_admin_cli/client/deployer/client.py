@@ -15,7 +15,7 @@ from apinode_admin_cli.client.failures import check_command
 from apinode_admin_cli.client.options import TransportOptions, build_transport
 from apinode_admin_cli.client.result import IGNORED, REQUIRED, LostAnswer
 from apinode_admin_cli.client.urls import ClientCert, check_dss_uri
-from apinode_admin_cli.errors import ApinodeAdminError, ConfigError, ConflictError
+from apinode_admin_cli.errors import APIError, ApinodeAdminError, ConfigError, ConflictError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -53,8 +53,11 @@ def dss_wording(exc: ApinodeAdminError) -> ApinodeAdminError:
     """The same error, its message and hint speaking of DSS rather than of an API node."""
     if exc.hint == DSS_AUTH_HINT:
         return exc
+    # DSS's own words (an error it explained in JSON) are quoted as they are.
+    ours = not (isinstance(exc, APIError) and (exc.error_type or exc.detailed_message))
     for pattern, replacement in _WORDING:
-        exc.message = pattern.sub(replacement, exc.message)
+        if ours:
+            exc.message = pattern.sub(replacement, exc.message)
         if exc.hint:
             exc.hint = pattern.sub(replacement, exc.hint)
     if isinstance(exc, ConflictError) and "already exists" not in exc.message.lower():
