@@ -41,7 +41,9 @@ def _then_update(deployment_id: str) -> str:
 def deployments_create(
     app: App, deployment_id: str, service_id: str, infra_id: str, version: str
 ) -> None:
-    """Create a deployment of a service version on an infrastructure (not started: `update`).
+    """Create a deployment (not started: see `update`).
+
+    A deployment of a version of a service on an infrastructure.
 
     \b
     Examples:
@@ -82,7 +84,9 @@ def deployments_create(
 @output_options
 @pass_app
 def deployments_delete(app: App, deployment_id: str, disable_first: bool, yes: bool) -> None:
-    """Delete a deployment; an enabled one needs --disable-first.
+    """Delete a deployment.
+
+    An enabled deployment needs --disable-first.
 
     As in DSS, disabling without an update leaves the service on the nodes of a static
     infrastructure: run `deployments disable` then `deployments update` first to remove it.
@@ -104,7 +108,9 @@ def deployments_delete(app: App, deployment_id: str, disable_first: bool, yes: b
 @output_options
 @pass_app
 def deployments_set_version(app: App, deployment_id: str, version: str) -> None:
-    """Send all traffic to VERSION at the next update (settings only).
+    """Set the version (at the next update).
+
+    Sends all traffic to VERSION once `deployments update` pushes it (settings only).
 
     \b
     Examples:
@@ -143,7 +149,7 @@ def _set_enabled(app: App, deployment_id: str, enabled: bool) -> None:
 @output_options
 @pass_app
 def deployments_enable(app: App, deployment_id: str) -> None:
-    """Enable a deployment (settings only: `update` applies it).
+    """Enable a deployment (at the next update).
 
     \b
     Examples:
@@ -157,7 +163,7 @@ def deployments_enable(app: App, deployment_id: str) -> None:
 @output_options
 @pass_app
 def deployments_disable(app: App, deployment_id: str) -> None:
-    """Disable a deployment (settings only: `update` applies it).
+    """Disable a deployment (at the next update).
 
     \b
     Examples:

@@ -45,7 +45,9 @@ def progress_line(state: dict[str, Any]) -> Optional[str]:
 @output_options
 @pass_app
 def deployments_update(app: App, deployment_id: str, no_wait: bool, wait_timeout: float) -> None:
-    """Push the deployment's settings to its infrastructure and wait (bounded) for the job.
+    """Push a deployment to its nodes and wait.
+
+    Starts DSS's update job and waits for it, with a bound.
 
     Progress goes to stderr. A failed job exits 1 with DSS's message and the log tail; a job
     still running at --wait-timeout (default 600 s) goes on in DSS and the exit is 7.
@@ -163,7 +165,7 @@ def _explain_failure(app: App, deployment: Any, deployment_id: str, exc: JobFail
 @output_options
 @pass_app
 def deployments_test(app: App, deployment_id: str, endpoint_id: str, queries_file: str) -> None:
-    """Run test queries on a deployment's endpoint through the deployer.
+    """Run test queries through the deployer.
 
     Each query is {"q": QUERY} (a prediction's QUERY is {"features": {...}}); a bare
     {"features": ...} object is taken as one.

@@ -42,7 +42,7 @@ def deployment_record(light: Any, health: Optional[str] = None) -> dict[str, Any
 @output_options
 @pass_app
 def deployments_list(app: App) -> None:
-    """List deployments with their version (or mapping) and health.
+    """List deployments, their version and health.
 
     JSON output is the deployer's list as received (light statuses, API keys masked): the
     health needs one more request per deployment, made for the table only.
@@ -82,7 +82,9 @@ def deployments_list(app: App) -> None:
 @output_options
 @pass_app
 def deployments_show(app: App, deployment_id: str) -> None:
-    """Show a deployment: its light status and settings (API keys masked).
+    """Show a deployment and its settings.
+
+    API keys are masked.
 
     JSON output: {"status": light status, "settings": settings}.
 
@@ -152,7 +154,9 @@ def _draw_status(app: App, light: Any, heavy: Any) -> None:
 @output_options
 @pass_app
 def deployments_status(app: App, deployment_id: str, watch: bool, exit_code: bool) -> None:
-    """The health of a deployment (HEALTHY, WARNING, OUT_OF_SYNC, UNHEALTHY, ERROR, UNKNOWN).
+    """Show the health of a deployment, node by node.
+
+    Health: HEALTHY, WARNING, OUT_OF_SYNC, UNHEALTHY, ERROR or UNKNOWN.
 
     Shows DSS's messages and where the service answers: for a static infrastructure, one row
     per API node. JSON output: {"light": ..., "heavy": ...} as DSS answered.
@@ -188,7 +192,9 @@ def deployments_status(app: App, deployment_id: str, watch: bool, exit_code: boo
 @output_options
 @pass_app
 def deployments_updates(app: App, deployment_id: str) -> None:
-    """The update history of a deployment; -v adds each update's log, -o json has them all.
+    """Show the update history of a deployment.
+
+    -v adds each update's log after the table; -o json prints every update in full.
 
     \b
     Examples:

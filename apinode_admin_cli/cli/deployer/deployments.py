@@ -24,4 +24,4 @@ from apinode_admin_cli.cli.common.lazygroup import LazyGroup
     },
 )
 def deployments() -> None:
-    """Deployments: a service version on an infrastructure; settings change at `update`."""
+    """Deployments: service versions on infrastructures."""

@@ -55,7 +55,9 @@ def infras_create(app: App, infra_id: str, stage: str, infra_type: str) -> None:
 @output_options
 @pass_app
 def infras_delete(app: App, infra_id: str, yes: bool) -> None:
-    """Delete an infrastructure (DSS refuses while deployments use it).
+    """Delete an infrastructure.
+
+    DSS refuses while deployments use it.
 
     \b
     Examples:
@@ -95,7 +97,9 @@ def _node_key(app: App, key_file: Optional[str], key_stdin: bool) -> str:
 def infras_add_node(
     app: App, infra_id: str, url: str, key_file: Optional[str], key_stdin: bool
 ) -> None:
-    """Add an API node (base URL and an admin key of it) to a static infrastructure.
+    """Add an API node to a static infrastructure.
+
+    The node is given by its base URL and one of its admin keys.
 
     Takes effect on the nodes at the next update of each deployment.
 
@@ -131,7 +135,9 @@ def infras_add_node(
 @output_options
 @pass_app
 def infras_remove_node(app: App, infra_id: str, url: str) -> None:
-    """Remove an API node from a static infrastructure (its services stay on it).
+    """Remove an API node from an infrastructure.
+
+    The services already on the node stay there.
 
     \b
     Examples:

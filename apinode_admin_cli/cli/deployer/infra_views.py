@@ -50,7 +50,9 @@ def infras_list(app: App) -> None:
 @output_options
 @pass_app
 def infras_show(app: App, infra_id: str) -> None:
-    """Show an infrastructure and its API nodes (admin keys masked).
+    """Show an infrastructure and its API nodes.
+
+    The nodes' admin keys are masked.
 
     JSON output: {"status": light status, "settings": settings}, keys as "******".
 

@@ -19,4 +19,4 @@ from apinode_admin_cli.cli.common.lazygroup import LazyGroup
     },
 )
 def infras() -> None:
-    """Infrastructures: where deployments run (static API nodes, or Kubernetes)."""
+    """Infrastructures: static lists of API nodes, or Kubernetes."""

@@ -17,7 +17,9 @@ SERVICE = click.argument("service_id", metavar="SERVICE", shell_complete=service
 @output_options
 @pass_app
 def services_create(app: App, service_id: str) -> None:
-    """Create a published service (then upload versions to it).
+    """Create a published service.
+
+    Then upload versions to it.
 
     \b
     Examples:
@@ -35,7 +37,9 @@ def services_create(app: App, service_id: str) -> None:
 @output_options
 @pass_app
 def services_delete(app: App, service_id: str, yes: bool) -> None:
-    """Delete a published service (DSS refuses while deployments use it).
+    """Delete a published service.
+
+    DSS refuses while deployments use it.
 
     \b
     Examples:
@@ -54,7 +58,9 @@ def services_delete(app: App, service_id: str, yes: bool) -> None:
 @output_options
 @pass_app
 def services_upload(app: App, service_id: str, archive: str) -> None:
-    """Upload a version: a package exported from DSS (a zip file on this machine).
+    """Upload a version (a package from DSS).
+
+    The package is a zip file exported from DSS, on this machine.
 
     The version's id is the one inside the package.
 
@@ -88,7 +94,9 @@ def services_upload(app: App, service_id: str, archive: str) -> None:
 @output_options
 @pass_app
 def services_delete_version(app: App, service_id: str, version: str, yes: bool) -> None:
-    """Delete a version of a published service (DSS refuses while it is deployed).
+    """Delete a version of a published service.
+
+    DSS refuses while it is deployed.
 
     \b
     Examples:

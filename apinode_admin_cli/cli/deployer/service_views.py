@@ -55,7 +55,9 @@ def services_list(app: App) -> None:
 @output_options
 @pass_app
 def services_show(app: App, service_id: str) -> None:
-    """Show a published service: its versions and deployments.
+    """Show a published service.
+
+    Its versions and deployments.
 
     \b
     Examples:
@@ -72,7 +74,9 @@ def services_show(app: App, service_id: str) -> None:
 @output_options
 @pass_app
 def services_versions(app: App, service_id: str) -> None:
-    """List the versions of a published service, oldest first.
+    """List the versions of a service.
+
+    Oldest first.
 
     \b
     Examples:

@@ -20,4 +20,4 @@ from apinode_admin_cli.cli.common.lazygroup import LazyGroup
     },
 )
 def services() -> None:
-    """Published API services and their versions (packages exported from DSS)."""
+    """Published API services and their versions."""
