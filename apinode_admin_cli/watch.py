@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional, Sequence
 
-from apinode_admin_cli.errors import ApinodeAdminError
+from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure
 from apinode_admin_cli.output.leaves import Number, numeric_leaves
 
 Fetch = Callable[[], Any]
@@ -243,3 +243,11 @@ def iso_time(seconds: float) -> str:
     """UTC ISO-8601 with milliseconds: ``2026-05-01T12:00:03.250Z``."""
     moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class WatchFailure(FleetFailure):
+    """A node missed polls of a watch of a set length; the exit code is its last error's."""
+
+
+class NodeDown(ApinodeAdminError):
+    """One poll of one node failed; the message is scrubbed of every key."""

@@ -23,7 +23,6 @@ LOST_STATUSES = frozenset({502, 504})
 REPEATABLE = "repeatable"
 GONE_MEANS_DONE = "gone-means-done"
 ONCE = "once"
-POLICIES = (REPEATABLE, GONE_MEANS_DONE, ONCE)
 
 
 def default_policy(method: str) -> str:

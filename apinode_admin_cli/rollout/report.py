@@ -58,10 +58,6 @@ class RolloutReport:
         self.unchanged = False
         self.reason: Optional[str] = None
 
-    @property
-    def rolled_back(self) -> bool:
-        return self.rolled_back_to is not None
-
     def per_node(self, mappings: dict[str, Shares]) -> Any:
         """``{GEN: share}`` for one node; ``{NODE: {GEN: share}}`` for a fleet."""
         if not self.fleet:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Collection, Optional
+from typing import TYPE_CHECKING, Any, Callable, Collection, Optional, TypeVar
 
 from apinode_admin_cli.errors import InvalidResponseError
 from apinode_admin_cli.state.model import GenerationState, NodeState, ServiceState
@@ -12,7 +12,10 @@ from apinode_admin_cli.state.model import GenerationState, NodeState, ServiceSta
 if TYPE_CHECKING:
     from apinode_admin_cli.client import APINodeAdminClient
 
+# Well under the client's connections per node (client/transport.py CONNECTIONS_PER_NODE):
+# a command that reads several nodes at once multiplies it.
 DEFAULT_WORKERS = 8
+T = TypeVar("T")
 
 
 def read_node_state(
@@ -40,16 +43,28 @@ def read_node_state(
 def _fetch_all(
     client: APINodeAdminClient, service_ids: list[str], workers: int
 ) -> list[tuple[GenerationState, ...]]:
+    return for_each_service(client, service_ids, read_generations, workers)
+
+
+def for_each_service(
+    client: APINodeAdminClient,
+    service_ids: list[str],
+    fetch: Callable[[APINodeAdminClient, str], T],
+    workers: int = DEFAULT_WORKERS,
+) -> list[T]:
+    """``fetch(client, service_id)`` for each service, up to ``workers`` at once, in order.
+
+    The one concurrent read of a node's services: ``state``, ``services list --wide`` and
+    ``services describe`` all go through it. The first failure is raised, in service order,
+    once every fetch has ended.
+    """
     if len(service_ids) <= 1 or workers <= 1:
-        return [read_generations(client, sid) for sid in service_ids]
+        return [fetch(client, sid) for sid in service_ids]
     # Each fetch runs in the caller's context (a fleet node's name for its -v log lines);
     # a context can be entered by one thread at a time, so each fetch gets its own copy.
     caller = contextvars.copy_context()
     with ThreadPoolExecutor(max_workers=min(workers, len(service_ids))) as pool:
-        # map() re-raises the first failure in service order, once every fetch has ended.
-        return list(
-            pool.map(lambda sid: caller.copy().run(read_generations, client, sid), service_ids)
-        )
+        return list(pool.map(lambda sid: caller.copy().run(fetch, client, sid), service_ids))
 
 
 def read_generations(client: APINodeAdminClient, service_id: str) -> tuple[GenerationState, ...]:

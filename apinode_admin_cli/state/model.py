@@ -24,10 +24,6 @@ class ServiceSpec:
     active: Optional[str] = None
     preload: tuple[str, ...] = ()
 
-    def generation_paths(self) -> dict[str, str]:
-        """The declared generations as a dict."""
-        return dict(self.generations)
-
 
 @dataclass(frozen=True)
 class DesiredState:
@@ -119,7 +115,6 @@ class Plan:
     changes: tuple[Change, ...] = ()
     unmanaged: tuple[str, ...] = ()
     prune: bool = False
-    node_state: Optional[NodeState] = field(default=None, compare=False, repr=False)
 
     @property
     def has_changes(self) -> bool:

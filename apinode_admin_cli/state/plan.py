@@ -52,7 +52,7 @@ def compute_plan(desired: DesiredState, current: NodeState, prune: bool = False)
     if prune:
         phases["delete"] = [Change(sid, "delete", "prune") for sid in unmanaged]
     changes = tuple(change for phase in phases.values() for change in phase)
-    return Plan(changes=changes, unmanaged=unmanaged, prune=prune, node_state=current)
+    return Plan(changes=changes, unmanaged=unmanaged, prune=prune)
 
 
 def _plan_service(

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.nodelog import current_node
 from apinode_admin_cli.cli.common.targets import one_node
-from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure, UsageError
+from apinode_admin_cli.errors import ApinodeAdminError, UsageError
+from apinode_admin_cli.watch import NodeDown, WatchFailure
 
 if TYPE_CHECKING:
     from apinode_admin_cli.client import APINodeAdminClient
@@ -33,14 +34,6 @@ if TYPE_CHECKING:
 # Faster than this hammers the node for nothing; slower is a job for cron.
 MIN_INTERVAL = 0.1
 MAX_INTERVAL = 3600.0
-
-
-class WatchFailure(FleetFailure):
-    """A node missed polls of a ``--count`` watch; the exit code is its last error's."""
-
-
-class NodeDown(ApinodeAdminError):
-    """One poll of one node failed; the message is scrubbed of every key."""
 
 
 def check_interval(seconds: float) -> float:

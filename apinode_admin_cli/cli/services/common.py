@@ -7,13 +7,10 @@ from typing import Any, Optional
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.results import Rows
 from apinode_admin_cli.errors import NotFoundError
+from apinode_admin_cli.mapping import TOLERANCE
 
-# requests keeps 10 connections per host; more threads would open and drop extra ones.
-MAX_CONCURRENT_REQUESTS = 8
-
-
-# Shares that sum to 1 within this are "all traffic" (the mapping check's own tolerance).
-_WHOLE = 1 - 1e-6
+# Shares that sum to 1 within the mapping check's own tolerance are "all traffic".
+_WHOLE = 1 - TOLERANCE
 
 
 def mapped(generations: Any) -> list[tuple[str, float]]:
@@ -45,18 +42,11 @@ def _generations_or_none(node: Node, service_id: str) -> Optional[list[Any]]:
 
 def generations_of(node: Node, service_ids: list[str]) -> list[Optional[list[Any]]]:
     """Each service's generations (None for one deleted meanwhile), asked concurrently."""
-    if not service_ids:
-        return []
-    import contextvars
-    from concurrent.futures import ThreadPoolExecutor
+    from apinode_admin_cli.state.current import for_each_service
 
-    workers = min(MAX_CONCURRENT_REQUESTS, len(service_ids))
-    # In the caller's context (a fleet node's name for -v logs), one copy per fetch.
-    caller = contextvars.copy_context()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(
-            pool.map(lambda sid: caller.copy().run(_generations_or_none, node, sid), service_ids)
-        )
+    return for_each_service(
+        node.client, service_ids, lambda client, sid: _generations_or_none(node, sid)
+    )
 
 
 def wide_rows(node: Node, services: list[Any]) -> Rows:

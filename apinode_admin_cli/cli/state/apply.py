@@ -10,9 +10,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import output_options, pass_app, yes_option
 from apinode_admin_cli.cli.common.targets import confirm, one_node
 from apinode_admin_cli.cli.state.common import (
-    ApplyFailure,
     apply_json,
-    done_summary,
     file_option,
     load_state,
     plan_operation,
@@ -21,6 +19,7 @@ from apinode_admin_cli.cli.state.common import (
     reporter,
     show_plan,
 )
+from apinode_admin_cli.state.failures import ApplyFailure, done_summary
 
 if TYPE_CHECKING:
     from apinode_admin_cli.state import DesiredState

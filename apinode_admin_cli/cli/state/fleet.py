@@ -19,10 +19,7 @@ from apinode_admin_cli.cli.common.render import (
 from apinode_admin_cli.cli.common.results import Summary
 from apinode_admin_cli.cli.common.targets import confirm
 from apinode_admin_cli.cli.state.common import (
-    ApplyFailure,
-    ApplyStopped,
     apply_json,
-    done_summary,
     report_not_run,
     report_stop,
     reporter,
@@ -30,6 +27,7 @@ from apinode_admin_cli.cli.state.common import (
 )
 from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure
 from apinode_admin_cli.fleet.runner import FAILED, OK, SKIPPED, NodeOutcome
+from apinode_admin_cli.state.failures import ApplyFailure, ApplyStopped, done_summary
 
 if TYPE_CHECKING:
     from apinode_admin_cli.config import Fleet
