@@ -6,7 +6,7 @@ import base64
 import functools
 import json
 import re
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 from urllib.parse import quote, quote_plus
 
 # How JSON shows a secret: the original tool's form, which Dataiku's automation tests for.
@@ -69,3 +69,32 @@ def scrub(text: str, secrets: Iterable[Optional[str]]) -> str:
                 alone = rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])"
                 text = re.sub(alone, mask(secret), text)
     return text
+
+
+def scrub_data(data: Any, secrets: Iterable[Optional[str]]) -> Any:
+    """``data`` (JSON-like: dicts, lists, strings) with every secret scrubbed, keys included.
+
+    A node's 2xx answer can echo the key it was sent (in a created object, a metrics name):
+    what it says is shown scrubbed, as its errors are. The data comes back as it was when it
+    holds no secret (the usual case, checked once on its JSON text), else as a scrubbed copy.
+    """
+    known = [secret for secret in secrets if secret]
+    if not known or data is None or isinstance(data, (bool, int, float)):
+        return data
+    try:
+        blob = json.dumps(data, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        blob = None
+    if blob is not None and scrub(blob, known) == blob:
+        return data
+    return _walk(data, known)
+
+
+def _walk(data: Any, secrets: list[str]) -> Any:
+    if isinstance(data, str):
+        return scrub(data, secrets)
+    if isinstance(data, dict):
+        return {_walk(k, secrets): _walk(v, secrets) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_walk(item, secrets) for item in data]
+    return data

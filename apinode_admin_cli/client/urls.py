@@ -16,16 +16,20 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def hide_userinfo(text: str) -> str:
-    """The URI with everything before its last ``@`` shown as ``***``, for messages.
+    """The URI for messages: before its last ``@`` shown as ``***``, its query as ``?***``.
 
     Deliberately wider than the RFC's user-info: a mistyped URI (``http:/user:pw@host``,
-    ``KEY:@host``, a password holding ``/`` or ``@``) must not leak its secret either.
+    ``KEY:@host``, a password holding ``/`` or ``@``) must not leak its secret either. A
+    query or fragment (``?token=...``) is hidden too: it is where a proxy's token goes.
     """
     match = _SCHEME.match(text)
     prefix = match.group(0) if match else ""
     rest = text[len(prefix) :]
+    cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=-1)
+    if cut >= 0:
+        rest = rest[:cut] + rest[cut] + "***"
     if "@" not in rest:
-        return text
+        return prefix + rest
     return prefix + "***@" + rest.rsplit("@", 1)[1]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 if TYPE_CHECKING:
+    from apinode_admin_cli.cli.common.results import Result
     from apinode_admin_cli.errors import ApinodeAdminError
 
 # A message from the node could carry escape sequences that drive the user's terminal.
@@ -67,6 +68,29 @@ class Redactor:
         if error.get("errorType") is not None:  # the node's own text: it may echo a key
             error["errorType"] = self.scrub(str(error["errorType"]))
         return document
+
+    def data(self, data: Any) -> Any:
+        """A node's answer (any JSON) with every key scrubbed: values and names alike."""
+        from apinode_admin_cli.redact import scrub_data
+
+        return scrub_data(data, self._secrets())
+
+    def result(self, result: Result) -> Result:
+        """What an operation returned, its node data scrubbed (the same object when clean)."""
+        from apinode_admin_cli.cli.common.results import Action, Line, Rows, Sections, Summary
+
+        if isinstance(result, Rows):
+            return Rows(self.data(list(result.records)), result.columns, self.data(result.raw))
+        if isinstance(result, Summary):
+            return Summary(self.data(result.data))
+        if isinstance(result, Action):
+            value = None if result.value is None else self.scrub(result.value)
+            return Action(self.data(result.answer), value, result.columns)
+        if isinstance(result, Line):
+            return Line(self.scrub(result.text), self.data(result.raw))
+        if isinstance(result, Sections):
+            return Sections([self.result(part) for part in result.parts], self.data(result.raw))
+        return result
 
     def change_errors(self, document: dict[str, Any]) -> dict[str, Any]:
         """``state apply -o json``: each failed change's error text scrubbed, in place."""

@@ -27,7 +27,17 @@ if TYPE_CHECKING:
 
 
 def show(app: App, result: Result) -> None:
-    """Render what an operation returned on one node, in the chosen format."""
+    """Render what an operation returned on one node, in the chosen format.
+
+    Whatever the node said is scrubbed of every key this run knows first: a node may echo
+    the key in a 2xx answer too (a created object, a metrics name).
+    """
+    if result is None:
+        return
+    _show(app, app.redactor.result(result))
+
+
+def _show(app: App, result: Result) -> None:
     if result is None:
         return
     term = app.term
@@ -51,7 +61,7 @@ def show(app: App, result: Result) -> None:
         for index, part in enumerate(result.parts):
             if index:
                 term.echo("")
-            show(app, part)
+            _show(app, part)
 
 
 def fleet_json(
@@ -66,7 +76,7 @@ def fleet_json(
             "outcome": outcome.outcome,
         }
         if outcome.outcome == OK:
-            item["result"] = result_json(outcome.result)
+            item["result"] = result_json(app.redactor.result(outcome.result))
         elif outcome.outcome == FAILED:
             item["error"] = app.redactor.error_json(outcome.error)
             # A failure that still has a report to give (`ping` refused the key, say).
@@ -81,7 +91,13 @@ def show_fleet(
     app: App, fleet: Fleet, uris: dict[str, str], outcomes: Sequence[NodeOutcome[Result]]
 ) -> None:
     """Print the merged result, then fail with the first failed node's exit code, if any."""
-
+    # Each node's answer scrubbed of every node's key, as its errors are.
+    outcomes = [
+        NodeOutcome(o.node, o.outcome, app.redactor.result(o.result), o.error, o.elapsed)
+        if o.outcome == OK
+        else o
+        for o in outcomes
+    ]
     fmt = app.output_format
     results = [o.result for o in outcomes if o.outcome == OK]
     if fmt == "json":
