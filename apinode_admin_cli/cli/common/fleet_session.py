@@ -127,6 +127,10 @@ class FleetSession:
             current_node.set(name)
             return operation(self.nodes[name])
 
+        # Loaded here, once: a hundred node threads would otherwise all queue on the import
+        # lock for the HTTP stack the first of them is loading.
+        import apinode_admin_cli.client.deadline  # noqa: F401
+        import apinode_admin_cli.client.transport  # noqa: F401
         from apinode_admin_cli.rollout.signals import stop_signals
 
         # SIGTERM stops a fan-out as Ctrl-C does, and a second signal waits for the report.
