@@ -75,7 +75,13 @@ def format_column(values: Sequence[Any], kind: str = "text") -> list[str]:
                 out.append(value if kind_of is str else format_value(value, kind))
         return out
     return [
-        v if type(v) is str else _BOOL_TEXT[v] if type(v) is bool else format_value(v, kind)
+        v
+        if type(v) is str
+        else ""
+        if v is None
+        else _BOOL_TEXT[v]
+        if type(v) is bool
+        else format_value(v, kind)
         for v in values
     ]
 

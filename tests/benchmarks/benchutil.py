@@ -66,15 +66,9 @@ def interleaved(
 
 
 def fill(handle: Any, count: int) -> None:
-    """Give an emulator ``count`` services at once (through its store, not over HTTP)."""
-    with handle.app.store.transaction() as state:
-        for i in range(count):
-            state["services"][f"service-{i:06d}"] = {
-                "enabled": True,
-                "createdOn": 1_760_000_000_000,
-                "generations": {},
-                "mapping": None,
-            }
+    """Give an emulator ``count`` services at once (seeding its store, not over HTTP)."""
+    record = {"enabled": True, "createdOn": 1_760_000_000_000, "generations": {}, "mapping": None}
+    handle.app.store.seed_services({f"service-{i:06d}": record for i in range(count)})
 
 
 def write_fleet_config(folder: Path, handles: Sequence[Any], fleet: str = "bench") -> Path:
