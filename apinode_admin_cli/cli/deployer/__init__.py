@@ -17,6 +17,8 @@ from apinode_admin_cli.cli.common.lazygroup import LazyGroup
         "services": ".services:services",
         "infras": ".infras:infras",
         "deployments": ".deployments:deployments",
+        "deploy": ".deploy:deploy",
+        "rollout": ".deploy:rollout",
     },
 )
 def deployer() -> None:

@@ -1,0 +1,237 @@
+"""`deployer deploy` and `deployer rollout` on the deployer emulator with two node emulators.
+
+One world per module; each test leaves the deployment HEALTHY on v1, so they run in any order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from support.cli import RunCli, check, clean_env, start_cli
+from support.rollout import mapping_of
+
+from apinode_admin_cli.client import DSSDeployerClient
+from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
+from apinode_admin_cli.emulator.deployer import start_deployer
+
+DSS_KEY = "DSS-KEY-of-the-deploy-tests-77"
+NODE_KEYS = ("node-one-admin-key-0101", "node-two-admin-key-0202")
+PROBES = '{"tenure": 3}\n{"tenure": 7}\n'
+
+
+def package(folder: Path, version: str, error_rate: float = 0.0) -> Path:
+    """A service package whose ``predict`` endpoint fails ``error_rate`` of its predictions."""
+    path = folder / f"{version}.zip"
+    manifest = {"version": version, "endpoints": ["predict"], "errorRate": error_rate}
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+    return path
+
+
+class World:
+    def __init__(self, deployer: Any, nodes: list[EmulatorHandle], files: Path) -> None:
+        self.deployer = deployer
+        self.nodes = nodes
+        self.files = files
+        self.env = {"APINODE_ADMIN_DSS_URI": deployer.uri, "APINODE_ADMIN_DSS_API_KEY": DSS_KEY}
+        self.probes = files / "probes.jsonl"
+        self.probes.write_text(PROBES)
+
+    def deployment(self) -> Any:
+        return DSSDeployerClient(self.deployer.uri, DSS_KEY).get_apideployer().get_deployment("d")
+
+    def mapping(self) -> Any:
+        return self.deployment().get_settings().get_raw()["generationsMapping"]
+
+    def health(self) -> str:
+        return str(self.deployment().get_status().get_health())
+
+    def served(self) -> list[Any]:
+        """What each node serves: {generation: share}."""
+        return [mapping_of(node) for node in self.nodes]
+
+    def writes(self) -> list[str]:
+        return [
+            f"{r['method']} {r['path']}"
+            for r in self.deployer.received
+            if r["method"] in ("PUT", "POST", "DELETE")
+        ]
+
+    def assert_on_v1(self) -> None:
+        assert self.mapping() == {"mode": "SINGLE_GENERATION", "generation": "v1"}
+        assert self.health() == "HEALTHY"
+        assert self.served() == [{"v1": 1.0}, {"v1": 1.0}]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    files = tmp_path_factory.mktemp("packages")
+    nodes = [
+        start_emulator(data_dir=tmp_path_factory.mktemp(f"node{i}"), admin_key=key)
+        for i, key in enumerate(NODE_KEYS)
+    ]
+    deployer = start_deployer(data_dir=tmp_path_factory.mktemp("deployer"), api_key=DSS_KEY)
+    try:
+        w = World(deployer, nodes, files)
+        api = DSSDeployerClient(deployer.uri, DSS_KEY).get_apideployer()
+        service = api.create_service("churn")
+        for version, rate in (("v1", 0.0), ("v2", 0.0), ("bad", 1.0)):
+            with package(files, version, rate).open("rb") as handle:
+                service.import_version(handle)
+        api.create_infra("dev", "Development", "STATIC")
+        settings = api.get_infra("dev").get_settings()
+        for node in nodes:
+            settings.add_apinode(node.uri, node.admin_key)
+        settings.save()
+        api.create_deployment("d", "churn", "dev", "v1").start_update().wait_for_result(30)
+        yield w
+    finally:
+        deployer.stop()
+        for node in nodes:
+            node.stop()
+
+
+@pytest.fixture
+def dcli(world: World, run_cli: RunCli) -> Iterator[RunCli]:
+    def run(*args: str) -> Any:
+        return run_cli(*args, env=world.env)
+
+    world.deployer.clear_faults()
+    yield run
+    world.deployer.clear_faults()
+    world.assert_on_v1()
+
+
+def test_deploy_a_good_version_then_again_is_a_no_op(dcli: RunCli, world: World) -> None:
+    probe = ("--probe", str(world.probes), "--endpoint", "predict")
+    result = dcli("deployer", "deploy", "d", "v2", *probe)
+    check(result)
+    assert result.stdout.splitlines()[-1] == "v2"
+    assert "100%" in result.stdout and "2/2" not in result.stdout  # 2 probes x 2 nodes
+    assert "4/4 ok" in result.stdout
+    assert "HEALTHY" in result.stderr
+    assert world.served() == [{"v2": 1.0}, {"v2": 1.0}] and world.health() == "HEALTHY"
+    world.deployer.clear_received()
+    again = dcli("deployer", "deploy", "d", "v2", *probe)
+    check(again)
+    assert "nothing to do" in again.stderr
+    assert world.writes() == []
+    check(dcli("deployer", "deploy", "d", "v1"))
+
+
+def test_a_version_failing_its_probes_is_rolled_back_exit_9(dcli: RunCli, world: World) -> None:
+    result = dcli(
+        "deployer", "deploy", "d", "bad", "--probe", str(world.probes), "--endpoint", "predict"
+    )
+    check(result, 9)
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert rows[1][:2] == ["100%", "bad"] and rows[1][-1] == "failed"
+    assert rows[2][0] == "rollback" and rows[2][-1] == "restored"
+    assert "probes failed" in result.stderr and "rolled back to v1" in result.stderr
+    # the finally of dcli proves v1 HEALTHY on both nodes
+
+
+def test_dry_run_and_bad_input_send_nothing(dcli: RunCli, world: World) -> None:
+    world.deployer.clear_received()
+    plan = dcli("deployer", "rollout", "d", "v2", "--dry-run", "-o", "json")
+    check(plan)
+    steps = json.loads(plan.stdout)
+    assert [s["step"] for s in steps] == [10, 50, 100]
+    assert steps[0]["mapping"] == {"v2": 0.1, "v1": 0.9}
+    assert {s["result"] for s in steps} == {"planned"}
+    missing = dcli("deployer", "deploy", "d", "v9")
+    check(missing, 5)
+    assert "v9" in missing.stderr and missing.stdout == ""
+    no_endpoint = dcli("deployer", "deploy", "d", "v2", "--probe", str(world.probes))
+    check(no_endpoint, 2)
+    assert world.writes() == []
+
+
+def test_rollout_in_three_steps_with_probes(dcli: RunCli, world: World) -> None:
+    result = dcli(
+        "deployer", "rollout", "d", "v2", "--probe", str(world.probes), "--endpoint", "predict",
+        "-o", "json",
+    )  # fmt: skip
+    check(result)
+    steps = json.loads(result.stdout)
+    assert [(s["step"], s["result"], s["probes"]) for s in steps] == [
+        (p, "ok", {"ok": 4, "failed": 0}) for p in (10, 50, 100)
+    ]
+    assert steps[1]["mapping"] == {"v2": 0.5, "v1": 0.5}
+    assert world.served() == [{"v2": 1.0}, {"v2": 1.0}]
+    check(dcli("deployer", "deploy", "d", "v1"))
+
+
+def test_rollout_rolls_back_on_a_failing_step(dcli: RunCli, world: World) -> None:
+    result = dcli(
+        "deployer", "rollout", "d", "bad", "--probe", str(world.probes), "--endpoint", "predict",
+        "-o", "json",
+    )  # fmt: skip
+    check(result, 9)
+    steps = json.loads(result.stdout)
+    assert steps[0]["step"] == 10 and steps[0]["result"] == "failed"
+    assert steps[-1] == {"rolledBackTo": {"v1": 1.0}}
+
+
+def test_a_job_that_fails_is_rolled_back(dcli: RunCli, world: World) -> None:
+    world.deployer.add_job_fault(mode="fail", count=1, message="disk full on node")
+    result = dcli("deployer", "deploy", "d", "v2")
+    check(result, 9)
+    assert "disk full on node" in result.stderr
+
+
+def test_a_failed_rollback_names_what_is_left_and_the_command(dcli: RunCli, world: World) -> None:
+    world.deployer.add_job_fault(mode="fail", count=3, message="node disk full")
+    result = dcli("deployer", "deploy", "d", "v2")
+    check(result, 1)
+    error = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert error and "set to v1 100% in the deployer, ERROR on its nodes" in error[0]
+    hint = [line for line in result.stderr.splitlines() if line.startswith("Hint:")]
+    assert hint and hint[0].endswith("finish it with: apinode-admin deployer deploy d v1")
+    assert "NOT restored" in result.stdout
+    check(dcli("deployer", "deploy", "d", "v1"))  # the hint's command finishes the job
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals to a child process are POSIX")
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize(
+    ("fault", "moment"),
+    [
+        # While the update job runs (it would never end by itself).
+        ({"mode": "hang"}, "  Updating deployment"),
+        # The settings just saved: the update's request may be leaving, or not yet.
+        ({"mode": "slow", "delayMs": 1500}, "Set v2"),
+    ],
+)
+def test_a_stop_signal_rolls_back(
+    world: World, tmp_path: Path, signum: int, code: int, fault: Any, moment: str
+) -> None:
+    world.deployer.add_job_fault(count=1, **fault)
+    env = clean_env(tmp_path / "config", **world.env)
+    proc = start_cli("deployer", "deploy", "d", "v2", env=env, text=True)
+    assert proc.stderr is not None and proc.stdout is not None
+    stderr = ""
+    try:
+        while moment not in stderr:
+            line = proc.stderr.readline()
+            assert line, f"the deploy ended before {moment!r}:\n{stderr}"
+            stderr += line
+        os.kill(proc.pid, signum)
+        stdout, rest = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    stderr += rest
+    assert proc.returncode == code, stderr
+    assert "rolling back to the previous version" in stderr
+    assert "rollback" in stdout and "restored" in stdout
+    world.deployer.clear_faults()
+    world.assert_on_v1()
