@@ -40,6 +40,7 @@ NODE_LABEL = "node"
 _NAME_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _BY_KEY = re.compile(r"by(?:_|(?=[A-Z]))_?(\w+)\Z")
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,9 @@ def _label_for(key: str, containers: Mapping[str, str]) -> str:
     if by_key:
         key = _snake(by_key.group(1))
     # Label names starting with __ are reserved for Prometheus itself.
-    return key.lstrip("_") or "key"
+    key = key.lstrip("_") or "key"
+    # Nor may one start with a digit (`by_2xx`): a parser would refuse the whole exposition.
+    return key if _LABEL_NAME.match(key) else f"key_{key}"
 
 
 def _snake(text: str) -> str:
@@ -178,11 +181,17 @@ def _unique(label: str, used: set[str]) -> str:
     return candidate
 
 
+# Control characters (ESC and its kin) in a label value would drive the terminal the
+# exposition is printed on, or be stripped by it in a pipe: written as the text \xHH instead.
+_LABEL_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x0A}
+
+
 def _utf8(value: str) -> str:
-    # Lone surrogates (json.loads lets "\ud800" through) cannot be written as UTF-8. Replaced
-    # in the sample's labels, not only when written, so that two keys both written "bad?key"
-    # are one sample (the first) and never a duplicate line.
-    return value.encode("utf-8", "replace").decode("utf-8")
+    # Lone surrogates (json.loads lets "\ud800" through) cannot be written as UTF-8, and
+    # controls must not reach a terminal. Both are replaced in the sample's labels, not only
+    # when written, so that two keys written alike ("bad?key") are one sample (the first)
+    # and never a duplicate line, whatever the output does with them afterwards.
+    return value.encode("utf-8", "replace").decode("utf-8").translate(_LABEL_CONTROLS)
 
 
 def escape_label_value(value: str) -> str:

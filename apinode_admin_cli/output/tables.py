@@ -3,9 +3,10 @@
 Shared decisions: an empty record list prints the header line alone (nothing with
 ``no_headers``), or ``[]`` in JSON. In TSV a backslash, tab, newline or carriage return inside a
 value is written ``\\\\``, ``\\t``, ``\\n``, ``\\r`` so that every record stays on one line.
-Other control characters (ESC included) are written ``\\xHH`` in every format but JSON, and tabs
-in table/plain too, so a value from the node can neither break the layout nor send escape
-sequences to the terminal. The ``title`` shows in the rich table only: plain and TSV carry data
+Other control characters (ESC included) are written ``\\xHH`` in every format but JSON, and
+tabs and line breaks (``\\t``, ``\\n``, ``\\r``) in table/plain too, so a value from the node
+can neither break the layout, forge a row of its own, nor send escape sequences to the
+terminal. The ``title`` shows in the rich table only: plain and TSV carry data
 alone.
 """
 
@@ -38,13 +39,14 @@ def cells(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> li
 # A value from the node could carry ESC sequences that repaint the user's terminal.
 _CONTROLS: dict[int, str] = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
 _CONTROLS.update({ord("\t"): "\\t", ord("\r"): "\\r", ord("\n"): "\\n"})
-# Tables may show a multi-line value on several lines; TSV must keep one record per line.
-_DISPLAY_ESCAPES = {c: text for c, text in _CONTROLS.items() if c != ord("\n")}
+# A line break inside a cell would read as a row of its own (a node's value forging one):
+# every format keeps one record per line.
+_DISPLAY_ESCAPES = dict(_CONTROLS)
 _TSV_ESCAPES = {**_CONTROLS, ord("\\"): "\\\\"}
 
 
 def displayable(text: str) -> str:
-    """Text for a table cell: control characters escaped, line breaks kept."""
+    """Text for a table cell: control characters and line breaks escaped."""
     return text.translate(_DISPLAY_ESCAPES)
 
 
