@@ -45,46 +45,14 @@ def read_state_file(
     The format is ``fmt`` if given, else JSON for a ``.json`` name (or stdin text starting with
     ``{``), else TOML.
     """
+    from apinode_admin_cli.inputs import read_input
+
     source = source_name(path)
-    if path == "-":
-        if stdin is None:
-            stdin = sys.stdin
-        raw = _read_capped(stdin, source)
-    else:
-        try:
-            with open(path, "rb") as handle:
-                raw = _read_capped(handle, source)
-        except OSError as exc:
-            raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
-    text = _decode(raw, source)
+    text = read_input(path, source, MAX_BYTES, stdin)
     if fmt is None:
         is_json = text.lstrip().startswith("{") if path == "-" else path.lower().endswith(".json")
         fmt = "json" if is_json else "toml"
     return parse_state_text(text, source, fmt)
-
-
-def _read_capped(stream: Union[IO[str], IO[bytes], str, bytes], source: str) -> Union[str, bytes]:
-    if isinstance(stream, (str, bytes)):
-        data = stream
-    else:
-        # Bytes under a text stream (sys.stdin): bad UTF-8 then gets our message, not a traceback.
-        binary = getattr(stream, "buffer", stream)
-        try:
-            data = binary.read(MAX_BYTES + 1)
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"{source} is not UTF-8 text (byte {exc.start})") from None
-    if len(data) > MAX_BYTES:
-        raise UsageError(f"{source} is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    return data
-
-
-def _decode(raw: Union[str, bytes], source: str) -> str:
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"{source} is not UTF-8 text (byte {exc.start})") from None
-    return raw[1:] if raw.startswith("\ufeff") else raw
 
 
 def parse_state_text(text: str, source: str = "state file", fmt: str = "toml") -> DesiredState:
@@ -92,7 +60,9 @@ def parse_state_text(text: str, source: str = "state file", fmt: str = "toml") -
     if fmt not in FORMATS:
         raise ValueError(f"unknown state file format {fmt!r}")
     if len(text) > MAX_BYTES:
-        raise UsageError(f"{source} is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        from apinode_admin_cli.inputs import too_large
+
+        raise too_large(source, MAX_BYTES)
     data = _load_json(text, source) if fmt == "json" else _load_toml(text, source)
     return parse_state_data(data, source)
 

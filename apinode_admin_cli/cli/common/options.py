@@ -10,19 +10,18 @@ as hidden copies, on every command, so they may follow the command as with kubec
 from __future__ import annotations
 
 import functools
-import sys
 from typing import Any, Callable, Optional, TypeVar, overload
 
 import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.config.schema import OUTPUT_FORMATS, SETTINGS, Setting, setting
-from apinode_admin_cli.errors import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Input files and stdin are read whole: a bound keeps `/dev/zero` or a wrong file from
 # exhausting memory.
+# The one bound on what a user hands the tool (apinode_admin_cli/inputs.py reads it).
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 
@@ -177,44 +176,16 @@ def read_text_input(
     path: str, max_bytes: int = MAX_INPUT_BYTES, stdin: Optional[Any] = None
 ) -> str:
     """Text of a file, or of stdin for ``-``; exit 2 when it cannot be read or is too large."""
-    if path == "-":
-        return read_stream(stdin if stdin is not None else sys.stdin, max_bytes=max_bytes)
-    try:
-        with open(path, "rb") as handle:
-            data = _read_capped(handle, max_bytes)
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except ValueError:  # open() refuses a NUL character in a path
-        raise UsageError(f"cannot read {path!r}: no file name holds a NUL character") from None
-    return _decoded(data, path, max_bytes)
+    from apinode_admin_cli.inputs import read_input
+
+    shown = "standard input" if path == "-" else path
+    return read_input(path, shown, max_bytes, stdin)
 
 
 def read_stream(
     stream: Any, shown: str = "standard input", max_bytes: int = MAX_INPUT_BYTES
 ) -> str:
     """All the text of a stream (stdin), at most ``max_bytes``; exit 2 otherwise."""
-    binary = getattr(stream, "buffer", None)
-    try:
-        if binary is None:  # a text-only stream (a test's StringIO): count characters
-            text = stream.read(max_bytes + 1)
-            return str(_decoded(None if len(text) > max_bytes else text, shown, max_bytes))
-        return _decoded(_read_capped(binary, max_bytes), shown, max_bytes)
-    except OSError as exc:
-        raise UsageError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    from apinode_admin_cli.inputs import read_source
 
-
-def _decoded(data: Any, shown: str, max_bytes: int) -> str:
-    if data is None:
-        size = f"{max_bytes // 2**20} MiB" if max_bytes >= 2**20 else f"{max_bytes} bytes"
-        raise UsageError(f"{shown} is larger than {size}; refusing it")
-    if isinstance(data, str):
-        return data
-    try:
-        return str(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise UsageError(f"cannot read {shown}: it is not UTF-8 text") from None
-
-
-def _read_capped(stream: Any, max_bytes: int) -> Optional[bytes]:
-    data = stream.read(max_bytes + 1)
-    return None if len(data) > max_bytes else bytes(data)
+    return read_source(stream, shown, max_bytes)
