@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
     program = argv is None
     if program:
         gc.set_threshold(GC_THRESHOLD)
+    # Code running a command line gets its own Ctrl-C handler back afterwards: the quick exit
+    # below is the program's, and would otherwise end the caller at its next Ctrl-C.
+    found = signal.getsignal(signal.SIGINT)
     # A program started with Ctrl-C ignored (a background job) keeps ignoring it, as Python
     # does; from another thread than the main one, the embedding program owns the signals.
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
@@ -89,8 +92,18 @@ def main(argv: list[str] | None = None) -> NoReturn:
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _exit_interrupted)
     if not program or not _called_last(sys._getframe(1)):
+        _give_back(found)
         raise SystemExit(status)
     leave(status)
+
+
+def _give_back(handler: object) -> None:
+    """Put back the SIGINT handler found at the start, where this module replaced it."""
+    if signal.getsignal(signal.SIGINT) is _exit_interrupted and handler is not None:
+        try:
+            signal.signal(signal.SIGINT, handler)  # type: ignore[arg-type]
+        except ValueError:  # not the main thread: nothing was replaced
+            pass
 
 
 def leave(status: object) -> NoReturn:

@@ -115,6 +115,16 @@ def test_code_running_a_command_line_gets_system_exit(capsys: pytest.CaptureFixt
     assert gc.get_threshold() == before
 
 
+def test_code_running_a_command_line_keeps_its_ctrl_c_handler() -> None:
+    """The quick Ctrl-C exit is the program's: a caller's handler is there again after."""
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert signal.getsignal(signal.SIGINT) is before
+
+
 def test_a_failing_atexit_handler_leaves_the_exit_code_alone(config_home: Path) -> None:
     """Python prints a handler's error (3.9 raises it again from ``_run_exitfuncs``) and goes on."""
     prelude = (
