@@ -101,7 +101,7 @@ def _give_back(handler: object) -> None:
     """Put back the SIGINT handler found at the start, where this module replaced it."""
     if signal.getsignal(signal.SIGINT) is _exit_interrupted and handler is not None:
         try:
-            signal.signal(signal.SIGINT, handler)  # type: ignore[arg-type]
+            signal.signal(signal.SIGINT, handler)
         except ValueError:  # not the main thread: nothing was replaced
             pass
 
