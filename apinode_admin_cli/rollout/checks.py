@@ -128,15 +128,9 @@ def created_generation(
     The same rules as ``generations import``; when several generations appeared meanwhile
     (concurrent imports), ``expected`` among them is the one.
     """
-    from apinode_admin_cli.client.imports import id_in_answer, new_ids
+    from apinode_admin_cli.client.imports import identify
 
-    created = id_in_answer(answer)
-    if created is not None:
-        return created
-    new = new_ids(service, set(before))
-    if expected in new:
-        return expected
-    return new[0] if len(new) == 1 else None
+    return identify(service, answer, before, expected).created
 
 
 __all__ = ["NodeRun", "RolloutNode", "check_nodes", "created_generation", "import_archive"]

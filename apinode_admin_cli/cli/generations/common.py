@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.results import Action, Result
-from apinode_admin_cli.client.imports import id_in_answer, listed_ids, new_ids
+from apinode_admin_cli.client.imports import import_and_identify
 from apinode_admin_cli.errors import ApinodeAdminError, ConflictError
 
 
@@ -40,18 +40,12 @@ def import_generation(node: Node, service_id: str, archive: str, activate: bool)
     """Import ``archive``, say which generation it created, and activate it if asked."""
     path = node.node_path(archive)
     service = node.client.service(service_id)
-    before = set(listed_ids(service.list_generations()))
     try:
-        answer = service.import_generation_from_archive(path)
+        imported = import_and_identify(service, path)
     except ConflictError as exc:
         exc.hint = conflict_hint(service_id)
         raise
-    created = id_in_answer(answer)
-    candidates: list[str] = []
-    if created is None:
-        candidates = new_ids(service, before)
-        if len(candidates) == 1:
-            created = candidates[0]
+    answer, created, candidates = imported.answer, imported.created, imported.new
     q = shlex.quote(service_id)
     if created is None:
         # Zero new ids (someone else's change hid it) or several (concurrent imports).
