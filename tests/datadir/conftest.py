@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from nodedirs import CLI_KEY, ENTRY, MakeDataDir, lay_out
+from support.datadir import CLI_KEY, ENTRY, MakeDataDir, lay_out
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 

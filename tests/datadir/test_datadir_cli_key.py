@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from nodedirs import MakeDataDir
+from support.datadir import MakeDataDir
 
 from apinode_admin_cli.config.adminkeys import cli_key
 from apinode_admin_cli.errors import ConfigError

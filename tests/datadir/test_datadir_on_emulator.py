@@ -18,8 +18,8 @@ from typing import Iterator
 
 import pytest
 import requests
-from nodedirs import program
 from support.cli import clean_env
+from support.datadir import program
 
 from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from nodedirs import MakeDataDir
+from support.datadir import MakeDataDir
 
 from apinode_admin_cli.config.datadir import (
     data_dir_of_program,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nodedirs import ENTRY, lay_out
 from support.cli import RunCli, check
+from support.datadir import ENTRY, lay_out
 
 from apinode_admin_cli.config import dumps_toml
 from apinode_admin_cli.emulator import EmulatorHandle

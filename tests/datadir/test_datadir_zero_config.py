@@ -6,8 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
-from nodedirs import CLI_KEY, program
 from support.cli import RunCli, check, clean_env, closed_port_uri
+from support.datadir import CLI_KEY, program
 
 from apinode_admin_cli.emulator import EmulatorHandle
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataikuapi
 import pytest
 import requests
-from deployer_emu_helpers import package, served
+from support.deployer_emulator import package, served
 
 from apinode_admin_cli.emulator import start_emulator
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataikuapi
 import pytest
-from deployer_emu_helpers import package
+from support.deployer_emulator import package
 
 
 @pytest.fixture(scope="module")

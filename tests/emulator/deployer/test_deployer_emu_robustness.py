@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import dataikuapi
 import pytest
 import requests
-from deployer_emu_helpers import package
+from support.deployer_emulator import package
 
 from apinode_admin_cli.emulator.deployer import start_deployer
 

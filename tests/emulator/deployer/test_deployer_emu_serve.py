@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import requests
-from deployer_emu_helpers import package
 from support.cli import check, default_sigint
+from support.deployer_emulator import package
 
 COMMAND = [sys.executable, "-m", "apinode_admin_cli", "emulator", "deployer"]
 MODULE = [sys.executable, "-m", "apinode_admin_cli.emulator.deployer"]

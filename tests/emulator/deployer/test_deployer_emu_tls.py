@@ -6,7 +6,7 @@ import ssl
 
 import dataikuapi
 import pytest
-from deployer_emu_helpers import package
+from support.deployer_emulator import package
 
 from apinode_admin_cli.emulator import start_emulator
 from apinode_admin_cli.emulator.deployer import start_deployer

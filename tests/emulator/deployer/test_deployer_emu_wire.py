@@ -8,7 +8,7 @@ import time
 
 import pytest
 import requests
-from deployer_emu_helpers import package
+from support.deployer_emulator import package
 
 
 @pytest.fixture(scope="module")
