@@ -48,7 +48,7 @@ def test_keys_delete_whose_answer_was_lost(node_cli: RunCli, emulator: Any, by: 
         check(result)
         assert "KEY NOT FOUND" not in result.stdout
     else:
-        args = ("--id", key_id) if by == "id" else (secret,)
+        args = ("--id", key_id, "--force") if by == "id" else (secret,)
         result = node_cli("keys", "delete", *args, "-y")
         check(result)
         assert LOST_NOTE in result.stderr

@@ -84,10 +84,37 @@ def key_in_use(listed: Any, key_id: str, secret: Optional[str]) -> Optional[str]
     return None
 
 
-def in_use_error(source: str, why: str = "") -> UsageError:
+def maybe_in_use(listed: Any, key_id: str) -> Optional[str]:
+    """Why the key with ``key_id`` may be the one in use, when the listing cannot rule it out.
+
+    Called once :func:`key_in_use` found no proof: the listing hides the secrets and several
+    keys are valid. Ruled out: a key the node does not list (the node answers 404), and an
+    expired one (the key in use works, so it is not expired).
+    """
+    records = [r for r in listed or [] if isinstance(r, dict)]
+    if any(r.get("key") and "*" not in str(r.get("key")) for r in records):
+        return None  # secrets shown: key_in_use knows
+    target = [r for r in records if str(r.get("id")) == key_id]
+    if not target or all(_expired(r) for r in target):
+        return None
+    valid = sum(1 for r in records if not _expired(r))
+    return (
+        f"the node does not show its keys' secrets and lists {valid} valid keys, so this tool "
+        f"cannot tell whether key {key_id} is the one it is using"
+    )
+
+
+def in_use_error(source: str, why: str = "", certain: bool = True) -> UsageError:
     """The refusal to delete the key in use."""
     origin = f" ({source})" if source else ""
     reason = f": {why}" if why else ""
+    if not certain:
+        return UsageError(
+            f"refusing to delete a key that may be the admin key this tool is using{origin}"
+            f"{reason}; deleting it could lock this tool out (the next command exits 4)",
+            hint="pass --force if you know it is another key (`apinode-admin keys list` shows "
+            "labels and creation dates)",
+        )
     return UsageError(
         f"refusing to delete the admin key this tool is using{origin}{reason}; "
         "the next command would be refused (exit 4)",

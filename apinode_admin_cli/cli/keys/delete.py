@@ -13,7 +13,7 @@ from apinode_admin_cli.cli.common.options import output_options, pass_app, read_
 from apinode_admin_cli.cli.common.reports import deleted
 from apinode_admin_cli.cli.common.results import Result
 from apinode_admin_cli.cli.common.targets import confirm, run
-from apinode_admin_cli.cli.keys.common import in_use_error, key_in_use
+from apinode_admin_cli.cli.keys.common import in_use_error, key_in_use, maybe_in_use
 from apinode_admin_cli.errors import UsageError
 
 
@@ -37,7 +37,9 @@ def keys_delete(
 
     The key this tool is using is refused without --force: deleting it locks this tool
     out (the next command exits 4). It is recognised by its secret, and by id when the
-    listing tells: it shows the secrets, or this key is the only valid one listed.
+    listing tells: it shows the secrets, or this key is the only valid one listed. When the
+    listing cannot tell (hidden secrets, several valid keys), --id is refused without
+    --force too, unless the key is expired.
 
     \b
     Examples:
@@ -65,9 +67,15 @@ def keys_delete(
         if key and not force and key == node.settings.api_key:
             raise in_use_error(node.settings.sources.get("api_key", ""))
         if key_id and not force:
-            why = key_in_use(node.client.auth().list_keys(), key_id, node.settings.api_key)
+            listed = node.client.auth().list_keys()
+            source = node.settings.sources.get("api_key", "")
+            why = key_in_use(listed, key_id, node.settings.api_key)
             if why:
-                raise in_use_error(node.settings.sources.get("api_key", ""), why)
+                raise in_use_error(source, why)
+            # Not proven ours, but not ruled out either: a lockout is not worth the risk.
+            doubt = maybe_in_use(listed, key_id)
+            if doubt:
+                raise in_use_error(source, doubt, certain=False)
         if key_id:
             return deleted(node, f"key {key_id}", node.client.auth().delete_key_by_id(key_id))
         assert key is not None

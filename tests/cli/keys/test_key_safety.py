@@ -107,9 +107,20 @@ def test_deleting_the_only_valid_key_by_id_is_refused(node_cli: RunCli, emulator
     check(result, 2)
     assert "only valid admin key the node lists" in result.stderr
     assert not deletes(emulator)
-    # Another valid key: the listing cannot tell which one is in use any more.
+    # Another valid key: the listing cannot tell which one is in use any more, so neither
+    # can be deleted by id without --force (issue 22 item 10): a lockout is not worth it.
     other = json.loads(node_cli("keys", "create", "-o", "json").stdout)
-    check(node_cli("keys", "delete", "--id", other["id"], "-y"))
+    for key_id in (ours, other["id"]):
+        doubt = node_cli("keys", "delete", "--id", key_id, "-y")
+        check(doubt, 2)
+        assert "may be the admin key this tool is using" in doubt.stderr
+        assert "lists 2 valid keys" in doubt.stderr and "--force" in doubt.stderr
+    assert not deletes(emulator)
+    check(node_cli("keys", "delete", "--id", other["id"], "-y", "--force"))
+    # An expired key cannot be the one in use: no --force needed.
+    (old,) = [k["id"] for k in json.loads(node_cli("keys", "list", "-o", "json").stdout)
+              if k["id"] not in (ours, other["id"])]  # fmt: skip
+    check(node_cli("keys", "delete", "--id", old, "-y"))
 
 
 def test_a_listing_that_shows_secrets_tells_the_key_in_use(node_cli: RunCli, emulator: Any) -> None:
