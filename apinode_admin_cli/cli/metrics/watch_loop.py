@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.nodelog import current_node
-from apinode_admin_cli.cli.common.targets import one_node
+from apinode_admin_cli.cli.common.targets import nodes
 from apinode_admin_cli.errors import ApinodeAdminError, UsageError
 from apinode_admin_cli.watch import NodeDown, WatchFailure
 
@@ -137,9 +137,23 @@ class Misses:
 
 def run_watch(app: App, interval: float, count: Optional[int]) -> None:
     """Poll until ``count`` polls or Ctrl-C, showing each poll as it comes."""
+    with nodes(app) as targets:
+        # Every client built before the first poll: a node without a URI or key stops it now.
+        clients = [(node.name, node.client) for node in targets]
+        fleet = app.fleet
+        target = f"fleet {fleet.name}" if fleet is not None else _host(targets[0].uri)
+        _watch(app, clients, target, interval, count)
+
+
+def _watch(
+    app: App,
+    clients: list[tuple[Optional[str], APINodeAdminClient]],
+    target: str,
+    interval: float,
+    count: Optional[int],
+) -> None:
     from apinode_admin_cli.watch import Watch, poll
 
-    clients, target, closers = _clients(app)
     misses = Misses(app, detach=len(clients) > 1)
     fetchers = [(name, misses.fetcher(name, client)) for name, client in clients]
     watch = Watch([name for name, _ in clients])
@@ -158,32 +172,7 @@ def run_watch(app: App, interval: float, count: Optional[int]) -> None:
         return
     finally:
         misses.stop()
-        for close in closers:
-            close()
     misses.raise_if_any([name for name, _ in clients])
-
-
-def _clients(
-    app: App,
-) -> tuple[list[tuple[Optional[str], APINodeAdminClient]], str, list[Callable[[], None]]]:
-    """Each node's name and client, what the live table calls them, and how to close them."""
-    fleet = app.fleet
-    if fleet is None:
-        node = one_node(app)
-        # The app closes its own client when the command ends.
-        return [(None, node.client)], _host(node.uri), []
-
-    from apinode_admin_cli.cli.common.fleet_session import FleetSession
-
-    session = FleetSession(app, fleet)
-    clients: list[tuple[Optional[str], APINodeAdminClient]] = []
-    try:
-        for name, node in session.nodes.items():
-            clients.append((name, node.client))
-    except ApinodeAdminError:
-        session.close()
-        raise
-    return clients, f"fleet {fleet.name}", [session.close]
 
 
 def _host(uri: str) -> str:
