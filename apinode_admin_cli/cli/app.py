@@ -185,11 +185,13 @@ class App:
         """An admin client for the node ``settings`` name (``auth_hint``: what a 401 says)."""
         from apinode_admin_cli.config import require_connection
         from apinode_admin_cli.config.connect import admin_client
+        from apinode_admin_cli.config.keysource import key_hint
 
         uri, api_key = require_connection(settings)
         self.warn_if_insecure(settings)
-        overrides = {"auth_hint": auth_hint} if auth_hint else {}
-        return admin_client(settings.values, uri, api_key, **overrides)
+        # A refused key's hint names where that key came from (a profile, a flag, a file).
+        hint = auth_hint or key_hint(settings.sources, settings.values)
+        return admin_client(settings.values, uri, api_key, auth_hint=hint)
 
     def user_client_for(
         self, settings: Settings, service_id: str, service_key: Optional[str]

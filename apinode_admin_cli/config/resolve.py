@@ -187,6 +187,9 @@ def resolve_settings(
 
     program = sys.argv[0] if argv0 is None else argv0
     fill_from_data_dir(values, sources, env, program, fleet_node=node is not None)
+    from apinode_admin_cli.config.keysource import warn_key_elsewhere
+
+    warn_key_elsewhere(values, sources, table, profile, warnings)
     holds_key = any(
         isinstance(t, dict) and any(k in t for k in KEY_FILES)
         for t in data.get("profiles", {}).values()
