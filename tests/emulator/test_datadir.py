@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -95,3 +96,18 @@ def test_serve_logs_requests_in_run(tmp_path):
         proc.communicate(timeout=10)
     log = (data / "run" / "apimain.log").read_text()
     assert '"GET /admin/api/keys/***" 405' in log and "SECRETSECRET" not in log
+
+
+def test_a_key_rewritten_without_a_visible_change_of_the_file_is_still_honoured(emulator):
+    path = emulator.data_dir / "config" / "adminkeys.json"
+    doc = json.loads(path.read_text())
+    doc["keys"].append({"key": "A" * 32, "createdBy": "cli-apinode-admin"})
+    path.write_text(json.dumps(doc))
+    assert requests.get(emulator.uri + "/admin/api/keys", auth=("A" * 32, ""), timeout=10).ok
+    before = os.stat(path)
+    doc["keys"][-1]["key"] = "B" * 32  # same size, same inode, and the clock set back
+    path.write_text(json.dumps(doc))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert requests.get(emulator.uri + "/admin/api/keys", auth=("B" * 32, ""), timeout=10).ok
+    refused = requests.get(emulator.uri + "/admin/api/keys", auth=("A" * 32, ""), timeout=10)
+    assert refused.status_code == 401
