@@ -235,6 +235,8 @@ def set_value(path: Path, profile: str, key: str, value: str) -> None:
         typed = convert(key, value)
     except ValueError as exc:
         raise UsageError(f"invalid value for `{key}`: {exc}")
+    if isinstance(typed, float) and typed.is_integer() and abs(typed) < 2**53:
+        typed = int(typed)  # `timeout 5` is written 5, as typed, not 5.0
     with edit_config(path) as data:
         data.setdefault("profiles", {}).setdefault(profile, {})[key] = typed
 

@@ -326,3 +326,9 @@ def test_ctrl_c_at_the_confirmation_prompt_exits_130(
     assert code == 130, text
     assert "Interrupted." in text and "Traceback" not in text
     assert "churn" in json.loads(node_cli("services", "list", "-o", "json").stdout)[0]["serviceId"]
+
+
+def test_parallel_without_a_fleet_is_said_to_be_ignored(node_cli: RunCli) -> None:
+    result = node_cli("--parallel", "4", "services", "list")
+    check(result)
+    assert "--parallel is for fleets (--fleet NAME): ignored on one node" in result.stderr

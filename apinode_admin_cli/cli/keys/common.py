@@ -48,10 +48,18 @@ def check_expiry(text: str, force: bool) -> int:
     import time
 
     expiry = parse_expiry(text)
-    if expiry <= time.time() * 1000 and not force:
+    now = time.time() * 1000
+    if expiry <= now and not force:
+        hint = "give a future date, or pass --force to create it anyway"
+        if now / 1000 / 10 < expiry <= now / 1000 * 10:
+            # 1924992000 is 2031 in seconds but January 1970 in milliseconds.
+            hint = (
+                f"epoch values are milliseconds: {text.strip()} looks like seconds; "
+                f"give {expiry * 1000} (or a date such as 2030-12-31), or pass --force"
+            )
         raise UsageError(
             f"--expiry {text.strip()} is in the past: the node would refuse the key at once",
-            hint="give a future date, or pass --force to create it anyway",
+            hint=hint,
         )
     return expiry
 

@@ -221,3 +221,9 @@ def test_show_invalid_toml_exits_3(cfg: RunCli, config_path: Path) -> None:
     check(result, 3)
     assert result.stdout == ""
     assert "invalid TOML" in result.stderr and str(config_path) in result.stderr
+
+
+def test_a_whole_number_of_seconds_is_written_as_typed(cfg: RunCli, config_path: Path) -> None:
+    check(cfg("config", "set", "timeout", "5"))
+    assert "timeout = 5\n" in config_path.read_text(encoding="utf-8")  # not 5.0
+    assert show(cfg)["timeout"]["value"] == 5

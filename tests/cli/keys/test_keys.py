@@ -164,3 +164,14 @@ def test_delete_unknown_exits_5(node_cli: RunCli, by_id: bool) -> None:
     assert result.stdout == ""
     assert "not found" in result.stderr
     assert secret not in result.stderr
+
+
+def test_an_expiry_in_seconds_is_refused_with_a_hint_about_milliseconds(
+    node_cli: RunCli, emulator: Any
+) -> None:
+    emulator.clear_received()
+    result = node_cli("keys", "create", "--expiry", "1924992000")
+    check(result, 2)
+    assert "is in the past" in result.stderr
+    assert "looks like seconds; give 1924992000000" in result.stderr
+    assert [e for e in emulator.received if e["method"] == "POST"] == []
