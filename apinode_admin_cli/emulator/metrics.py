@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from apinode_admin_cli.atomicfile import write_atomic
+from apinode_admin_cli.emulator.datadir import expect, load_json
 from apinode_admin_cli.emulator.routes import Request, Router
 from apinode_admin_cli.emulator.store import now_ms
 
@@ -40,11 +41,11 @@ class Metrics:
             "admin": {"requests": 0, "errors": 0, "byMethod": {}},
             "services": {},
         }
-        try:
-            with open(self._path, encoding="utf-8") as handle:
-                loaded = json.load(handle)
-        except (OSError, ValueError):
+        if not self._path.exists():
             return fresh
+        loaded = load_json(self._path, "metrics file")
+        ok = isinstance(loaded, dict) and isinstance(loaded.get("services", {}), dict)
+        expect(ok, self._path, "metrics file", "expected an object with 'services'")
         fresh.update(loaded)
         return fresh
 

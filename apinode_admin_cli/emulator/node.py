@@ -48,16 +48,6 @@ class Emulator:
         self.data_dir = Path(data_dir)
         self.dss_version = dss_version
         self.dss_version_header = "{}.{}.0-emulator".format(*dss_version)
-        self.store = Store(self.data_dir)
-        try:
-            self.store.keys.warn = self.log
-            self.admin_key, self.key_source = resolve_admin_key(self.data_dir, admin_key)
-            clear = dss_version < HASHED_KEYS_SINCE
-            self.store.ensure_bootstrap_key(self.admin_key, clear=clear)
-        except BaseException:
-            self.store.close()
-            raise
-        self.metrics = metrics.Metrics(self.data_dir)
         self.faults = faults.Faults()
         self.journal = faults.Journal()
         self.error_rates = user_api.ErrorRates()
@@ -65,6 +55,16 @@ class Emulator:
         self._log_stream = log_stream
         self.log_file: Optional[IO[str]] = None  # DATA_DIR/run/apimain.log under serve
         self._log_lock = threading.Lock()
+        self.store = Store(self.data_dir)
+        try:  # whatever fails from here on, the data dir is not left locked
+            self.store.keys.warn = self.log
+            self.admin_key, self.key_source = resolve_admin_key(self.data_dir, admin_key)
+            clear = dss_version < HASHED_KEYS_SINCE
+            self.store.ensure_bootstrap_key(self.admin_key, clear=clear)
+            self.metrics = metrics.Metrics(self.data_dir)
+        except BaseException:
+            self.store.close()
+            raise
 
     def log(self, line: str) -> None:
         """Write one line to the log stream and the log file, if any."""

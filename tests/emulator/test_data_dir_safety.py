@@ -45,6 +45,7 @@ def test_a_second_emulator_on_a_data_dir_in_use_refuses_to_start(tmp_path):
         ("config/adminkeys.json", '{"keys": [{"label": "x"}]}', "neither a 'key' nor a 'hash'"),
         ("services/churn/service.json", '{"serviceId": "churn"', "not valid JSON"),
         ("services/churn/service.json", '{"serviceId": "other", "generations": {}}', "'other'"),
+        ("metrics.json", "[1, 2", "not valid JSON"),
     ],
 )
 def test_a_corrupt_file_is_named_at_start(tmp_path, relative, content, words):
