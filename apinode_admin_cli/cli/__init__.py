@@ -70,7 +70,7 @@ SUMMARIES = {
         "Show the OpenAPI document of a service's endpoints (its /swagger); -o json prints it."
     ),
     "services": "Manage the services hosted by the node.",
-    "state": "Desired state: export, diff and apply what a node or a fleet serves (GitOps).",
+    "state": "Desired state (GitOps): export, diff, apply and validate what a node serves.",
     "undrain": "Put the node back in its load balancer: /isAlive/ answers again.",
 }
 

@@ -27,9 +27,17 @@ class StateFileError(UsageError):
         message = f"{source}: {problems[0]}"
         if more:
             message += f" (and {more} more problem{'s' if more > 1 else ''})"
-        super().__init__(message, hint="nothing was sent to the node; fix the file and retry")
+        hint = "nothing was sent to the node; fix the file and retry"
+        if more:
+            hint += " (`apinode-admin state validate -f FILE` lists every problem)"
+        super().__init__(message, hint=hint)
         self.source = source
         self.problems = [f"{source}: {p}" for p in problems]
+
+    def to_json(self) -> dict[str, Any]:
+        payload = super().to_json()
+        payload["error"]["problems"] = list(self.problems)
+        return payload
 
 
 def source_name(path: str) -> str:

@@ -16,7 +16,8 @@ from apinode_admin_cli.cli.common.lazygroup import LazyGroup
         "export": ".export:state_export",
         "diff": ".diff:state_diff",
         "apply": ".apply:state_apply",
+        "validate": ".validate:state_validate",
     },
 )
 def state() -> None:
-    """Desired state: export, diff and apply what a node or a fleet serves (GitOps)."""
+    """Desired state (GitOps): export, diff, apply and validate what a node serves."""
