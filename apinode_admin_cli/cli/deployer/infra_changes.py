@@ -85,21 +85,39 @@ def _node_key(app: App, key_file: Optional[str], key_stdin: bool) -> str:
 
 @click.command("add-node")
 @INFRA
-@click.argument("url")
+@click.argument("url", required=False)
 @click.option(
     "--api-key-file", "key_file", metavar="PATH", help="File holding the node's admin key."
 )
 @click.option(
     "--api-key-stdin", "key_stdin", is_flag=True, help="Read the node's admin key on stdin."
 )
+@click.option(
+    "--node-profile",
+    metavar="PROFILE",
+    help="The node of this profile, with an admin key minted on it for the deployer.",
+)
+@click.option(
+    "--label",
+    metavar="LABEL",
+    help="Label of the minted key (default dss-deployer-INFRA); again = that key replaced.",
+)
 @output_options
 @pass_app
 def infras_add_node(
-    app: App, infra_id: str, url: str, key_file: Optional[str], key_stdin: bool
+    app: App,
+    infra_id: str,
+    url: Optional[str],
+    key_file: Optional[str],
+    key_stdin: bool,
+    node_profile: Optional[str],
+    label: Optional[str],
 ) -> None:
     """Add an API node to a static infrastructure.
 
-    The node is given by its base URL and one of its admin keys.
+    The node is given by its base URL and one of its admin keys, or by --node-profile: an
+    admin key labelled for the deployer is then minted on that node and registered, in one
+    command; running it again replaces that key (the profile's own key is never touched).
 
     Takes effect on the nodes at the next update of each deployment.
 
@@ -107,10 +125,29 @@ def infras_add_node(
     Examples:
       apinode-admin deployer infras add-node prod http://node3:12000 --api-key-file node3.key
       echo "$KEY" | apinode-admin deployer infras add-node prod http://n4:12000 --api-key-stdin
+      apinode-admin deployer infras add-node prod --node-profile prod-3
     """
     from apinode_admin_cli.client.urls import check_node_uri
 
     check_id(infra_id, "infrastructure id")
+    if node_profile is not None:
+        if url or key_file or key_stdin:
+            raise UsageError("--node-profile takes no URL, --api-key-file or --api-key-stdin")
+        from apinode_admin_cli.cli.deployer.node_profile import register_node
+
+        answer = register_node(app, infra_id, node_profile, label)
+        verb = "Replaced" if answer["replacedNode"] else "Added"
+        done(
+            app,
+            f"{verb} {answer['url']} in infrastructure {infra_id} with a key labelled "
+            f"{answer['label']} (older keys of that label retired: {answer['retiredKeys']}).",
+            answer,
+        )
+        return
+    if label is not None:
+        raise UsageError("--label goes with --node-profile (the key is minted then)")
+    if url is None:
+        raise UsageError("give the node's URL and key, or --node-profile PROFILE")
     try:
         node_url = check_node_uri(url)
     except ValueError as exc:

@@ -14,6 +14,7 @@ from apinode_admin_cli.cli.common.lazygroup import LazyGroup
     cls=LazyGroup,
     lazy={
         "status": ".status:fleet_status",
+        "import": ".import_infra:fleet_import",
     },
 )
 def fleet() -> None:
