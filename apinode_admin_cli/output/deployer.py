@@ -47,7 +47,13 @@ DEPLOYMENTS = (
     Column("health", "HEALTH"),
 )
 # `deployments status`: one row per API node of a static infrastructure, or the public URL.
-STATUS_NODES = (Column("node", "NODE"), Column("state", "STATE"), Column("url", "SERVICE URL"))
+STATUS_NODES = (
+    Column("node", "NODE"),
+    Column("state", "STATE"),
+    Column("url", "SERVICE URL"),
+    Column("deployed", "DEPLOYED"),
+    Column("serves", "SERVES"),
+)
 HEALTH_MESSAGES = (Column("severity", "SEVERITY"), Column("message", "MESSAGE"))
 UPDATES = (
     Column("startTimestamp", "STARTED", "epoch_ms"),

@@ -104,9 +104,16 @@ def deployments_show(app: App, deployment_id: str) -> None:
     show_summary(app, record, raw)
 
 
-def _status_parts(light: Any, heavy: Any) -> tuple[dict[str, Any], list[Any], list[Any]]:
-    """The summary, the health messages and one row per node (or the public URL)."""
+def _status_parts(
+    light: Any, heavy: Any, read: Optional[dict[str, str]] = None
+) -> tuple[dict[str, Any], list[Any], list[Any]]:
+    """The summary, the health messages and one row per node (or the public URL).
+
+    Each node's row says what the deployment deploys beside what the node serves: read
+    through a profile (``read``: URL -> text), else as the deployer reports it, if it does.
+    """
     from apinode_admin_cli.client.deployer.deployments import service_urls
+    from apinode_admin_cli.output.deployer import mapping_text
 
     record = deployment_record(light, heavy.get("health"))
     messages = (heavy.get("healthMessages") or {}).get("messages") or []
@@ -121,7 +128,23 @@ def _status_parts(light: Any, heavy: Any) -> tuple[dict[str, Any], list[Any], li
             node = node if isinstance(node, dict) else {}
             state = next((node[k] for k in ("health", "status", "state") if k in node), None)
             url = urls[index] if index < len(urls) else None
-            nodes.append({"node": node.get("url"), "state": state, "url": url})
+            serving = node.get("serving")
+            said = None
+            if isinstance(serving, dict) and len(serving) == 1:
+                said = str(next(iter(serving)))
+            elif isinstance(serving, dict) and serving:
+                entries = [{"generation": g, "proba": p} for g, p in serving.items()]
+                said = mapping_text({"entries": entries})
+            serves = (read or {}).get(str(node.get("url", "")).rstrip("/"), said)
+            nodes.append(
+                {
+                    "node": node.get("url"),
+                    "state": state,
+                    "url": url,
+                    "deployed": record["version"],
+                    "serves": serves,
+                }
+            )
     elif urls:
         nodes.append({"node": heavy.get("publicURL"), "state": heavy.get("health"), "url": urls[0]})
         # An emulated Kubernetes infrastructure also says how each replica does.
@@ -137,7 +160,15 @@ def _draw_status(app: App, light: Any, heavy: Any) -> None:
     if app.output_format == "json":
         show_summary(app, {}, {"light": light, "heavy": heavy})
         return
-    record, messages, nodes = _status_parts(light, heavy)
+    read: dict[str, str] = {}
+    if isinstance(heavy.get("apiNodes"), list):
+        from apinode_admin_cli.cli.deployer.node_serving import node_serving
+
+        info = light.get("deploymentBasicInfo") or {}
+        service_id = info.get("deployedServiceId") or info.get("publishedServiceId")
+        urls = [str(n.get("url", "")).rstrip("/") for n in heavy["apiNodes"] if isinstance(n, dict)]
+        read = node_serving(app, urls, str(service_id)) if service_id else {}
+    record, messages, nodes = _status_parts(light, heavy, read)
     show_summary(app, record, None)
     if messages:
         app.term.echo("")

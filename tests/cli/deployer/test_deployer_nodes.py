@@ -150,3 +150,19 @@ def test_fleet_import_from_infra_then_fleet_status(dcli: RunCli, world: World) -
         ("n1", "existing"),
         (made, "existing"),
     ]
+
+
+def test_status_shows_what_each_node_serves_beside_the_deployment(
+    dcli: RunCli, world: World
+) -> None:
+    # node 2 joined the infrastructure after the last update of d: it lacks the service
+    status = dcli("deployer", "deployments", "status", "d", "-o", "tsv")
+    check(status)
+    rows = {line.split("\t")[0]: line.split("\t") for line in status.stdout.splitlines()}
+    header = rows["NODE"]
+    assert header[-2:] == ["DEPLOYED", "SERVES"]
+    node1, node2 = (rows[n.uri] for n in world.nodes)
+    assert node1[1] == "OK" and node1[-2:] == ["v1", "v1"]
+    assert node2[1] != "OK" and node2[-2:] == ["v1", "missing"]
+    for key in NODE_KEYS:
+        assert key not in status.stdout + status.stderr
