@@ -67,6 +67,8 @@ PROFILES = (
 )
 # `config fleets`: each fleet with its profiles, comma-separated.
 FLEETS = (Column("fleet", "FLEET"), Column("profiles", "PROFILES"))
+# `fleet import --from-infra`: each node's profile, its URL, where the URL came from.
+FLEET_IMPORTED = (Column("profile", "PROFILE"), Column("url", "URL"), Column("source", "SOURCE"))
 
 # A fleet's merged rows: a first column naming the node, under a key no node answer can hold.
 NODE_KEY = "\x00node"
@@ -118,6 +120,7 @@ __all__ = [
     "CLEANUP",
     "CREATED_KEYS",
     "FLEETS",
+    "FLEET_IMPORTED",
     "FLEET_ACTIONS",
     "GENERATIONS",
     "KEYS",

@@ -93,10 +93,9 @@ def fleet_import(app: App, infra_id: str, fleet_name: str, key_file: Optional[st
                     made.unlink(missing_ok=True)
         data.setdefault("fleets", {})[fleet_name] = {"profiles": members}
     app.term.info(f"Fleet {fleet_name}: {len(rows)} node(s) of infrastructure {infra_id}.")
-    from apinode_admin_cli.output import Column
+    from apinode_admin_cli.output.columns import FLEET_IMPORTED
 
-    columns = (Column("profile", "PROFILE"), Column("url", "URL"), Column("source", "SOURCE"))
-    app.term.emit(app.output_format, rows, columns, rows)
+    app.term.emit(app.output_format, rows, FLEET_IMPORTED, rows)
 
 
 def _plan(
