@@ -7,6 +7,7 @@ memory) and must be UTF-8 text; every fault is a UsageError naming the input.
 from __future__ import annotations
 
 import sys
+import weakref
 from typing import IO, Any, Optional, Union
 
 from apinode_admin_cli.errors import UsageError
@@ -14,6 +15,29 @@ from apinode_admin_cli.errors import UsageError
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 Source = Union[IO[str], IO[bytes], str, bytes]
+
+
+# Who read each stdin stream already: one stream cannot feed two inputs (a key and a file).
+_READERS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def claim_stdin(stream: Any, what: str) -> None:
+    """Note that ``what`` reads ``stream``; UsageError if something else read it before.
+
+    `--api-key-file -` with a mapping (or features, or a state file) on `-` left the second
+    reader an empty stream, and a puzzling "not valid JSON" or "empty" error.
+    """
+    try:
+        first = _READERS.get(stream)
+        if first is None or first == what:
+            _READERS[stream] = what
+            return
+    except TypeError:  # a stream that cannot be tracked: nothing to say
+        return
+    raise UsageError(
+        f"standard input cannot feed both {first} and {what}",
+        hint="give one of them in a file instead of -",
+    )
 
 
 def read_input(
@@ -24,7 +48,9 @@ def read_input(
 ) -> str:
     """The text of the file ``path``, or of ``stdin`` (default: the process's) for ``-``."""
     if path == "-":
-        return read_source(sys.stdin if stdin is None else stdin, shown, max_bytes)
+        stream = sys.stdin if stdin is None else stdin
+        claim_stdin(stream, "this command's input (-)")
+        return read_source(stream, shown, max_bytes)
     try:
         with open(path, "rb") as handle:
             data = _capped(handle, shown, max_bytes)

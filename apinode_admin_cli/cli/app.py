@@ -8,6 +8,7 @@ with the redactor that hides them. It only builds: which nodes a command runs on
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from apinode_admin_cli.cli.common.terminal import Terminal
@@ -54,6 +55,12 @@ class App:
             return  # nothing new: the switches computed before still hold
         self.flags.update(changed)
         self._settings = self._early = None
+        env = os.environ if self.env is None else self.env
+        if "-" in (self.flags.get("api_key_file"), env.get("APINODE_ADMIN_API_KEY_FILE")):
+            # Known now, read later: a command reading `-` first would take the key's stdin.
+            from apinode_admin_cli.inputs import claim_stdin
+
+            claim_stdin(self.term.inp, "the API key (--api-key-file -)")
         early = self.early
         self.term.quiet = bool(early.quiet)
         self.term.color = not early.no_color

@@ -19,7 +19,11 @@ def read_key_file(
     """The admin key held in a file (``-``: stdin), stripped; ConfigError when unusable."""
     data: Union[str, bytes]
     if key_path == "-":
-        shown, data = "standard input", (stdin or sys.stdin).read(MAX_KEY_FILE_BYTES + 1)
+        from apinode_admin_cli.inputs import claim_stdin
+
+        stream = stdin or sys.stdin
+        claim_stdin(stream, "the API key (--api-key-file -)")
+        shown, data = "standard input", stream.read(MAX_KEY_FILE_BYTES + 1)
     else:
         shown = key_path
         try:

@@ -31,12 +31,20 @@ def plan_notes(plan: Plan) -> list[str]:
     if not plan.unmanaged or plan.prune:
         return []
     count = len(plan.unmanaged)
-    names = ", ".join(plan.unmanaged)
+    # A node with hundreds of services made this one line of thousands of characters.
+    shown = plan.unmanaged[:NOTE_NAMES]
+    names = ", ".join(shown)
+    if count > len(shown):
+        names += f" and {count - len(shown)} more (`state diff -o json` lists them all)"
     noun = "service" if count == 1 else "services"
     return [
         f"note: {count} {noun} on the node not in the file, left alone: {names} "
         "(apply --prune deletes them)"
     ]
+
+
+# Unmanaged services named in the note; the JSON plan has them all.
+NOTE_NAMES = 5
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:

@@ -96,3 +96,18 @@ def test_a_profile_uri_with_a_secret_in_its_query_is_not_repeated(
     assert result.exit_code == 3, result.output
     assert "has a query or fragment" in result.stderr
     assert "Query-Secret-0042" not in result.output
+
+
+def test_stdin_cannot_feed_both_the_key_and_the_mapping(run_cli: RunCli, emulator: Any) -> None:
+    """Issue 22, smaller things: said as such, not as a JSON error on an emptied stream."""
+    body = emulator.admin_key + '\n{"entries": [{"generation": "v1", "proba": 1}]}'
+    result = run_cli(
+        "--uri", emulator.uri, "--api-key-file", "-", "services", "set-mapping", "churn", "-",
+        input=body,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "standard input cannot feed both the API key (--api-key-file -)" in result.stderr
+    assert emulator.admin_key not in result.output
+    key = emulator.admin_key + "\n"
+    alone = run_cli("--uri", emulator.uri, "--api-key-file", "-", "services", "list", input=key)
+    check(alone)  # the key alone on stdin still works

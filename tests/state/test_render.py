@@ -89,3 +89,12 @@ def test_percentages() -> None:
 
 def test_a_service_id_with_spaces_reads_plainly() -> None:
     assert change_line(Change("my churn", "enable")) == "~ my churn: enable"
+
+
+def test_the_unmanaged_note_names_a_few_services_not_hundreds() -> None:
+    unmanaged = tuple(f"service-{i:03d}" for i in range(300))
+    (note,) = plan_notes(Plan(unmanaged=unmanaged))
+    assert len(note) < 240, note  # was over 4,000 characters
+    assert note.startswith("note: 300 services on the node not in the file, left alone: ")
+    assert "service-000, service-001" in note and "service-299" not in note
+    assert "and 295 more (`state diff -o json` lists them all)" in note
