@@ -64,6 +64,30 @@ class RolloutReport:
             return shares_json(next(iter(mappings.values()))) if mappings else None
         return {label: shares_json(shares) for label, shares in mappings.items()}
 
+    def to_dict(self) -> dict[str, Any]:
+        """The whole report as one object, for code: what ``to_json`` lists, and the rest.
+
+        ``{"service", "generation", "stable", "steps": [...], "unchanged", "rolledBack",
+        "rolledBackTo", "notRestored", "gone", "reason"}``; ``steps`` are ``to_json``'s step
+        objects. (``to_json`` keeps the list that ``-o json`` prints, as the contract says.)
+        """
+        items = self.to_json()
+        steps = [item for item in items if "step" in item]
+        return {
+            "service": self.service,
+            "generation": self.generation,
+            "stable": self.per_node(self.stable) if self.stable else None,
+            "steps": steps,
+            "unchanged": self.unchanged,
+            "rolledBack": self.rolled_back_to is not None,
+            "rolledBackTo": (
+                self.per_node(self.rolled_back_to) if self.rolled_back_to is not None else None
+            ),
+            "notRestored": dict(self.not_restored),
+            "gone": list(self.gone),
+            "reason": self.reason,
+        }
+
     def to_json(self) -> list[dict[str, Any]]:
         """The contract's list of step objects, then ``{"rolledBackTo": ...}`` after a rollback."""
         items: list[dict[str, Any]] = []

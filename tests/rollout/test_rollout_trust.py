@@ -160,3 +160,17 @@ def test_a_restore_answered_404_says_the_service_is_gone(three_nodes: list[Simpl
     assert report.not_restored["n1"].startswith("no longer serving churn: the service is gone")
     assert "n1 is no longer serving churn" in caught.value.message
     assert "n0" not in report.not_restored
+
+
+def test_the_report_is_one_object_for_code(three_nodes: list[SimpleNode]) -> None:
+    nodes = three_nodes[:2]
+    listener = _break_restore(nodes[1], status=404, count=5)
+    with pytest.raises(RestoreFailed) as caught:
+        Rollout(nodes, RolloutPlan("churn", "v2", steps=(10, 50, 100)), listener).run()
+    report = caught.value.report.to_dict()
+    assert report["service"] == "churn" and report["generation"] == "v2"
+    assert [s["step"] for s in report["steps"]] == [10, 50]
+    assert report["rolledBack"] is True and report["gone"] == ["n1"]
+    assert report["rolledBackTo"] == {"n0": {"v1": 0.75, "v0": 0.25}}
+    assert set(report["notRestored"]) == {"n1"}
+    assert report["stable"]["n1"] == {"v1": 0.75, "v0": 0.25}
