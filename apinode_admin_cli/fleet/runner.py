@@ -120,6 +120,8 @@ def run_on_nodes(
     # Set as each node's work ends: after a join interrupted by Ctrl-C, a thread's is_alive()
     # can no longer be trusted (a CPython quirk), these can.
     ended = {node: threading.Event() for node in nodes}
+    # Set once a stop signal arrived: a thread that had not begun its work by then skips it.
+    stopping = threading.Event()
 
     def record(outcome: NodeOutcome[T]) -> None:
         with lock:
@@ -130,6 +132,9 @@ def run_on_nodes(
     def run(node: str) -> None:
         start = time.monotonic()
         try:
+            if stopping.is_set():
+                record(NodeOutcome(node, SKIPPED))
+                return
             result = work(node)
         except catch as exc:
             failed.set()
@@ -156,11 +161,13 @@ def run_on_nodes(
                 continue
             # Daemon threads: Ctrl-C in the caller must not wait for a slow node to answer.
             thread = threading.Thread(target=run, args=(node,), name=f"node-{node}", daemon=True)
-            thread.start()
+            # Listed before it starts: a stop landing between the two must still wait for it.
             threads.append(thread)
+            thread.start()
         for thread in threads:
             thread.join()
     except KeyboardInterrupt as stop:
+        stopping.set()
         _interrupted(nodes, threads, ended, outcomes, lock, stop, on_stop)
     if unexpected:
         raise unexpected[0]

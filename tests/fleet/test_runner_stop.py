@@ -27,16 +27,19 @@ def test_a_stop_reports_finished_running_and_unstarted_nodes(
     release = threading.Event()
     told: list[KeyboardInterrupt] = []
 
+    main = threading.main_thread().ident
+    assert main is not None
+
     def work(node: str) -> str:
         if node == "slow":
+            # Ctrl-C once the nodes are under way (a timer could fire before the run starts
+            # on a loaded machine, and the interrupt would then end the whole session).
+            signal.pthread_kill(main, signal.SIGINT)
             release.wait(10)  # still under way when the grace ends
         else:
             time.sleep(0.1)  # ends within the grace
         return node
 
-    main = threading.main_thread().ident
-    assert main is not None
-    threading.Timer(0.05, lambda: signal.pthread_kill(main, signal.SIGINT)).start()
     try:
         with pytest.raises(NodesInterrupted) as caught:
             run_on_nodes(
@@ -45,6 +48,8 @@ def test_a_stop_reports_finished_running_and_unstarted_nodes(
                 parallel=3,
                 on_stop=told.append,
             )
+    except KeyboardInterrupt:
+        pytest.fail("the interrupt escaped run_on_nodes")
     finally:
         release.set()
     outcomes = {o.node: o for o in caught.value.outcomes}
