@@ -97,8 +97,28 @@ def classify(exc: BaseException, host: str, connect_timeout: float, timeout: flo
     if isinstance(exc, (rex.ConnectionError, rex.ChunkedEncodingError, rex.ContentDecodingError)):
         msg = f"the connection to {host} dropped before the answer was complete"
         hint = "a proxy, load balancer or the node itself closed it; retry, or check the node's log"
+        if _plain_http_to_tls(exc, inner):
+            # A TLS port hangs up on (or answers a TLS alert to) a plain HTTP request.
+            hint = "the node may be serving HTTPS: try an https:// URI (" + hint + ")"
         return Failure(ConnectionFailure(msg, hint=hint), "connection dropped", False, True)
     return Failure(ConnectionFailure(f"request to {host} failed: {exc}"), "error", False, False)
+
+
+def _plain_http_to_tls(exc: BaseException, inner: list[BaseException]) -> bool:
+    """An http:// request that got no HTTP answer at all, or a TLS record for one."""
+    import http.client
+
+    request = getattr(exc, "request", None)
+    url = str(getattr(request, "url", "") or "")
+    if not url.lower().startswith("http://"):
+        return False
+    for error in inner:
+        if isinstance(error, http.client.RemoteDisconnected):
+            return True
+        said = str(error.args[0]) if error.args else ""
+        if isinstance(error, http.client.BadStatusLine) and said.startswith("\x15"):
+            return True
+    return False
 
 
 def _no_connection(inner: list[BaseException], host: str) -> Failure:

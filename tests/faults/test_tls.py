@@ -123,6 +123,17 @@ def test_https_uri_on_a_plain_http_node(run_cli: RunCli, emulator: Any) -> None:
     assert "http://" in result.stderr
 
 
+def test_http_uri_on_an_https_node_suggests_https_not_a_proxy(
+    run_cli: RunCli, https_node: Any
+) -> None:
+    """Issue 22, smaller things: the hint blamed a proxy or load balancer only."""
+    uri = https_node.uri.replace("https://", "http://")
+    result = run_cli("--uri", uri, "--api-key", "secret-key", "--retries", "1", "services", "list")
+    assert result.exit_code == 7, result.output
+    assert_clean_failure(result.stderr)
+    assert "the node may be serving HTTPS: try an https:// URI" in result.stderr
+
+
 @pytest.fixture
 def client_pems(ca: Any, tmp_path: Path) -> tuple[str, str, str]:
     issued = ca.issue_cert("deploy-bot@example.org")
