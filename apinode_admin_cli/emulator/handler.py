@@ -39,6 +39,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     timeout = 120  # per socket read; stopping the emulator does not wait for it
     server: EmulatorHTTPServer
     _entry: Optional[dict[str, Any]] = None  # the journal entry of the request being handled
+    _refused: Optional[ApiError] = None  # its 401, found before its body was read
 
     def setup(self) -> None:
         super().setup()
@@ -163,16 +164,29 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         headers: dict[str, str] = {}
         for name, value in self.headers.items():
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        body = read_body(self.rfile, self.headers)
-        req = Request(self.command, raw_path, [], raw_query, {}, headers, body, app=self.server.app)
+        app = self.server.app
+        key, self._refused = None, None
+        if _needs_key(raw_path):
+            try:  # before the body: one sent without a valid key is read and thrown away
+                key = app.authenticate(headers)
+            except ApiError as exc:
+                self._refused = exc
+        body, size = read_body(self.rfile, self.headers, keep=self._refused is None)
+        req = Request(self.command, raw_path, [], raw_query, {}, headers, body, app=app, key=key)
         try:
             req.segments = split_path(raw_path)
             req.query = parse_query(raw_query)
         finally:
             if not _is_control(req.segments):
-                self._entry = journal_entry(req)
-                self.server.app.journal.record(self._entry)
+                self._entry = dict(journal_entry(req), body_size=size)
+                app.journal.record(self._entry)
         return req
+
+    def _authenticate(self, req: Request) -> dict[str, Any]:
+        """The key record checked before the body was read, else checked now; else a 401."""
+        if self._refused is not None:
+            raise self._refused
+        return req.key if req.key is not None else self.server.app.authenticate(req.headers)
 
     def _dispatch(self, req: Request) -> Response:
         app = self.server.app
@@ -180,7 +194,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if segments[:2] == ["admin", "api"]:
             status = 500
             try:
-                req.key = app.authenticate(req.headers)
+                req.key = self._authenticate(req)
                 rest = canonical_segments(segments)[2:]
                 handler, params = app.admin_router.match(req.method, rest)
                 response = _as_response(handler(req, **params))
@@ -196,7 +210,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 raise ApiError(405, "Method not allowed: use GET", headers={"Allow": "GET"})
             return _is_alive(app.data_dir)
         if _is_control(segments):
-            req.key = app.authenticate(req.headers)
+            req.key = self._authenticate(req)
         handler, params = app.public_router.match(req.method, segments)
         return _as_response(handler(req, **params))
 
@@ -276,6 +290,15 @@ def _is_alive(data_dir: Path) -> Response:
 
 def _as_response(result: Any) -> Response:
     return result if isinstance(result, Response) else Response(200, result)
+
+
+def _needs_key(raw_path: str) -> bool:
+    """Whether the path is one of the admin key's (checked before the body is read)."""
+    try:
+        segments = split_path(raw_path)
+    except ApiError:
+        return False  # answered as a bad path, as before
+    return segments[:2] == ["admin", "api"] or _is_control(segments)
 
 
 def _is_control(segments: list[str]) -> bool:

@@ -10,6 +10,7 @@ from apinode_admin_cli.emulator.errors import ApiError
 MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_LINE_BYTES = 4096  # a chunk-size or trailer line
 MAX_TRAILERS = 100
+_DISCARD_PIECE = 64 * 1024
 _DECIMAL = re.compile(r"[0-9]{1,20}")
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
@@ -18,8 +19,12 @@ class FramingError(ApiError):
     """The body's framing is broken: answered, then the connection is closed (it is lost)."""
 
 
-def read_body(rfile: Any, headers: Any) -> bytes:
-    """The request body that ``headers`` (an ``email.message.Message``) announce."""
+def read_body(rfile: Any, headers: Any, keep: bool = True) -> tuple[bytes, int]:
+    """The request body that ``headers`` (an ``email.message.Message``) announce, and its size.
+
+    ``keep=False`` reads it piece by piece and keeps nothing (a request refused before it is
+    read costs no memory), with the same framing checks.
+    """
     lengths: list[str] = headers.get_all("Content-Length") or []
     encodings: list[str] = headers.get_all("Transfer-Encoding") or []
     if len(lengths) > 1:
@@ -35,19 +40,31 @@ def read_body(rfile: Any, headers: Any) -> bytes:
             raise FramingError(
                 501, f"Transfer-Encoding {shown!r} is not supported: send chunked or a length"
             )
-        return _read_chunked(rfile)
+        return _read_chunked(rfile, keep)
     if not lengths:
-        return b""
+        return b"", 0
     text = lengths[0].strip()
     if not _DECIMAL.fullmatch(text):
         raise FramingError(400, f"Invalid Content-Length {text[:40]!r}")
     length = int(text)
     if length > MAX_BODY_BYTES:
         raise FramingError(413, f"Body of {length} bytes refused (limit {MAX_BODY_BYTES})")
-    return _read_exactly(rfile, length)
+    return _read_exactly(rfile, length, keep), length
 
 
-def _read_exactly(rfile: Any, size: int) -> bytes:
+def _read_exactly(rfile: Any, size: int, keep: bool = True) -> bytes:
+    if not keep:
+        left = size
+        while left:
+            piece = rfile.read(min(left, _DISCARD_PIECE))
+            if not piece:
+                raise FramingError(
+                    400,
+                    f"Truncated request body: {size - left} of {size} bytes before the end "
+                    "of input",
+                )
+            left -= len(piece)
+        return b""
     data = rfile.read(size) if size else b""
     if len(data) != size:
         raise FramingError(
@@ -65,7 +82,7 @@ def _read_line(rfile: Any, what: str) -> bytes:
     return line
 
 
-def _read_chunked(rfile: Any) -> bytes:
+def _read_chunked(rfile: Any, keep: bool) -> tuple[bytes, int]:
     chunks: list[bytes] = []
     total = 0
     while True:
@@ -77,11 +94,11 @@ def _read_chunked(rfile: Any) -> bytes:
         if size == 0:
             for _ in range(MAX_TRAILERS):
                 if not _read_line(rfile, "the end of the trailers").strip():
-                    return b"".join(chunks)
+                    return b"".join(chunks), total
             raise FramingError(400, f"Malformed chunked body: more than {MAX_TRAILERS} trailers")
         total += size
         if total > MAX_BODY_BYTES:
             raise FramingError(413, f"Body refused (limit {MAX_BODY_BYTES} bytes)")
-        chunks.append(_read_exactly(rfile, size))
+        chunks.append(_read_exactly(rfile, size, keep))
         if _read_line(rfile, "the end of a chunk").strip():
             raise FramingError(400, "Malformed chunked body: a chunk longer than its size")

@@ -52,3 +52,21 @@ def test_the_journal_masks_a_key_in_a_path(emulator, api):
     assert secret not in wire and "SECRETSECRET" not in wire
     # In-process, the test that sent it may compare the exact request.
     assert emulator.received[-2]["path"] == f"/admin/api/keys/{secret}"
+
+
+def test_a_refused_body_is_never_held_in_memory(emulator):
+    import tracemalloc
+
+    big = b"x" * (16 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        baseline = tracemalloc.get_traced_memory()[0]
+        answer = requests.post(emulator.uri + "/admin/api/services", data=big, timeout=30,
+                               auth=("not-a-key", ""))  # fmt: skip
+        peak = tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        tracemalloc.stop()
+    assert answer.status_code == 401 and answer.json()["message"] == "Invalid API key"
+    # The client's own copy is made before tracing starts; the emulator reads it in pieces.
+    assert peak < 4 * 1024 * 1024, peak
