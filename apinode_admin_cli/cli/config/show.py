@@ -21,15 +21,35 @@ from apinode_admin_cli.config.schema import SETTINGS
 def config_show(app: App) -> None:
     """Show every effective setting and its source; the key is masked.
 
+    With --fleet, each node's settings (its own profile's), one table per node under its
+    name (-o json: {NODE: {SETTING: {value, source}}}).
+
     \b
     Examples:
       apinode-admin config show
       apinode-admin --profile prod config show -o json
+      apinode-admin --fleet prod config show
     """
+    fleet = app.fleet
+    if fleet is None:
+        show(app, _settings_rows(app.settings))
+        return
+    # The default profile is not in effect for any node of a fleet: show what each one uses.
+    found = app.node_settings(fleet)
+    if app.wants_json:
+        app.term.emit_json({name: _settings_rows(s).raw for name, s in found.items()})
+        return
+    for index, (name, settings) in enumerate(found.items()):
+        if index:
+            app.term.echo("")
+        app.term.echo(f"# {name} (fleet {fleet.name})")
+        show(app, _settings_rows(settings))
+
+
+def _settings_rows(settings: Any) -> Rows:
     from apinode_admin_cli.output.columns import SETTINGS as COLUMNS
     from apinode_admin_cli.redact import mask
 
-    settings = app.settings
     rows: list[dict[str, Any]] = []
     for decl in SETTINGS:
         value = settings.values.get(decl.name)
@@ -40,4 +60,4 @@ def config_show(app: App) -> None:
             source = "exists" if settings.config_exists else "not found (nothing read)"
         rows.append({"setting": decl.name, "value": value, "source": source})
     raw = {row["setting"]: {"value": row["value"], "source": row["source"]} for row in rows}
-    show(app, Rows(rows, COLUMNS, raw=raw))
+    return Rows(rows, COLUMNS, raw=raw)

@@ -277,3 +277,21 @@ def test_disabled_certificate_checks_are_announced_once_even_quiet(
     check(result)
     warning = "Warning: TLS certificate verification is disabled (--no-check-certificate)."
     assert result.stderr.splitlines().count(warning) == 1, result.stderr
+
+
+def test_config_show_under_a_fleet_shows_each_nodes_own_settings(
+    make_fleet: Any, fleet_cli: RunCli
+) -> None:
+    """Issue 22, smaller things: it showed the default profile, in effect for no node."""
+    fleet = make_fleet("n1", "n2")
+    result = fleet_cli("config", "show", "-o", "json")
+    check(result)
+    shown = json.loads(result.stdout)
+    assert list(shown) == ["n1", "n2"]
+    for name in ("n1", "n2"):
+        assert shown[name]["uri"]["value"] == fleet.uris[name]
+        assert shown[name]["profile"]["value"] == name
+        assert fleet.node(name).admin_key not in result.stdout
+    table = fleet_cli("config", "show", "-o", "tsv")
+    check(table)
+    assert "# n1 (fleet prod)" in table.stdout and "# n2 (fleet prod)" in table.stdout
