@@ -46,16 +46,16 @@ def parse_entry(text: str) -> dict[str, Any]:
     """``v2=0.1`` -> ``{"generation": "v2", "proba": 0.1}``."""
     generation, sep, proba_text = text.rpartition("=")
     if not sep or not generation:
-        raise UsageError(f"invalid --entry {text!r}: expected GENERATION=PROBA, e.g. v2=0.1")
+        raise UsageError(f"invalid entry {text!r}: expected GENERATION=PROBA, e.g. v2=0.1")
     try:
         proba = parse_share(proba_text)
     except ValueError:
-        raise UsageError(f"invalid --entry {text!r}: {proba_text!r} is not a number") from None
+        raise UsageError(f"invalid entry {text!r}: {proba_text!r} is not a number") from None
     return {"generation": generation, "proba": proba}
 
 
 def mapping_from_entries(entries: Iterable[str]) -> dict[str, Any]:
-    """Build and check a mapping from ``--entry`` values."""
+    """Build and check a mapping from ``GENERATION=PROBA`` entries."""
     mapping = {"entries": [parse_entry(e) for e in entries]}
     validate_mapping(mapping)
     return mapping

@@ -88,7 +88,7 @@ def check_nodes(runs: Sequence[NodeRun], plan: RolloutPlan) -> None:
             raise NotFoundError(
                 f"generation {generation!r} not found in service {service_id!r}{where}",
                 status=404,
-                hint="import it first, or give its archive: --archive PATH",
+                hint="import it first, or give the rollout the archive of that generation",
             )
 
 

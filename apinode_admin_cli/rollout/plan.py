@@ -1,4 +1,8 @@
-"""What a rollout is asked to do, checked as a whole before any node is read."""
+"""What a rollout is asked to do, checked as a whole before any node is read.
+
+Library code: messages name the plan's parts, never a command-line flag (the CLI checks its
+own option combinations first, in its own words).
+"""
 
 from __future__ import annotations
 
@@ -36,20 +40,17 @@ class RolloutPlan:
         if not self.service or not self.generation:
             raise UsageError("a rollout needs a service and a generation")
         if self.probes and not self.endpoint:
-            raise UsageError(
-                "--probe needs --endpoint: the endpoint the probes are predicted with",
-                hint="e.g. --probe probes.jsonl --endpoint score",
-            )
+            raise UsageError("probes need an endpoint: the one they are predicted with")
         if self.endpoint and not self.probes:
-            raise UsageError("--endpoint is for the probes: give --probe FILE with it")
+            raise UsageError("an endpoint is for the probes: give probes with it")
         failures = self.max_probe_failures
         if isinstance(failures, bool) or not isinstance(failures, int) or failures < 0:
-            raise UsageError(f"--max-probe-failures must be 0 or more, not {failures!r}")
+            raise UsageError(f"the probe failures allowed must be 0 or more, not {failures!r}")
         pause = self.pause
         if isinstance(pause, bool) or not isinstance(pause, (int, float)):
-            raise UsageError(f"--pause must be a number of seconds, not {pause!r}")
+            raise UsageError(f"the pause must be a number of seconds, not {pause!r}")
         if not (math.isfinite(pause) and 0 <= pause <= MAX_PAUSE):
-            raise UsageError(f"--pause must be from 0 to {MAX_PAUSE:g} seconds, not {pause:g}")
+            raise UsageError(f"the pause must be from 0 to {MAX_PAUSE:g} seconds, not {pause:g}")
 
 
 __all__ = ["MAX_PAUSE", "RolloutPlan"]

@@ -1,4 +1,4 @@
-"""Rollout steps: parsing ``--steps``, and the mapping each step sets on a node."""
+"""Rollout steps: parsing them (``"10,50,100"``), and the mapping each step sets on a node."""
 
 from __future__ import annotations
 
@@ -20,21 +20,21 @@ def parse_steps(text: str) -> tuple[int, ...]:
     words = [w[:-1].rstrip() if w.endswith("%") else w for w in words]
     if not text.strip() or any(not w for w in words):
         raise UsageError(
-            f"invalid --steps {text!r}: expected percentages separated by commas, e.g. 10,50,100"
+            f"invalid steps {text!r}: expected percentages separated by commas, e.g. 10,50,100"
         )
     steps = []
     for word in words:
         if not word.isdigit() or not word.isascii():
-            raise UsageError(f"invalid --steps {text!r}: {word!r} is not a whole percentage")
+            raise UsageError(f"invalid steps {text!r}: {word!r} is not a whole percentage")
         if len(word.lstrip("0")) > 3:  # before int(), which refuses thousands of digits
-            raise UsageError(f"invalid --steps: {word[:20]}... is not a percentage from 1 to 100")
+            raise UsageError(f"invalid steps: {word[:20]}... is not a percentage from 1 to 100")
         steps.append(int(word))
     return check_steps(steps, text)
 
 
 def check_steps(steps: Sequence[int], shown: Any = None) -> tuple[int, ...]:
     """The steps as a tuple, or a UsageError: 1 to 100, strictly increasing, the last 100."""
-    label = f"--steps {shown!r}" if shown is not None else f"steps {list(steps)}"
+    label = f"steps {shown!r}" if shown is not None else f"steps {list(steps)}"
     if not steps:
         raise UsageError(f"invalid {label}: no step given")
     if len(steps) > MAX_STEPS:
@@ -47,7 +47,7 @@ def check_steps(steps: Sequence[int], shown: Any = None) -> tuple[int, ...]:
     if steps[-1] != 100:
         raise UsageError(
             f"invalid {label}: the last step must be 100",
-            hint="a rollout ends with all traffic on the new generation, e.g. --steps 10,50,100",
+            hint="a rollout ends with all traffic on the new generation, e.g. 10,50,100",
         )
     return tuple(steps)
 

@@ -15,6 +15,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import generation_ids, service_ids
 from apinode_admin_cli.cli.common.options import option_for, output_options, pass_app
 from apinode_admin_cli.cli.common.targets import nodes
+from apinode_admin_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from apinode_admin_cli.cli.common.node import Node
@@ -99,6 +100,14 @@ def rollout(
     from apinode_admin_cli.rollout.probes import MAX_PROBE_BYTES
 
     # Local checks first: nothing is read from a node before the arguments hold together.
+    if probe_file is not None and not endpoint:
+        raise UsageError(
+            "--probe needs --endpoint: the endpoint the probes are predicted with",
+            hint="e.g. --probe probes.jsonl --endpoint score",
+        )
+    if endpoint and probe_file is None:
+        raise UsageError("--endpoint is for the probes: give --probe FILE with it")
+    _check_pause(pause)
     probes: tuple[dict[str, Any], ...] = ()
     if probe_file is not None:
         shown = "the probes on stdin" if probe_file == "-" else f"probe file {probe_file}"
@@ -120,6 +129,16 @@ def rollout(
 
             plan = replace(plan, archive=[node.node_path(archive) for node in targets][0])
         _drive(app, plan, targets, dry_run)
+
+
+def _check_pause(pause: float) -> None:
+    """The plan's own bound on a pause, said with the option's name."""
+    import math
+
+    from apinode_admin_cli.rollout.plan import MAX_PAUSE
+
+    if not (math.isfinite(pause) and 0 <= pause <= MAX_PAUSE):
+        raise UsageError(f"--pause must be from 0 to {MAX_PAUSE:g} seconds, not {pause:g}")
 
 
 def _drive(app: App, plan: Any, targets: list[Node], dry_run: bool) -> None:
