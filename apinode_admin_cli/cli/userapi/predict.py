@@ -126,6 +126,12 @@ def predict(
         return
     batches.refuse_single(output_format)
     words = list(inputs) + list(feature_opts)
+    if not words and not json_src:
+        raise UsageError(
+            "no features given",
+            hint="give them as K=V words (age=42 plan=pro), --feature K=V, a JSON object "
+            "('{\"age\": 42}'), @FILE or - (stdin); or many records with --batch FILE",
+        )
     features = build_object(words, json_src, "features")
     legacy = not (
         feature_opts
