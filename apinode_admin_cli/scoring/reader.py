@@ -21,6 +21,9 @@ FORMATS = ("csv", "jsonl", "json")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
 _NUMBER_START = frozenset("-0123456789")
 _CHUNK = 1 << 16
+# One row (a line, an array item, leading blank space) may not exceed this: an endless input
+# (/dev/zero, a stuck producer) is refused instead of filling the memory.
+MAX_ROW_CHARS = 16 * 1024 * 1024
 
 
 class Row:
@@ -108,9 +111,20 @@ def as_record(item: Any, where: str, field: str = "features") -> Row:
     return Row(item, {field: item})
 
 
+def _too_large(what: str) -> UsageError:
+    return UsageError(f"{what} is larger than {MAX_ROW_CHARS // (1024 * 1024)} MiB; refusing it")
+
+
 def jsonl_rows(stream: IO[str], name: str, field: str = "features") -> Iterator[Row]:
     """Rows of a JSON lines file (blank lines skipped)."""
-    for number, line in enumerate(stream, 1):
+    number = 0
+    while True:
+        line = stream.readline(MAX_ROW_CHARS + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_ROW_CHARS:
+            raise _too_large(f"line {number} of {name}")
         if not line.strip():
             continue
         try:
@@ -142,6 +156,8 @@ class _ArrayReader:
 
     def _fill(self) -> bool:
         """Read another block (dropping what was consumed); False at the end of the stream."""
+        if len(self.buffer) - self.pos > MAX_ROW_CHARS:
+            raise _too_large(f"an item of {self.name}")
         more = "" if self.eof else self.stream.read(_CHUNK)
         self.eof = not more
         self.buffer, self.pos = self.buffer[self.pos :] + more, 0
@@ -200,8 +216,11 @@ def open_rows(
     field: str = "features",
 ) -> Iterator[Row]:
     """Rows of ``stream`` in ``fmt`` (else detected from ``name`` and its first character)."""
-    head = stream.read(1)
+    head, skipped = stream.read(1), 0
     while head and head.isspace():
+        skipped += 1
+        if skipped > MAX_ROW_CHARS:
+            raise _too_large(f"the blank space starting {name}")
         head = stream.read(1)
     if not head:
         raise UsageError(f"{name} holds no records", hint="one JSON object per line, or CSV")
@@ -228,14 +247,19 @@ class _Prefixed:
             return prefix + self._stream.read()
         return prefix + self._stream.read(max(0, size - len(prefix)))
 
+    def readline(self, size: int = -1) -> str:
+        prefix, self._prefix = self._prefix, ""
+        rest = size - len(prefix) if size >= 0 else -1
+        return prefix + self._stream.readline(rest)
+
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
-        if self._prefix:
-            prefix, self._prefix = self._prefix, ""
-            return prefix + self._stream.readline()
-        line = self._stream.readline()
+        # The csv module reads line by line: a line is capped as a JSON line is.
+        line = self.readline(MAX_ROW_CHARS + 1)
         if not line:
             raise StopIteration
+        if len(line) > MAX_ROW_CHARS:
+            raise _too_large("a line of the input")
         return line

@@ -42,8 +42,9 @@ def run(args: list[str], env: dict[str, str], stdin_zero: bool) -> subprocess.Co
         (["service-set-mapping", "churn"], True, 2),
         (["predict", "churn", "score", "@" + ZERO], False, 2),
         (["predict", "churn", "score", "-"], True, 2),
-        (["predict", "churn", "score", "--batch", ZERO], False, 2),
-        (["predict", "churn", "score", "--batch", "-"], True, 2),
+        # A batch is streamed: each of its rows is capped instead of the whole input.
+        (["predict", "churn", "score", "--batch", ZERO, "--batch-format", "jsonl"], False, 2),
+        (["predict", "churn", "score", "--batch", "-", "--batch-format", "csv"], True, 2),
         (["predict", "churn", "score", "a=1", "--context", "@" + ZERO], False, 2),
         (["keys", "delete", "-", "-y"], True, 2),
         (["services", "list", "--api-key-file", ZERO], False, 3),

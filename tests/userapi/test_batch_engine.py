@@ -63,6 +63,25 @@ def test_bad_input_is_one_clear_usage_error(text: str, name: str, words: str) ->
     assert words in raised.value.message
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "words"),
+    [
+        ('{"a": "' + "x" * 50 + '"}\n', "big.jsonl", "line 1 of big.jsonl is larger than"),
+        ('[{"a": "' + "x" * 50 + '"}]', "big.json", "an item of big.json is larger than"),
+        ("a\n" + "1" * 50 + "\n", "big.csv", "a line of the input is larger than"),
+        (" " * 50 + "[]", "-", "the blank space starting - is larger than"),
+    ],
+)
+def test_an_endless_row_is_refused_not_buffered(
+    monkeypatch: pytest.MonkeyPatch, text: str, name: str, words: str
+) -> None:
+    monkeypatch.setattr(reader, "MAX_ROW_CHARS", 20)
+    monkeypatch.setattr(reader, "_CHUNK", 8)
+    with pytest.raises(UsageError) as raised:
+        records(text, name)
+    assert words in raised.value.message
+
+
 def test_json_array_is_read_item_by_item(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reader, "_CHUNK", 5)  # items and numbers cut across blocks
     items = [{"x": i * 1234567, "s": "é" * (i % 4)} for i in range(50)]
