@@ -62,6 +62,12 @@ def prediction_rows(answer: Any, batch: bool) -> tuple[list[dict[str, Any]], lis
     return rows, prediction_columns(batch, generation, classes, ignored)
 
 
+NO_FEATURES = (
+    "give them as K=V words (age=42 plan=pro), --feature K=V, a JSON object "
+    "('{\"age\": 42}'), @FILE or - (stdin); or many records with --batch FILE"
+)
+
+
 @click.command("predict")
 @click.argument("service_id", shell_complete=service_ids)
 @click.argument("endpoint")
@@ -127,11 +133,7 @@ def predict(
     batches.refuse_single(output_format)
     words = list(inputs) + list(feature_opts)
     if not words and not json_src:
-        raise UsageError(
-            "no features given",
-            hint="give them as K=V words (age=42 plan=pro), --feature K=V, a JSON object "
-            "('{\"age\": 42}'), @FILE or - (stdin); or many records with --batch FILE",
-        )
+        raise UsageError("no features given", hint=NO_FEATURES)
     features = build_object(words, json_src, "features")
     legacy = not (
         feature_opts
