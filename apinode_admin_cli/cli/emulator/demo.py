@@ -201,7 +201,8 @@ def _steps(tour: Tour, v1: Path, v2: Path, handle: Any) -> None:
     tour.say("Create an admin key for CI (its secret is printed once), list, revoke it")
     tour.run("keys", "create", "--label", "ci", "--description", "demo key")
     tour.run("keys", "list")
-    tour.run("keys", "delete", "--id", _key_id(handle, "ci"), "--yes")
+    # --force: the tour knows this is the key it just made, not the one it uses.
+    tour.run("keys", "delete", "--id", _key_id(handle, "ci"), "--yes", "--force")
     tour.say("Clean up")
     tour.run("services", "delete", SERVICE, "--yes")
     tour.run("services", "list")
