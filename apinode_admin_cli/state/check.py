@@ -11,7 +11,7 @@ from apinode_admin_cli.mapping import parse_share, validate_mapping
 from apinode_admin_cli.state.model import DesiredState, ServiceSpec, Shares
 from apinode_admin_cli.tomlwrite import toml_key
 
-TOP_KEYS = ("services",)
+TOP_KEYS = ("services", "deployments")
 SERVICE_KEYS = ("enabled", "generations", "active", "mapping", "preload")
 
 
@@ -82,6 +82,15 @@ def check_state_data(data: Any, source: str) -> tuple[list[str], Optional[Desire
         checker.fail("", f"must be a table of services, not {type_name(data)}")
         return checker.problems, None
     checker.unknown_keys(data, TOP_KEYS)
+    deployments: tuple[Any, ...] = ()
+    if "deployments" in data:
+        from apinode_admin_cli.state.deployments import check_deployments
+
+        deployments = tuple(check_deployments(data["deployments"], checker.fail))
+        if "services" not in data:
+            if checker.problems:
+                return checker.problems, None
+            return [], DesiredState(services=(), source=source, deployments=deployments)
     if "services" not in data:
         checker.fail("", "no `services` table: declare each service as [services.ID]")
         return checker.problems, None
@@ -95,7 +104,7 @@ def check_state_data(data: Any, source: str) -> tuple[list[str], Optional[Desire
             specs.append(spec)
     if checker.problems:
         return checker.problems, None
-    return [], DesiredState(services=tuple(specs), source=source)
+    return [], DesiredState(services=tuple(specs), source=source, deployments=deployments)
 
 
 def _check_service(checker: _Checker, sid: str, table: Any) -> Optional[ServiceSpec]:

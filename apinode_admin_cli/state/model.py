@@ -31,6 +31,8 @@ class DesiredState:
 
     services: tuple[ServiceSpec, ...]
     source: str = "state file"
+    # ``[deployments.NAME]`` tables (DeploymentSpec), planned through the API Deployer.
+    deployments: tuple[Any, ...] = ()
 
     def service_ids(self) -> list[str]:
         """The managed service ids, in the file's order."""

@@ -75,7 +75,7 @@ def test_paths_are_absolute_on_the_nodes_linux_disk() -> None:
 GEN = 'generations = { v1 = "/p/v1.zip", v2 = "/p/v2.zip" }\n'
 FAULTS = [
     ("[services.churn]\nmapin = 1\n", "services.churn.mapin: unknown key (expected one of: "),
-    ("servics = {}\n", "servics: unknown key (expected one of: services)"),
+    ("servics = {}\n", "servics: unknown key (expected one of: services, deployments)"),
     ("", "no `services` table"),
     ("services = 1\n", "services: must be a table of [services.ID] tables, not an integer"),
     ("services = { a = 1 }\n", "services.a: must be a table, not an integer"),

@@ -64,7 +64,14 @@ def state_apply(app: App, path: str, prune: bool, parallelism: int, yes: bool) -
     desired = load_state(app, path)
     # SIGTERM (a cancelled CI job) stops an apply as Ctrl-C does: with a report, never silently.
     with terminate_as_interrupt():
-        _apply(app, desired, prune, yes, parallelism)
+        if desired.services or not desired.deployments:
+            _apply(app, desired, prune, yes, parallelism)
+        if desired.deployments:
+            # The nodes' services first: a deployment may rely on nothing they hold, but a
+            # failure there stops the run before the deployer is touched.
+            from apinode_admin_cli.cli.state.deployer import apply_deployments_cli
+
+            apply_deployments_cli(app, desired, yes)
 
 
 def _apply(app: App, desired: DesiredState, prune: bool, yes: bool, parallelism: int) -> None:

@@ -40,6 +40,15 @@ def state_diff(app: App, path: str, prune: bool, exit_code: bool) -> None:
     from apinode_admin_cli.state import plan_json, plan_lines, plan_notes
 
     desired = load_state(app, path)
+    deployments_changed = False
+    if desired.deployments:
+        from apinode_admin_cli.cli.state.deployer import diff_deployments
+
+        deployments_changed = diff_deployments(app, desired)
+        if not desired.services:
+            if exit_code and deployments_changed:
+                raise click.exceptions.Exit(ExitCode.DIFFERENCES)
+            return
     planner = plan_operation(desired, prune, remind=False)
     fleet = app.fleet
     if fleet is not None:
@@ -56,5 +65,5 @@ def state_diff(app: App, path: str, prune: bool, exit_code: bool) -> None:
         for note in plan_notes(plan):
             app.term.info(printable(note))
         changed = plan.has_changes
-    if exit_code and changed:
+    if exit_code and (changed or deployments_changed):
         raise click.exceptions.Exit(ExitCode.DIFFERENCES)

@@ -18,9 +18,15 @@ if TYPE_CHECKING:
 
 @click.command("export")
 @click.argument("services", nargs=-1, metavar="[SERVICE]...", shell_complete=service_ids)
+@click.option(
+    "--deployer",
+    "from_deployer",
+    is_flag=True,
+    help="Export the API Deployer's deployments as [deployments.NAME] tables instead.",
+)
 @output_options
 @pass_app
-def state_export(app: App, services: tuple[str, ...]) -> None:
+def state_export(app: App, services: tuple[str, ...], from_deployer: bool) -> None:
     """Print what the node serves now as a state file (TOML; JSON with -o json).
 
     Generations export as "" (they must exist: the node does not know the archives' paths),
@@ -31,7 +37,17 @@ def state_export(app: App, services: tuple[str, ...]) -> None:
     Examples:
       apinode-admin state export > apinode/prod.toml
       apinode-admin state export churn fraud -o json
+      apinode-admin state export --deployer > deployer/prod.toml
     """
+    if from_deployer:
+        if services:
+            from apinode_admin_cli.errors import UsageError
+
+            raise UsageError("--deployer exports every deployment: it takes no SERVICE")
+        from apinode_admin_cli.cli.state.deployer import export_deployments_cli
+
+        export_deployments_cli(app)
+        return
     from apinode_admin_cli.state import dumps_state_toml, export_state
 
     def op(node: Node) -> Any:

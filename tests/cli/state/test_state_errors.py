@@ -85,7 +85,7 @@ BAD_FILES = {
     "no services table": (
         "s.toml",
         "title = 'prod'\n",
-        "title: unknown key (expected one of: services)",
+        "title: unknown key (expected one of: services, deployments)",
     ),
 }
 
