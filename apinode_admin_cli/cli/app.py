@@ -41,6 +41,7 @@ class App:
         self._node_settings: dict[str, dict[str, Settings]] = {}
         self._redactor: Optional[Redactor] = None
         self._warned_insecure = False
+        self._warned: set[str] = set()
         self._log_handler: Optional[Any] = None
         # `config` commands report a missing --config file instead of failing on it.
         self._config_missing_ok = False
@@ -247,6 +248,17 @@ class App:
             found += [self._settings.api_key, self._settings.service_key]
             found.append(self._settings.dss_api_key)
         return found
+
+    def remember_secret(self, *secrets: Optional[str]) -> None:
+        """Keys met outside the run's settings (a node's profile read apart, a key just
+        minted): every report scrubs them from now on."""
+        self._node_secrets.extend(secrets)
+
+    def warn_once(self, message: str) -> None:
+        """A warning said once per run, however many times its cause comes up."""
+        if message not in self._warned:
+            self._warned.add(message)
+            self.term.warn(message)
 
     @property
     def redactor(self) -> Redactor:

@@ -84,3 +84,25 @@ def test_no_import_cycles(root: str) -> None:
                     seen.add(nxt)
                     stack.append((nxt, (*path, nxt)))
     assert cycles == []
+
+
+def test_nothing_writes_into_the_app_from_outside() -> None:
+    """The app only builds: no module sets its attributes or reaches for its private ones."""
+    found = []
+    for name, tree, _ in _modules(CLI):
+        if name == "apinode_admin_cli.cli.app":
+            continue
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+                targets = [node.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and getattr(target.value, "id", "") == "app":
+                    found.append(f"{name}:{node.lineno} sets app.{target.attr}")
+            if (
+                isinstance(node, ast.Attribute)
+                and getattr(node.value, "id", "") == "app"
+                and node.attr.startswith("_")
+            ):
+                found.append(f"{name}:{node.lineno} reads app.{node.attr}")
+    assert found == []

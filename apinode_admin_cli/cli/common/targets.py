@@ -41,10 +41,9 @@ def one_node(app: App) -> Node:
             "this command runs on one node: it does not take --fleet",
             hint=f"pick one node with --profile ({nodes})",
         )
-    if app.flags.get("parallel") is not None and not getattr(app, "_parallel_said", False):
+    if app.flags.get("parallel") is not None:
         # Said, not refused: the command itself is fine, only the flag has nothing to do.
-        app._parallel_said = True  # type: ignore[attr-defined]
-        app.term.warn("--parallel is for fleets (--fleet NAME): ignored on one node")
+        app.warn_once("--parallel is for fleets (--fleet NAME): ignored on one node")
     return Node(app)
 
 

@@ -33,7 +33,7 @@ def register_node(app: App, infra_id: str, profile: str, label: Optional[str]) -
     settings = resolve_nodes(app.flags, app.env, [profile], "--node-profile", app.term.inp)
     node = settings[profile]
     own = node.api_key
-    app._node_secrets.append(own)
+    app.remember_secret(own)
     if not node.uri:
         raise UsageError(f"profile {profile!r} names no node URI (uri)")
     url = node.uri.rstrip("/")
@@ -48,7 +48,7 @@ def register_node(app: App, infra_id: str, profile: str, label: Optional[str]) -
         secret = minted.get("key") if isinstance(minted, dict) else None
         if not isinstance(secret, str) or not secret:
             raise ApinodeAdminError(f"{url} created a key without giving its secret")
-        app._node_secrets.append(secret)
+        app.remember_secret(secret)
         replaced = any(_same_url(n.get("url"), url) for n in raw.get("apiNodes") or [])
         try:
             for existing in [n.get("url") for n in raw.get("apiNodes") or []]:

@@ -36,7 +36,7 @@ def node_serving(app: App, urls: list[str], service_id: str) -> dict[str, str]:
             continue
         try:
             settings = resolve_nodes(app.flags, app.env, names[:1], "deployer status")[names[0]]
-            app._node_secrets.append(settings.api_key)
+            app.remember_secret(settings.api_key)
             with app.admin_client_for(settings) as client:
                 state = read_node_state(client, [service_id], workers=1).get(service_id)
         except ApinodeAdminError:
