@@ -235,3 +235,36 @@ def test_a_stop_signal_rolls_back(
     assert "rollback" in stdout and "restored" in stdout
     world.deployer.clear_faults()
     world.assert_on_v1()
+
+
+def test_status_watch_follows_a_deploy(dcli: RunCli, world: World, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    env = clean_env(tmp_path / "config", **world.env)
+    proc = start_cli("deployer", "deployments", "status", "d", "--watch", env=env, text=True)
+    stdout = proc.stdout
+    assert stdout is not None
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in stdout:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not any(line.startswith("version") and "v1" in line for line in lines):
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
+        check(dcli("deployer", "deploy", "d", "v2"))
+        while not any(line.startswith("version") and "v2" in line for line in lines):
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+        reader.join(timeout=10)
+    assert proc.returncode == 130
+    check(dcli("deployer", "deploy", "d", "v1"))

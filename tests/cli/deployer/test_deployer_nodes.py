@@ -166,3 +166,14 @@ def test_status_shows_what_each_node_serves_beside_the_deployment(
     assert node2[1] != "OK" and node2[-2:] == ["v1", "missing"]
     for key in NODE_KEYS:
         assert key not in status.stdout + status.stderr
+
+
+def test_metrics_of_the_deployers_nodes_through_the_imported_fleet(
+    dcli: RunCli, world: World
+) -> None:
+    shown = dcli("--fleet", "prod", "metrics", "show", "-o", "prometheus")
+    check(shown)
+    port = world.nodes[1].uri.rsplit(":", 1)[1]
+    assert 'node="n1"' in shown.stdout and f'node="prod-127-0-0-1-{port}"' in shown.stdout
+    for key in NODE_KEYS:
+        assert key not in shown.stdout + shown.stderr
