@@ -268,3 +268,45 @@ def test_status_watch_follows_a_deploy(dcli: RunCli, world: World, tmp_path: Pat
         reader.join(timeout=10)
     assert proc.returncode == 130
     check(dcli("deployer", "deploy", "d", "v1"))
+
+
+def test_a_running_update_is_refused_then_an_unhealthy_deployment_is_updated(
+    dcli: RunCli, world: World
+) -> None:
+    world.deployer.add_job_fault(mode="hang", count=1)
+    job = world.deployment().start_update()
+    world.deployer.clear_received()
+    busy = dcli("deployer", "deploy", "d", "v2")
+    check(busy, 6)
+    assert job.job_id in busy.stderr and world.writes() == []
+    job.abort()
+    # the aborted update left the deployment in ERROR on v1: deploying v1 updates it again
+    assert world.health() == "ERROR"
+    again = dcli("deployer", "deploy", "d", "v1")
+    check(again)
+    assert "nothing to do" not in again.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals to a child process are POSIX")
+def test_sigterm_during_a_rollout_pause_rolls_back(world: World, tmp_path: Path) -> None:
+    env = clean_env(tmp_path / "config", **world.env)
+    args = ("deployer", "rollout", "d", "v2", "--steps", "10,100", "--pause", "600")
+    proc = start_cli(*args, env=env, text=True)
+    assert proc.stderr is not None
+    stderr = ""
+    try:
+        while "Waiting" not in stderr:
+            line = proc.stderr.readline()
+            assert line, f"the rollout ended before its pause:\n{stderr}"
+            stderr += line
+        assert [mapping_of(n) for n in world.nodes] == [{"v2": 0.1, "v1": 0.9}] * 2
+        os.kill(proc.pid, signal.SIGTERM)
+        stdout, rest = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143, stderr + rest
+    assert "Terminated: rolling back" in rest
+    assert "10%" in stdout and "restored" in stdout
+    world.assert_on_v1()
