@@ -4,7 +4,8 @@ Run: python tests/benchmarks/bench_scale_fleet.py [--runs 5] [--latency 200] [--
 
 Emulators run in this process (their CPU is part of every wall time), each on a free port:
 - fanout-100: `services list --fleet` on 100 nodes at LATENCY ms / the same on one node
-  (target <= 1.5: the whole fleet within about one round trip);
+  (target <= 1.5: the whole fleet within about one round trip); for the record, the floor:
+  a script of the official client listing the 100 nodes from 100 threads / our one node;
 - status-200: `fleet status` on 10 nodes of 200 services at LATENCY ms / one node's
   `services list` (target <= 5);
 - status-linear: `fleet status` on 10 nodes of 2,000 services / on 10 nodes of 200, no latency,
@@ -26,6 +27,26 @@ from apinode_admin_cli.emulator import start_emulator
 
 TARGETS = {"fanout-100": 1.5, "status-200": 5.0, "status-linear": 12.0}
 
+# The official client listing every profile's node at once, one thread each: no settings, no
+# output, no deadline; what the machine and the emulators allow a fan-out at best.
+FLOOR = """
+import os, sys, threading
+import dataikuapi
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+with open(os.environ["APINODE_ADMIN_CONFIG"], "rb") as handle:
+    profiles = tomllib.load(handle)["profiles"].values()
+def work(profile):
+    dataikuapi.APINodeAdminClient(profile["uri"], profile["api_key"]).list_services()
+threads = [threading.Thread(target=work, args=(p,)) for p in profiles]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+"""
+
 
 def fanout(work: Path, cmd: list[str], runs: int, latency: float) -> bool:
     nodes = [start_emulator(latency_ms=latency) for _ in range(100)]
@@ -38,9 +59,16 @@ def fanout(work: Path, cmd: list[str], runs: int, latency: float) -> bool:
             lambda: timed([*fleet, "services", "list"], env),
             lambda: timed([*single, "services", "list"], env),
         )
+        floor, official, _ = interleaved(
+            runs,
+            lambda: timed([sys.executable, "-c", FLOOR], env),
+            lambda: timed([*single, "services", "list"], env),
+        )
     finally:
         for node in nodes:
             node.stop()
+    record = f"ratio {floor:6.3f} (for the record)  {official:.2f} s"
+    print(f"{'fanout-official':16} {record}", flush=True)
     return verdict("fanout-100", ratio, TARGETS["fanout-100"], f"  {mine:.2f} s / {theirs:.2f} s")
 
 
