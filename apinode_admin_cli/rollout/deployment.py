@@ -1,33 +1,28 @@
 """The rollout of a deployment: each step a mapping, an update, HEALTHY, probes; else rollback.
 
 ``deployer deploy`` is the rollout with one step (100%); ``deployer rollout`` moves the traffic
-in steps with a multi-version mapping. The parts are those of the node and fleet rollouts
-(plan, steps, probes, report, stop signals, listener); the target is the deployer instead of
-each node's admin API, so each step ends with an update job and a health check.
+in steps with a multi-version mapping. The loop and its rollback rules are the
+:class:`~apinode_admin_cli.rollout.engine.RolloutEngine` that node and fleet rollouts run;
+here the target is the deployer, so each step ends with an update job and a health check.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable, NoReturn, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
-from apinode_admin_cli.errors import ApinodeAdminError, AuthenticationError, Terminated
+from apinode_admin_cli.errors import ApinodeAdminError, AuthenticationError
+from apinode_admin_cli.rollout.engine import RolloutEngine
 from apinode_admin_cli.rollout.listener import Listener
 from apinode_admin_cli.rollout.probes import ProbeOutcome, run_probes
 from apinode_admin_cli.rollout.report import (
-    FAILED,
-    INTERRUPTED,
     OK,
     PLANNED,
-    RUNNING,
     RestoreFailed,
-    RolloutFailed,
-    RolloutInterrupted,
     RolloutReport,
-    RolloutTerminated,
     StepRecord,
 )
-from apinode_admin_cli.rollout.signals import deferred_interrupts, hold, stop_signals
+from apinode_admin_cli.rollout.signals import deferred_interrupts
 from apinode_admin_cli.rollout.steps import describe_mapping, step_shares
 from apinode_admin_cli.state.model import shares_equal
 
@@ -51,12 +46,10 @@ class DeploymentListener(Listener):
         """The deployment is HEALTHY after the step's update."""
 
 
-class _StepFailed(Exception):
-    pass
-
-
-class DeploymentRollout:
+class DeploymentRollout(RolloutEngine):
     """One rollout of ``plan`` (``service`` = the deployment id) over one deployment."""
+
+    listener: DeploymentListener
 
     def __init__(
         self,
@@ -111,48 +104,11 @@ class DeploymentRollout:
                 self.report.steps.append(StepRecord(percent, self._mappings(percent), PLANNED))
         return self.report
 
-    def run(self) -> RolloutReport:
-        """Check, then each step; rolled back on any failure, Ctrl-C or SIGTERM.
+    def _touched_any(self) -> bool:
+        return self.touched
 
-        Raises RolloutFailed (exit 9) after a rollback, RolloutInterrupted or
-        RolloutTerminated (130, 143) after a stop signal and its rollback, RestoreFailed
-        (exit 1) when the rollback itself failed.
-        """
-        with stop_signals():
-            self._check()
-            if self.report.unchanged:
-                return self.report
-            try:
-                for index, percent in enumerate(self.plan.steps):
-                    if index:
-                        self._pause(percent)
-                    self._step(percent)
-            except _StepFailed as failure:
-                self._roll_back(str(failure))
-                raise RolloutFailed(
-                    f"{failure}; rolled back to {describe_mapping(self.stable)}", self.report
-                ) from None
-            except KeyboardInterrupt as stop:
-                hold()
-                self._end_running(INTERRUPTED)
-                if not self.touched:
-                    raise
-                term = isinstance(stop, Terminated)
-                self._roll_back(f"interrupted ({'SIGTERM' if term else 'Ctrl-C'})")
-                raise (RolloutTerminated if term else RolloutInterrupted)(self.report) from None
-            except Exception as exc:
-                hold()
-                self._end_running(FAILED)
-                if self.touched:
-                    text = exc.message if isinstance(exc, ApinodeAdminError) else repr(exc)
-                    self._roll_back(f"unexpected failure: {text}")
-                raise
-        return self.report
-
-    def _end_running(self, result: str) -> None:
-        for record in self.report.steps:
-            if record.result == RUNNING:
-                record.result = result
+    def _rolled_back_to(self) -> str:
+        return f"rolled back to {describe_mapping(self.stable)}"
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -212,27 +168,6 @@ class DeploymentRollout:
                 f"step {record.percent}%: {total.failed} of {total.ok + total.failed} probes "
                 f"failed (at most {plan.max_probe_failures} allowed); {first_error or 'failed'}",
             )
-
-    def _fail(self, record: StepRecord, reason: str) -> NoReturn:
-        hold()
-        record.fail(reason)
-        self.listener.step_done(record)
-        raise _StepFailed(reason)
-
-    def _pause(self, next_percent: int) -> None:
-        seconds = self.plan.pause
-        if seconds <= 0:
-            return
-        self.listener.pause_started(next_percent, seconds)
-        try:
-            deadline = self.clock() + seconds
-            remaining = seconds
-            while remaining > 0:
-                self.listener.tick(next_percent, remaining)
-                self.sleep(min(1.0, remaining))
-                remaining = deadline - self.clock()
-        finally:
-            self.listener.pause_ended()
 
     # -- rollback -------------------------------------------------------------------------------
 

@@ -9,31 +9,24 @@ rollback restores exactly those (each to its own stable mapping).
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from apinode_admin_cli.errors import (
     APIError,
     ApinodeAdminError,
     AuthenticationError,
-    Terminated,
 )
 from apinode_admin_cli.rollout.checks import NodeRun, RolloutNode, check_nodes, import_archive
+from apinode_admin_cli.rollout.engine import RolloutEngine
 from apinode_admin_cli.rollout.listener import Listener
 from apinode_admin_cli.rollout.probes import ProbeOutcome, run_probes
 from apinode_admin_cli.rollout.report import (
-    FAILED,
-    INTERRUPTED,
     OK,
     PLANNED,
-    RUNNING,
-    RolloutFailed,
-    RolloutInterrupted,
     RolloutReport,
-    RolloutTerminated,
     StepRecord,
 )
 from apinode_admin_cli.rollout.rollback import may_have_applied, roll_back
-from apinode_admin_cli.rollout.signals import hold, stop_signals
 from apinode_admin_cli.rollout.steps import Shares, mapping_body, step_shares
 from apinode_admin_cli.state.model import shares_equal
 
@@ -42,11 +35,7 @@ if TYPE_CHECKING:
     from apinode_admin_cli.rollout.plan import RolloutPlan
 
 
-class _StepFailed(Exception):
-    pass
-
-
-class Rollout:
+class Rollout(RolloutEngine):
     """One rollout of ``plan`` over ``nodes``; :meth:`run` or :meth:`dry_run` it once."""
 
     def __init__(
@@ -81,64 +70,12 @@ class Rollout:
             self.report.steps.append(StepRecord(percent, self._mappings(percent), PLANNED))
         return self.report
 
-    def run(self) -> RolloutReport:
-        """Check, import (``archive``), preload, then each step; rolled back on any failure.
+    def _close(self) -> None:
+        for client in self._user_clients.values():
+            client.close()
 
-        Raises RolloutFailed (exit 9) after a rollback, RolloutInterrupted (a
-        KeyboardInterrupt) after Ctrl-C and its rollback (RolloutTerminated after a SIGTERM
-        that ``terminate_as_interrupt`` turned into :class:`Terminated`), RestoreFailed (exit 1)
-        when a node could not be restored; errors before the first mapping change propagate as
-        they are.
-        """
-        with stop_signals():
-            return self._run()
-
-    def _run(self) -> RolloutReport:
-        self._check()
-        if self.report.unchanged:
-            return self.report
-        try:
-            try:
-                self._prepare()
-                for index, percent in enumerate(self.plan.steps):
-                    if index:
-                        self._pause(percent)
-                    self._step(percent)
-            finally:
-                for client in self._user_clients.values():
-                    client.close()
-        except _StepFailed as failure:
-            # _fail held the signals already: a Ctrl-C now cannot cut the rollback short.
-            self._roll_back(str(failure))
-            raise RolloutFailed(
-                f"{failure}; rolled back to the stable mapping"
-                + (" on every node" if self.report.fleet else ""),
-                self.report,
-            ) from None
-        except KeyboardInterrupt as stop:
-            self._end_running(INTERRUPTED)
-            if not self._touched():
-                raise
-            if isinstance(stop, Terminated):
-                self._roll_back("interrupted (SIGTERM)")
-                raise RolloutTerminated(self.report) from None
-            self._roll_back("interrupted (Ctrl-C)")
-            raise RolloutInterrupted(self.report) from None
-        except Exception as exc:
-            # A failure nobody planned for (a bug, a broken stream): the traffic goes back
-            # first, then the failure surfaces as it is.
-            hold()
-            self._end_running(FAILED)
-            if self._touched():
-                text = exc.message if isinstance(exc, ApinodeAdminError) else repr(exc)
-                self._roll_back(f"unexpected failure: {text}")
-            raise
-        return self.report
-
-    def _end_running(self, result: str) -> None:
-        for record in self.report.steps:
-            if record.result == RUNNING:
-                record.result = result
+    def _rolled_back_to(self) -> str:
+        return "rolled back to the stable mapping" + (" on every node" if self.report.fleet else "")
 
     # -- before any write ---------------------------------------------------------------------
 
@@ -233,12 +170,6 @@ class Rollout:
                 f"{first_error or 'failed'}",
             )
 
-    def _fail(self, record: StepRecord, reason: str) -> NoReturn:
-        hold()
-        record.fail(reason)
-        self.listener.step_done(record)
-        raise _StepFailed(reason)
-
     def _user_client(self, run: NodeRun) -> APINodeClient:
         key = id(run)
         if key not in self._user_clients:
@@ -246,25 +177,13 @@ class Rollout:
             self._user_clients[key] = node.user_client(self.plan.service, self.service_key(node))
         return self._user_clients[key]
 
-    def _pause(self, next_percent: int) -> None:
-        seconds = self.plan.pause
-        if seconds <= 0:
-            return
-        self.listener.pause_started(next_percent, seconds)
-        try:
-            deadline = self.clock() + seconds
-            remaining = seconds
-            while remaining > 0:
-                self.listener.tick(next_percent, remaining)
-                self.sleep(min(1.0, remaining))
-                remaining = deadline - self.clock()
-        finally:
-            self.listener.pause_ended()
-
     # -- rollback -------------------------------------------------------------------------------
 
     def _touched(self) -> list[NodeRun]:
         return [r for r in self.runs if r.touched]
+
+    def _touched_any(self) -> bool:
+        return bool(self._touched())
 
     def _roll_back(self, reason: str) -> None:
         """Each touched node back to its own stable mapping; RestoreFailed if one stays off."""
