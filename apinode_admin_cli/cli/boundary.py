@@ -60,8 +60,9 @@ def report_error(app: App, exc: ApinodeAdminError) -> None:
     redactor = app.redactor
     term = app.term
     term.say(term.style(f"Error: {redactor.line(exc.message)}", fg="red"))
-    if exc.hint:
-        term.say(f"Hint: {redactor.line(exc.hint)}")
+    hint = worded_hint(exc)
+    if hint:
+        term.say(f"Hint: {redactor.line(hint)}")
     if app.wants_json:
         from apinode_admin_cli.jsonutil import dumps
 
@@ -70,6 +71,17 @@ def report_error(app: App, exc: ApinodeAdminError) -> None:
     if trace:
         # Its last line repeats the node's message: escaped like the Error: line.
         click.echo(redactor.line(trace), file=term.err, nl=False)
+
+
+def worded_hint(exc: ApinodeAdminError) -> Optional[str]:
+    """The error's hint, in this CLI's commands and flags where the library leaves them out."""
+    from apinode_admin_cli.rollout.deployer_target import UpdateRunning
+
+    if isinstance(exc, UpdateRunning):
+        return (
+            f"follow it with: apinode-admin deployer deployments status {exc.deployment_id} --watch"
+        )
+    return exc.hint
 
 
 def report_interrupt(app: App, text: str = "Interrupted.") -> None:

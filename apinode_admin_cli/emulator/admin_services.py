@@ -8,8 +8,8 @@ import secrets
 import shutil
 from typing import Any, Iterator, Optional
 
+import apinode_admin_cli.emulator.archives as archives
 from apinode_admin_cli.atomicfile import fsync_dir
-from apinode_admin_cli.emulator import archives
 from apinode_admin_cli.emulator.endpoints import parse_endpoints
 from apinode_admin_cli.emulator.errors import ApiError, bad_request, conflict, not_found
 from apinode_admin_cli.emulator.routes import Request, Router

@@ -9,15 +9,13 @@ import threading
 from pathlib import Path
 from typing import IO, Any, Optional
 
-from apinode_admin_cli.emulator import (
-    admin_caches,
-    admin_keys,
-    admin_services,
-    faults,
-    metrics,
-    service_keys,
-    user_api,
-)
+import apinode_admin_cli.emulator.admin_caches as admin_caches
+import apinode_admin_cli.emulator.admin_keys as admin_keys
+import apinode_admin_cli.emulator.admin_services as admin_services
+import apinode_admin_cli.emulator.faults as faults
+import apinode_admin_cli.emulator.metrics as metrics
+import apinode_admin_cli.emulator.service_keys as service_keys
+import apinode_admin_cli.emulator.user_api as user_api
 from apinode_admin_cli.emulator.datadir import (
     DEFAULT_DSS_VERSION,
     HASHED_KEYS_SINCE,

@@ -10,7 +10,8 @@ import threading
 import time
 from typing import Any, Optional
 
-from apinode_admin_cli.emulator import answers, swagger
+import apinode_admin_cli.emulator.answers as answers
+import apinode_admin_cli.emulator.swagger as swagger
 from apinode_admin_cli.emulator.admin_services import get_generation, service_not_found
 from apinode_admin_cli.emulator.endpoints import VERBS, endpoint_of
 from apinode_admin_cli.emulator.errors import ApiError, bad_request

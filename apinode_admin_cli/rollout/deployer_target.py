@@ -23,6 +23,24 @@ if TYPE_CHECKING:
     from apinode_admin_cli.client.deployer.deployments import DSSAPIDeployerDeployment
     from apinode_admin_cli.client.deployer.future import DSSFuture
 
+
+class UpdateRunning(ConflictError):
+    """An update of the deployment is under way: a deploy now would race it.
+
+    The hint says what to do in words of the library; the CLI words it with its own command.
+    """
+
+    def __init__(self, deployment_id: str, job_id: Optional[str]) -> None:
+        super().__init__(
+            f"an update of deployment {deployment_id} is running (job {job_id}): "
+            "nothing was changed",
+            status=409,
+            hint="wait for the running update to end (the deployment's status follows it)",
+        )
+        self.deployment_id = deployment_id
+        self.job_id = job_id
+
+
 HEALTHY = "HEALTHY"
 # The deployer computes health when asked: a fresh update may need a moment to show.
 HEALTH_POLL = 0.5
@@ -205,13 +223,7 @@ class DeploymentTarget:
             )
         running = self.running_jobs()
         if running:
-            raise ConflictError(
-                f"an update of deployment {self.deployment_id} is running "
-                f"(job {running[0].job_id}): nothing was changed",
-                status=409,
-                hint=f"follow it with: apinode-admin deployer deployments status "
-                f"{self.deployment_id} --watch",
-            )
+            raise UpdateRunning(self.deployment_id, running[0].job_id)
         known = self.versions()
         if version not in known:
             from apinode_admin_cli.errors import NotFoundError

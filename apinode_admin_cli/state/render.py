@@ -26,8 +26,16 @@ def plan_lines(plan: Plan) -> list[str]:
     return [change_line(c) for c in plan.changes] or [NO_CHANGES]
 
 
-def plan_notes(plan: Plan) -> list[str]:
-    """Lines for stderr about what the plan leaves alone: the unmanaged services, unpruned."""
+def plan_notes(
+    plan: Plan,
+    list_all: str = "the JSON plan lists them all",
+    prune: str = "a pruning apply deletes them",
+) -> list[str]:
+    """Lines for stderr about what the plan leaves alone: the unmanaged services, unpruned.
+
+    ``list_all`` and ``prune`` say how to see them all and how to delete them: a caller (the
+    CLI) words them with its own commands and flags.
+    """
     if not plan.unmanaged or plan.prune:
         return []
     count = len(plan.unmanaged)
@@ -35,12 +43,9 @@ def plan_notes(plan: Plan) -> list[str]:
     shown = plan.unmanaged[:NOTE_NAMES]
     names = ", ".join(shown)
     if count > len(shown):
-        names += f" and {count - len(shown)} more (`state diff -o json` lists them all)"
+        names += f" and {count - len(shown)} more ({list_all})"
     noun = "service" if count == 1 else "services"
-    return [
-        f"note: {count} {noun} on the node not in the file, left alone: {names} "
-        "(apply --prune deletes them)"
-    ]
+    return [f"note: {count} {noun} on the node not in the file, left alone: {names} ({prune})"]
 
 
 # Unmanaged services named in the note; the JSON plan has them all.

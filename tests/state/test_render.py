@@ -72,8 +72,11 @@ def test_json_shape() -> None:
 def test_unmanaged_note_only_without_prune() -> None:
     assert plan_notes(Plan(unmanaged=("a", "b"))) == [
         "note: 2 services on the node not in the file, left alone: a, b "
-        "(apply --prune deletes them)"
+        "(a pruning apply deletes them)"
     ]
+    # The library names no CLI flag: a caller words the ways out.
+    (worded,) = plan_notes(Plan(unmanaged=("a",)), prune="apply --prune deletes them")
+    assert worded.endswith("left alone: a (apply --prune deletes them)")
     assert plan_notes(Plan(unmanaged=("a",)))[0].startswith("note: 1 service on the node ")
     assert plan_notes(Plan()) == []
     assert plan_notes(ALL) == []  # pruned: they are changes, not notes
@@ -97,4 +100,4 @@ def test_the_unmanaged_note_names_a_few_services_not_hundreds() -> None:
     assert len(note) < 240, note  # was over 4,000 characters
     assert note.startswith("note: 300 services on the node not in the file, left alone: ")
     assert "service-000, service-001" in note and "service-299" not in note
-    assert "and 295 more (`state diff -o json` lists them all)" in note
+    assert "and 295 more (the JSON plan lists them all)" in note

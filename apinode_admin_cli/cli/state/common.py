@@ -53,14 +53,23 @@ def plan_operation(desired: DesiredState, prune: bool, remind: bool) -> Callable
     return op
 
 
+def notes(plan: Plan) -> list[str]:
+    """The plan's notes, worded with this CLI's commands and flags."""
+    from apinode_admin_cli.state import plan_notes
+
+    return plan_notes(
+        plan, list_all="`state diff -o json` lists them all", prune="apply --prune deletes them"
+    )
+
+
 def show_plan(app: App, plan: Plan, yes: bool, prefix: str) -> None:
     """The plan and its notes on stderr; shown even with -q when a person must confirm it."""
-    from apinode_admin_cli.state import plan_lines, plan_notes
+    from apinode_admin_cli.state import plan_lines
 
     say = app.term.say if plan.has_changes and not yes and app.term.can_prompt() else app.term.info
     for line in plan_lines(plan):
         say(printable(f"{prefix}{line}"))
-    for note in plan_notes(plan):
+    for note in notes(plan):
         app.term.info(printable(f"{prefix}{note}"))
 
 

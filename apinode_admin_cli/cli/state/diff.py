@@ -10,7 +10,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.redactor import printable
 from apinode_admin_cli.cli.common.targets import one_node
-from apinode_admin_cli.cli.state.common import file_option, load_state, plan_operation
+from apinode_admin_cli.cli.state.common import file_option, load_state, notes, plan_operation
 from apinode_admin_cli.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def state_diff(app: App, path: str, prune: bool, exit_code: bool) -> None:
       apinode-admin --fleet prod state diff -f apinode/prod.toml --exit-code
       apinode-admin state diff -f prod.toml -o json | jq '.changes | length'
     """
-    from apinode_admin_cli.state import plan_json, plan_lines, plan_notes
+    from apinode_admin_cli.state import plan_json, plan_lines
 
     desired = load_state(app, path)
     deployments_changed = False
@@ -62,7 +62,7 @@ def state_diff(app: App, path: str, prune: bool, exit_code: bool) -> None:
         else:
             for line in plan_lines(plan):
                 app.term.echo(printable(line))
-        for note in plan_notes(plan):
+        for note in notes(plan):
             app.term.info(printable(note))
         changed = plan.has_changes
     if exit_code and (changed or deployments_changed):

@@ -20,6 +20,7 @@ from apinode_admin_cli.cli.common.results import Summary
 from apinode_admin_cli.cli.common.targets import confirm
 from apinode_admin_cli.cli.state.common import (
     apply_json,
+    notes,
     report_not_run,
     report_stop,
     reporter,
@@ -82,7 +83,7 @@ def export_on_fleet(app: App, fleet: Fleet, operation: Callable[[Node], Any]) ->
 
 def diff_on_fleet(app: App, fleet: Fleet, planner: Callable[[Node], Plan]) -> bool:
     """Every node's plan, each line after its node's name; True when some node has changes."""
-    from apinode_admin_cli.state import plan_json, plan_lines, plan_notes
+    from apinode_admin_cli.state import plan_json, plan_lines
 
     uris, outcomes = collect(app, fleet, planner)
     if app.wants_json:
@@ -92,7 +93,7 @@ def diff_on_fleet(app: App, fleet: Fleet, planner: Callable[[Node], Plan]) -> bo
             if outcome.outcome == OK:
                 for line in plan_lines(value(outcome)):
                     app.term.echo(printable(f"{outcome.node}: {line}"))
-                for note in plan_notes(value(outcome)):
+                for note in notes(value(outcome)):
                     app.term.info(printable(f"{outcome.node}: {note}"))
     raise_first_failure(fleet, outcomes)
     return any(value(o).has_changes for o in outcomes if o.outcome == OK)

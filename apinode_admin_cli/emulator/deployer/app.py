@@ -14,16 +14,14 @@ import threading
 from pathlib import Path
 from typing import IO, Any, Optional, Union
 
-from apinode_admin_cli.emulator import faults
-from apinode_admin_cli.emulator.deployer import (
-    deployments,
-    infras,
-    jobs,
-    k8s,
-    queries,
-    services,
-    update,
-)
+import apinode_admin_cli.emulator.deployer.deployments as deployments
+import apinode_admin_cli.emulator.deployer.infras as infras
+import apinode_admin_cli.emulator.deployer.jobs as jobs
+import apinode_admin_cli.emulator.deployer.k8s as k8s
+import apinode_admin_cli.emulator.deployer.queries as queries
+import apinode_admin_cli.emulator.deployer.services as services
+import apinode_admin_cli.emulator.deployer.update as update
+import apinode_admin_cli.emulator.faults as faults
 from apinode_admin_cli.emulator.deployer.handler import DeployerHandler
 from apinode_admin_cli.emulator.deployer.store import DeployerStore, resolve_api_key
 from apinode_admin_cli.emulator.errors import ApiError

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from apinode_admin_cli.emulator.deployer import health, infras, update
-from apinode_admin_cli.emulator.deployer import nodes as node_api
+import apinode_admin_cli.emulator.deployer.health as health
+import apinode_admin_cli.emulator.deployer.infras as infras
+import apinode_admin_cli.emulator.deployer.nodes as node_api
+import apinode_admin_cli.emulator.deployer.update as update
 from apinode_admin_cli.emulator.deployer.common import (
     OK,
     check_id,

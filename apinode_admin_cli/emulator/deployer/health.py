@@ -6,7 +6,7 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
-from apinode_admin_cli.emulator.deployer import nodes as node_api
+import apinode_admin_cli.emulator.deployer.nodes as node_api
 from apinode_admin_cli.emulator.deployer.common import lookup, mapped_versions
 
 MAX_CHECKS_AT_ONCE = 8

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Optional
 
-from apinode_admin_cli.emulator.deployer import nodes as node_api
+import apinode_admin_cli.emulator.deployer.nodes as node_api
 from apinode_admin_cli.emulator.deployer.common import lookup, node_mapping
 from apinode_admin_cli.emulator.deployer.jobs import Job
 from apinode_admin_cli.emulator.deployer.store import now_ms
