@@ -1,4 +1,4 @@
-"""An idle emulator sleeps: no thread wakes up on a timer while no request comes."""
+"""An idle emulator, node or deployer, sleeps: no thread wakes up on a timer without requests."""
 
 from __future__ import annotations
 
@@ -24,15 +24,23 @@ def wake_ups(pid: int) -> int:
     return total
 
 
-def test_an_idle_emulator_does_not_poll(tmp_path):
+@pytest.mark.parametrize(
+    ("module", "key_option", "probe"),
+    [
+        ("apinode_admin_cli.emulator", "--admin-key", "/isAlive/"),
+        ("apinode_admin_cli.emulator.deployer", "--api-key", "/public/api/api-deployer/infras"),
+    ],
+    ids=["node", "deployer"],
+)
+def test_an_idle_emulator_does_not_poll(tmp_path, module, key_option, probe):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "apinode_admin_cli.emulator", "--port", "0", "--data-dir",
-         str(tmp_path), "--admin-key", "k"],
+        [sys.executable, "-m", module, "--port", "0", "--data-dir", str(tmp_path), key_option,
+         "k"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     try:
-        uri = proc.stdout.readline().split()[3]
-        assert requests.get(uri + "/isAlive/", timeout=10).ok
+        uri = proc.stdout.readline().split(" listening on ")[1].split()[0]
+        assert requests.get(uri + probe, auth=("k", ""), timeout=10).ok
         time.sleep(0.2)  # the request's connection thread ends
         before = wake_ups(proc.pid)
         time.sleep(1.0)  # a poll every 10 ms would wake it 100 times

@@ -5,11 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
-import shutil
-import signal
-import socket
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import IO, Any, Optional, Union
@@ -25,14 +21,15 @@ import apinode_admin_cli.emulator.faults as faults
 from apinode_admin_cli.emulator.deployer.handler import DeployerHandler
 from apinode_admin_cli.emulator.deployer.store import DeployerStore, resolve_api_key
 from apinode_admin_cli.emulator.errors import ApiError
-from apinode_admin_cli.emulator.options import (
-    WILDCARD_HOSTS,
-    check_delay,
-    check_host,
-    check_port,
-    connect_host,
-)
+from apinode_admin_cli.emulator.options import check_delay, check_host, check_port
 from apinode_admin_cli.emulator.routes import Router
+from apinode_admin_cli.emulator.runner import (
+    ServerHandle,
+    data_dir_or_temp,
+    run_until_signal,
+    serve_in_thread,
+    start_line,
+)
 from apinode_admin_cli.emulator.server import EmulatorHTTPServer
 
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="DSS"'}
@@ -113,38 +110,17 @@ class Deployer:
             raise ApiError(401, "Invalid API key", headers=_CHALLENGE)
 
 
-class DeployerHandle:
+class DeployerHandle(ServerHandle):
     """A running deployer emulator: its URI and key, journal, faults, pods and a stop switch."""
+
+    app: Deployer
 
     def __init__(
         self, app: Deployer, server: EmulatorHTTPServer, thread: threading.Thread, scheme: str,
         temp_dir: Optional[Path],
     ) -> None:  # fmt: skip
-        self.app = app
-        self._server = server
-        self._thread = thread
-        self._temp_dir = temp_dir
-        self._stopped = False
-        host, port = str(server.server_address[0]), int(server.server_address[1])
-        self.port: int = port
-        self.all_interfaces: bool = host in WILDCARD_HOSTS
-        self.uri = f"{scheme}://{connect_host(host)}:{port}"
+        super().__init__(app, server, thread, scheme, temp_dir)
         self.api_key: str = app.api_key
-        self.key_source: str = app.key_source
-        self.data_dir: Path = app.data_dir
-
-    @property
-    def received(self) -> list[dict[str, Any]]:
-        """The recorded requests (method, path, query, raw_query, headers, body, ...)."""
-        return self.app.journal.list()
-
-    def clear_received(self) -> None:
-        """Forget the recorded requests."""
-        self.app.journal.clear()
-
-    def add_fault(self, **spec: Any) -> dict[str, Any]:
-        """Queue an HTTP fault; same fields as ``POST /__emulator__/faults``."""
-        return self.app.faults.add(spec)
 
     def add_job_fault(self, **spec: Any) -> dict[str, Any]:
         """Queue an update-job fault; same fields as ``POST /__emulator__/job-faults``."""
@@ -152,27 +128,17 @@ class DeployerHandle:
 
     def clear_faults(self) -> None:
         """Drop every pending fault, HTTP and job ones."""
-        self.app.faults.clear()
+        super().clear_faults()
         self.app.job_faults.clear()
 
-    def stop(self) -> None:
-        """Stop serving, end running jobs, stop the emulated pods; remove a temporary data dir."""
-        if self._stopped:
-            return
-        self._stopped = True
+    def _before_stop(self) -> None:
         self.app.jobs.abort_all()
-        self._server.stop()
-        self._thread.join(timeout=10)
+
+    def _after_stop(self) -> None:
         self.app.k8s.stop_all()
-        self.app.store.close()
-        if self._temp_dir is not None:
-            shutil.rmtree(self._temp_dir, ignore_errors=True)
 
     def __enter__(self) -> DeployerHandle:
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
 
 
 class DeployerHTTPServer(EmulatorHTTPServer):
@@ -200,27 +166,18 @@ def start_deployer(
     """
     host, port = check_host(host), check_port(port)
     latency_ms = check_delay(latency_ms)
-    temp_dir = None
-    if data_dir is None:
-        temp_dir = Path(tempfile.mkdtemp(prefix="apinode-deployer-"))
-        data_dir = temp_dir
     app = None
-    try:
-        app = Deployer(Path(data_dir), api_key, latency_ms, log_stream)
-        server = DeployerHTTPServer((host, port), app, ssl_context)
-        app.resume_pods()
-    except BaseException:
-        if app is not None:
-            app.k8s.stop_all()
-            app.store.close()
-        if temp_dir is not None:
-            shutil.rmtree(temp_dir, ignore_errors=True)
-        raise
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="apinode-deployer"
-    )
-    thread.daemon = True
-    thread.start()
+    with data_dir_or_temp(data_dir, "apinode-deployer-") as (folder, temp_dir):
+        try:
+            app = Deployer(folder, api_key, latency_ms, log_stream)
+            server = DeployerHTTPServer((host, port), app, ssl_context)
+            app.resume_pods()
+        except BaseException:
+            if app is not None:
+                app.k8s.stop_all()
+                app.store.close()
+            raise
+    thread = serve_in_thread(server, "apinode-deployer")
     scheme = "https" if ssl_context is not None else "http"
     return DeployerHandle(app, server, thread, scheme, temp_dir)
 
@@ -247,27 +204,5 @@ def serve_deployer(
         ssl_context=ssl_context,
         log_stream=log_stream if log_stream is not None else sys.stderr,
     )
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: Any) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        line = f"Deployer emulator listening on {handle.uri}"
-        if handle.all_interfaces:
-            scheme = handle.uri.split(":", 1)[0]
-            elsewhere = f"{scheme}://{socket.gethostname()}:{handle.port}"
-            line += f" (on all interfaces: other machines may use {elsewhere})"
-        if handle.key_source == "generated":
-            line += f" (API key: {handle.api_key})"
-        elif handle.key_source == "file":
-            line += f" (API key in {handle.data_dir / 'api-key'})"
-        stdout.write(line + "\n")
-        stdout.flush()
-        while not stop.wait(0.5):
-            pass
-    finally:
-        handle.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    line = start_line(handle, "Deployer emulator", "API key", handle.api_key, "api-key")
+    run_until_signal(handle, line, stdout)
