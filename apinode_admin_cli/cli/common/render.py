@@ -117,7 +117,8 @@ def show_fleet(
         from apinode_admin_cli.output.columns import FLEET_ACTIONS, NODE_KEY
 
         records = [
-            {NODE_KEY: o.node, "outcome": o.outcome, "detail": _detail(app, o)} for o in outcomes
+            {NODE_KEY: o.node, "outcome": o.outcome, "detail": failure_detail(app, o)}
+            for o in outcomes
         ]
         app.term.emit(fmt, records, FLEET_ACTIONS, None)
     raise_first_failure(fleet, outcomes)
@@ -177,7 +178,7 @@ def _action_records(app: App, fmt: str, outcomes: Sequence[NodeOutcome[Result]])
     app.term.emit(fmt, records, columns, None)
 
 
-def _detail(app: App, outcome: NodeOutcome[Result]) -> str:
+def failure_detail(app: App, outcome: NodeOutcome[Result]) -> str:
     """What the single-node command prints for this node, or the error, in one line."""
     if outcome.outcome == FAILED:
         return app.redactor.message(outcome.error)
@@ -195,6 +196,7 @@ def _detail(app: App, outcome: NodeOutcome[Result]) -> str:
 
 __all__ = [
     "fleet_json",
+    "failure_detail",
     "raise_first_failure",
     "show",
     "show_fleet",

@@ -9,8 +9,9 @@ single node is a fleet of one; commands that run on one node only ask :func:`one
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.fleet_session import FleetSession
@@ -21,6 +22,7 @@ from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure, UsageError
 
 if TYPE_CHECKING:
     from apinode_admin_cli.config import Fleet
+    from apinode_admin_cli.fleet.runner import NodeOutcome
 
 
 def one_node(app: App) -> Node:
@@ -60,6 +62,65 @@ def nodes(app: App, admin: bool = True) -> Iterator[list[Node]]:
         return
     with FleetSession(app, fleet, admin) as session:
         yield list(session.nodes.values())
+
+
+class OneNodeSession:
+    """The node of a single-node run as a fleet of one, for flows written once for both.
+
+    It has a :class:`FleetSession`'s ``run``, ``uris``, ``nodes`` and ``stopped``; ``fleet``
+    is None. Its node's failure comes back as a failed outcome, as a fleet node's does; a
+    failure caused by a stop signal ends the run as a fleet's does (``NodesInterrupted``).
+    """
+
+    fleet: Optional[Fleet] = None
+    stopped: Optional[KeyboardInterrupt] = None
+
+    def __init__(self, app: App) -> None:
+        node = one_node(app)
+        self.nodes = {node.name or "": node}
+
+    @property
+    def uris(self) -> dict[str, str]:
+        return {name: node.uri for name, node in self.nodes.items()}
+
+    def run(
+        self,
+        operation: Callable[[Node], Any],
+        say_ok: Optional[bool] = None,
+        parallel: Optional[int] = None,
+    ) -> list[NodeOutcome[Any]]:
+        """``operation`` on the node, its outcome in a list of one; no progress line."""
+        from apinode_admin_cli.fleet.runner import FAILED, OK, NodeOutcome, NodesInterrupted
+
+        ((name, node),) = self.nodes.items()
+        start = time.monotonic()
+        try:
+            result = operation(node)
+        except ApinodeAdminError as error:
+            failed: NodeOutcome[Any] = NodeOutcome(
+                name, FAILED, error=error, elapsed=time.monotonic() - start
+            )
+            if isinstance(error.__cause__, KeyboardInterrupt):
+                raise NodesInterrupted([failed], error.__cause__) from None
+            return [failed]
+        return [NodeOutcome(name, OK, result, elapsed=time.monotonic() - start)]
+
+    def close(self) -> None:
+        """The node's client is the app's: the app closes it."""
+
+
+Session = Union[OneNodeSession, FleetSession]
+
+
+@contextmanager
+def session(app: App, admin: bool = True) -> Iterator[Session]:
+    """The nodes of this run for fan-out after fan-out: a fleet's, or one node as a fleet of one."""
+    fleet = app.fleet
+    if fleet is None:
+        yield OneNodeSession(app)
+        return
+    with FleetSession(app, fleet, admin) as fleet_session:
+        yield fleet_session
 
 
 def run(
@@ -123,4 +184,13 @@ def run_on_fleet(
         show_fleet(app, fleet, session.uris, outcomes)
 
 
-__all__ = ["confirm", "nodes", "one_node", "run", "run_on_fleet"]
+__all__ = [
+    "OneNodeSession",
+    "Session",
+    "confirm",
+    "nodes",
+    "one_node",
+    "run",
+    "run_on_fleet",
+    "session",
+]

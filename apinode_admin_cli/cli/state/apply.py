@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, cast
 
 import click
 
 from apinode_admin_cli.cli.app import App
+from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app, yes_option
-from apinode_admin_cli.cli.common.targets import confirm, one_node
+from apinode_admin_cli.cli.common.render_reports import refuse_partial, show_reports
+from apinode_admin_cli.cli.common.targets import Session, confirm, session
 from apinode_admin_cli.cli.state.common import (
     apply_json,
     file_option,
@@ -19,10 +21,11 @@ from apinode_admin_cli.cli.state.common import (
     reporter,
     show_plan,
 )
-from apinode_admin_cli.state.failures import ApplyFailure, done_summary
+from apinode_admin_cli.state.failures import ApplyFailure, ApplyStopped, done_summary
 
 if TYPE_CHECKING:
-    from apinode_admin_cli.state import DesiredState
+    from apinode_admin_cli.fleet.runner import NodeOutcome
+    from apinode_admin_cli.state import ApplyResult, DesiredState, Plan
 
 # Services changed at once on a node: imports load models, so a node is not flooded either.
 DEFAULT_PARALLELISM = 8
@@ -75,34 +78,84 @@ def state_apply(app: App, path: str, prune: bool, parallelism: int, yes: bool) -
 
 
 def _apply(app: App, desired: DesiredState, prune: bool, yes: bool, parallelism: int) -> None:
-    from apinode_admin_cli.state import ApplyInterrupted, ApplyResult, apply_plan
+    """Plan every node (a single node is a fleet of one), show the plans, confirm once, then
+    apply each node's own plan and show every node's report."""
+    from apinode_admin_cli.fleet.runner import (
+        OK,
+        NodesInterrupted,
+        parallel_limit,
+        requests_per_node,
+    )
 
     planner = plan_operation(desired, prune, remind=True)
-    fleet = app.fleet
-    if fleet is not None:
-        from apinode_admin_cli.cli.state.fleet import apply_on_fleet
+    with session(app) as nodes:
+        planned = nodes.run(planner)
+        for outcome in planned:
+            if outcome.outcome == OK:
+                show_plan(app, cast("Plan", outcome.result), yes, prefix=_prefix(outcome.node))
+        refuse_partial(app, nodes, planned, "plan")
+        plans = {o.node: cast("Plan", o.result) for o in planned}
+        total = sum(len(plan.changes) for plan in plans.values())
+        if total:
+            confirm(app, f"Apply {total} change{'s' if total > 1 else ''}", yes)
+        running = parallel_limit(app.early.parallel, len(plans))
+        apply = _apply_operation(app, nodes, plans, requests_per_node(running, parallelism))
+        try:
+            applied = nodes.run(apply, say_ok=True)
+        except NodesInterrupted as stop:
+            _show(app, nodes, stop.outcomes, stopped=True)
+            raise stop.stop from None
+    _show(app, nodes, applied)
 
-        apply_on_fleet(app, fleet, planner, yes, parallelism)
-        return
-    node = one_node(app)
-    plan = planner(node)
-    show_plan(app, plan, yes, prefix="")
-    if not plan.has_changes:
-        if app.wants_json:
-            app.term.emit_json(ApplyResult(()).to_json())
-        return
-    count = len(plan.changes)
-    confirm(app, f"Apply {count} change{'s' if count > 1 else ''}", yes)
-    try:
-        result = apply_plan(node.client, plan, reporter(app, prefix=""), workers=parallelism)
-    except ApplyInterrupted as stop:
-        report_stop(app, stop.result, prefix="")
-        if app.wants_json:
-            app.term.emit_json(apply_json(app, stop.result))
-        raise
-    report_not_run(app, result, prefix="")
-    if app.wants_json:
-        app.term.emit_json(apply_json(app, result))
-    if not result.ok:
-        raise ApplyFailure(result)
-    app.term.info(f"Apply complete: {done_summary(result)}.")
+
+def _apply_operation(
+    app: App, nodes: Session, plans: dict[str, Plan], workers: int
+) -> Callable[[Node], ApplyResult]:
+    """Apply one node's plan, its changes reported as they complete."""
+    from apinode_admin_cli.state import ApplyInterrupted, ApplyResult, apply_plan
+
+    def apply(node: Node) -> ApplyResult:
+        plan = plans[node.name or ""]
+        if not plan.has_changes:
+            return ApplyResult(())
+        prefix = _prefix(node.name)
+        try:
+            # A stop between two changes ends the node's run there, with its report.
+            result = apply_plan(
+                node.client,
+                plan,
+                reporter(app, prefix),
+                workers=workers,
+                stop=lambda: nodes.stopped,
+            )
+        except ApplyInterrupted as stop:
+            report_stop(app, stop.result, prefix)
+            # The stop as the cause: the session ends the run with it once every node is done.
+            raise ApplyStopped(stop.result) from stop
+        report_not_run(app, result, prefix)
+        if not result.ok:
+            raise ApplyFailure(result)
+        return result
+
+    return apply
+
+
+def _show(
+    app: App, nodes: Session, outcomes: Sequence[NodeOutcome[Any]], stopped: bool = False
+) -> None:
+    show_reports(
+        app,
+        nodes,
+        outcomes,
+        to_json=lambda result: apply_json(app, result),
+        detail=done_summary,
+        closing=lambda result: (
+            f"Apply complete: {done_summary(result)}." if result.outcomes else None
+        ),
+        stopped=stopped,
+    )
+
+
+def _prefix(name: Optional[str]) -> str:
+    """What a node's lines start with: its name in a fleet, nothing on one node."""
+    return f"{name}: " if name else ""
