@@ -71,6 +71,44 @@ def show_reports(
         raise_first_failure(session.fleet, outcomes)
 
 
+def show_each(
+    app: App,
+    session: Session,
+    outcomes: Sequence[NodeOutcome[Any]],
+    to_json: Callable[[Any], Any],
+    show_text: Callable[[Optional[str], Any], None],
+) -> None:
+    """Every node's report (a plan, a state file), then the failure, if a node failed.
+
+    ``-o json``: one node's report as its own JSON, a fleet's as the per-node array. Text:
+    ``show_text(name, report)`` for each node that succeeded, in fleet order, ``name``
+    being None on one node. One node that failed: its error, before anything is shown.
+    """
+    if session.fleet is None:
+        raise_failures(session, outcomes)
+    if app.wants_json:
+        if session.fleet is None:
+            app.term.emit_json(to_json(outcomes[0].result))
+        else:
+            app.term.emit_json(report_array(app, session.uris, outcomes, to_json))
+    else:
+        for outcome in outcomes:
+            if outcome.outcome == OK:
+                show_text(outcome.node if session.fleet else None, outcome.result)
+    raise_failures(session, outcomes)
+
+
+def raise_failures(session: Session, outcomes: Sequence[NodeOutcome[Any]]) -> None:
+    """One node's own error, or a fleet's FleetFailure naming every node that failed."""
+    if session.fleet is not None:
+        raise_first_failure(session.fleet, outcomes)
+        return
+    for outcome in outcomes:
+        if outcome.outcome == FAILED:
+            assert outcome.error is not None
+            raise outcome.error
+
+
 def report_array(
     app: App,
     uris: dict[str, str],
@@ -126,4 +164,4 @@ def refuse_partial(
     )
 
 
-__all__ = ["refuse_partial", "report_array", "show_reports"]
+__all__ = ["raise_failures", "refuse_partial", "report_array", "show_each", "show_reports"]

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional, cast
 
 import click
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.redactor import printable
-from apinode_admin_cli.cli.common.targets import one_node
+from apinode_admin_cli.cli.common.render_reports import show_each
+from apinode_admin_cli.cli.common.targets import session
 from apinode_admin_cli.cli.state.common import file_option, load_state, notes, plan_operation
 from apinode_admin_cli.errors import ExitCode
 
 if TYPE_CHECKING:
-    pass
+    from apinode_admin_cli.state import Plan
 
 
 @click.command("diff")
@@ -37,6 +38,7 @@ def state_diff(app: App, path: str, prune: bool, exit_code: bool) -> None:
       apinode-admin --fleet prod state diff -f apinode/prod.toml --exit-code
       apinode-admin state diff -f prod.toml -o json | jq '.changes | length'
     """
+    from apinode_admin_cli.fleet.runner import OK
     from apinode_admin_cli.state import plan_json, plan_lines
 
     desired = load_state(app, path)
@@ -50,20 +52,17 @@ def state_diff(app: App, path: str, prune: bool, exit_code: bool) -> None:
                 raise click.exceptions.Exit(ExitCode.DIFFERENCES)
             return
     planner = plan_operation(desired, prune, remind=False)
-    fleet = app.fleet
-    if fleet is not None:
-        from apinode_admin_cli.cli.state.fleet import diff_on_fleet
+    with session(app) as nodes:
+        planned = nodes.run(planner)
 
-        changed = diff_on_fleet(app, fleet, planner)
-    else:
-        plan = planner(one_node(app))
-        if app.wants_json:
-            app.term.emit_json(plan_json(plan))
-        else:
-            for line in plan_lines(plan):
-                app.term.echo(printable(line))
+    def show_text(name: Optional[str], plan: Plan) -> None:
+        prefix = f"{name}: " if name else ""
+        for line in plan_lines(plan):
+            app.term.echo(printable(f"{prefix}{line}"))
         for note in notes(plan):
-            app.term.info(printable(note))
-        changed = plan.has_changes
+            app.term.info(printable(f"{prefix}{note}"))
+
+    show_each(app, nodes, planned, plan_json, show_text)
+    changed = any(o.outcome == OK and cast("Plan", o.result).has_changes for o in planned)
     if exit_code and (changed or deployments_changed):
         raise click.exceptions.Exit(ExitCode.DIFFERENCES)

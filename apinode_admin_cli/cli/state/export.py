@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 
@@ -10,7 +10,9 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import service_ids
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
-from apinode_admin_cli.cli.common.targets import one_node
+from apinode_admin_cli.cli.common.redactor import printable
+from apinode_admin_cli.cli.common.render_reports import show_each
+from apinode_admin_cli.cli.common.targets import session
 
 if TYPE_CHECKING:
     pass
@@ -53,12 +55,17 @@ def state_export(app: App, services: tuple[str, ...], from_deployer: bool) -> No
     def op(node: Node) -> Any:
         return export_state(node.client, list(services) or None)
 
-    fleet = app.fleet
-    if fleet is not None:
-        from apinode_admin_cli.cli.state.fleet import export_on_fleet
+    with session(app) as nodes:
+        exported = nodes.run(op)
+    shown: list[str] = []
 
-        export_on_fleet(app, fleet, op)
-    elif app.wants_json:
-        app.term.emit_json(op(one_node(app)))
-    else:
-        app.term.echo(dumps_state_toml(op(one_node(app))), nl=False)
+    def show_text(name: Optional[str], data: Any) -> None:
+        # A fleet's files follow each other, each headed by its node.
+        if name:
+            if shown:
+                app.term.echo("")
+            app.term.echo(printable(f"# {name} ({nodes.uris[name]})"))
+        shown.append(name or "")
+        app.term.echo(dumps_state_toml(data), nl=False)
+
+    show_each(app, nodes, exported, lambda data: data, show_text)
