@@ -39,4 +39,10 @@ def test_the_safe_deploys_walkthrough_runs_as_written(tmp_path: Path) -> None:
     assert "exit 9\nHEALTHY\n" in out
     assert re.search(r"25%\s+v1 25% v2 75%\s+-\s+planned", out), out
     assert re.search(r"25%\s+v1 25% v2 75%\s+4/4 ok\s+ok\n100%\s+v1 100%\s+4/4 ok\s+ok\nv1", out)
-    assert "dss-api-key" not in out + err and "Traceback" not in err
+    assert out.count("dss-deployer-prod") == 1, out  # one deployer key left on node 1
+    assert re.search(r"node1\s+http://127\.0\.0\.1:\d+\s+existing", out), out
+    assert re.search(r"prod-127-0-0-1-\d+\s+http://127\.0\.0\.1:\d+\s+created", out), out
+    assert re.search(r"churn\s+v1\s+v1\s+yes", out), out  # fleet status: both serve v1
+    for secret in ("dss-api-key", "node1-admin-key", "node2-admin-key"):
+        assert secret not in out + err
+    assert "Traceback" not in err
