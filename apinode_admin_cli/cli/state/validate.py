@@ -32,19 +32,26 @@ def state_validate(app: App, path: str) -> None:
 
     problems: list[str] = []
     services: list[str] = []
+    deployments: list[str] = []
     try:
         desired = read_state_file(path, stdin=app.term.inp)
         services = desired.service_ids()
+        deployments = [d.deployment_id for d in desired.deployments]
     except StateFileError as exc:
         problems = exc.problems
     if app.wants_json:
-        app.term.emit_json({"valid": not problems, "services": services, "problems": problems})
+        answer = {"valid": not problems, "services": services, "problems": problems}
+        if deployments:
+            answer["deployments"] = deployments
+        app.term.emit_json(answer)
     elif not problems:
         count = len(services)
-        app.term.echo(
-            printable(f"{path}: valid, {count} service{'' if count == 1 else 's'}")
-            + (f" ({', '.join(services)})" if services else "")
-        )
+        line = f"{path}: valid, {count} service{'' if count == 1 else 's'}"
+        line += f" ({', '.join(services)})" if services else ""
+        if deployments:
+            many = "s" if len(deployments) != 1 else ""
+            line += f", {len(deployments)} deployment{many} ({', '.join(deployments)})"
+        app.term.echo(printable(line))
     for problem in problems:
         app.term.say(printable(problem))
     if problems:

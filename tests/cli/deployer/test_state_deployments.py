@@ -134,6 +134,9 @@ def test_a_mapping_then_export_round_trips(dcli: RunCli, world: World) -> None:
 
 
 def test_bad_files_are_refused_before_anything_is_sent(dcli: RunCli, world: World) -> None:
+    valid = dcli("state", "validate", "-f", world.state('version = "v1"'))
+    check(valid)
+    assert valid.stdout.rstrip().endswith("valid, 0 services, 1 deployment (churn-dev)")
     world.deployer.clear_received()
     both = dcli("state", "apply", "-y", "-f", world.state('version = "v1"\nmapping = {v1 = 1}'))
     check(both, 2)
