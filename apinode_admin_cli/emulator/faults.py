@@ -8,7 +8,7 @@ import json
 import re
 import threading
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from apinode_admin_cli.emulator.errors import ApiError, bad_request
 from apinode_admin_cli.emulator.options import MAX_DELAY_MS
@@ -122,21 +122,37 @@ def injected_answer(fault: dict[str, Any]) -> tuple[int, bytes, str, dict[str, s
     return fault["status"], body.encode("utf-8"), content_type, headers
 
 
-class Faults:
-    """Pending faults, each consumed by the next ``count`` matching requests."""
+class FaultQueue:
+    """Pending faults, each consumed by the next ``count`` uses that match it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pending: list[dict[str, Any]] = []
-        self._ids = itertools.count(1)
 
     def add(self, spec: Any) -> dict[str, Any]:
-        """Queue a fault (validated) and return it with its ``id``."""
-        fault = normalize_fault(spec)
+        """Queue a fault (validated) and return it."""
+        raise NotImplementedError
+
+    def _queue(self, fault: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
-            fault["id"] = next(self._ids)
+            self._stamp(fault)
             self._pending.append(fault)
             return dict(fault)
+
+    def _stamp(self, fault: dict[str, Any]) -> None:
+        """Complete a fault as it is queued (nothing by default)."""
+
+    def _take_first(self, matches: Callable[[dict[str, Any]], bool]) -> Optional[dict[str, Any]]:
+        """Consume one use of the first pending fault that ``matches``, if any."""
+        with self._lock:
+            for fault in self._pending:
+                if not matches(fault):
+                    continue
+                fault["count"] -= 1
+                if fault["count"] <= 0:
+                    self._pending.remove(fault)
+                return dict(fault)
+        return None
 
     def list(self) -> list[dict[str, Any]]:
         """The pending faults, oldest first."""
@@ -150,22 +166,49 @@ class Faults:
             self._pending.clear()
             return count
 
+
+def queue_routes(router: Router, path: str, queue_of: Callable[[Any], FaultQueue]) -> None:
+    """Register GET (list), POST (add) and DELETE (clear) on ``path`` for an app's queue."""
+
+    @router.route("GET", path)
+    def list_queue(req: Request) -> Any:
+        return {"faults": queue_of(req.app).list()}
+
+    @router.route("POST", path)
+    def add_to_queue(req: Request) -> Any:
+        return {"ok": True, "fault": queue_of(req.app).add(req.json())}
+
+    @router.route("DELETE", path)
+    def clear_queue(req: Request) -> Any:
+        return {"ok": True, "cleared": queue_of(req.app).clear()}
+
+
+class Faults(FaultQueue):
+    """Pending HTTP faults, each consumed by the next ``count`` matching requests."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1)
+
+    def add(self, spec: Any) -> dict[str, Any]:
+        """Queue a fault (validated) and return it with its ``id``."""
+        return self._queue(normalize_fault(spec))
+
+    def _stamp(self, fault: dict[str, Any]) -> None:
+        fault["id"] = next(self._ids)
+
     def take(self, method: str, path: str, raw_path: str) -> Optional[dict[str, Any]]:
         """Consume one use of the first fault matching this request, if any."""
-        with self._lock:
-            for fault in self._pending:
-                match = fault["match"]
-                if match.get("method") and match["method"] != method:
-                    continue
-                if match.get("path") and not path_matches(match["path"], path):
-                    continue
-                if match.get("pathRegex") and not re.search(match["pathRegex"], raw_path):
-                    continue
-                fault["count"] -= 1
-                if fault["count"] <= 0:
-                    self._pending.remove(fault)
-                return dict(fault)
-        return None
+
+        def matches(fault: dict[str, Any]) -> bool:
+            match = fault["match"]
+            return not (
+                (match.get("method") and match["method"] != method)
+                or (match.get("path") and not path_matches(match["path"], path))
+                or (match.get("pathRegex") and not re.search(match["pathRegex"], raw_path))
+            )
+
+        return self._take_first(matches)
 
 
 class Journal:
@@ -235,19 +278,7 @@ def _wire_view(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.route("GET", "__emulator__/faults")
-def list_faults(req: Request) -> Any:
-    return {"faults": req.app.faults.list()}
-
-
-@router.route("POST", "__emulator__/faults")
-def add_fault(req: Request) -> Any:
-    return {"ok": True, "fault": req.app.faults.add(req.json())}
-
-
-@router.route("DELETE", "__emulator__/faults")
-def clear_faults(req: Request) -> Any:
-    return {"ok": True, "cleared": req.app.faults.clear()}
+queue_routes(router, "__emulator__/faults", lambda app: app.faults)
 
 
 @router.route("GET", "__emulator__/requests")

@@ -174,12 +174,23 @@ def resolve_admin_key(data_dir: Path, given: Optional[str]) -> tuple[str, str]:
 
     Returns ``(key, source)``, source being ``given``, ``env``, ``file`` or ``generated``.
     """
+    return resolve_key(data_dir, given, "APINODE_EMULATOR_ADMIN_KEY", ADMIN_KEY_FILE)
+
+
+def resolve_key(
+    data_dir: Path, given: Optional[str], env_var: str, file_name: str
+) -> tuple[str, str]:
+    """An emulator's key: given, else from ``env_var``, else read or generated in data_dir.
+
+    Returns ``(key, source)``, source being ``given``, ``env``, ``file`` or ``generated``; a
+    generated key is kept in ``data_dir/file_name`` (0600) for the operator and the next run.
+    """
     if given:
         return given, "given"
-    from_env = os.environ.get("APINODE_EMULATOR_ADMIN_KEY")
+    from_env = os.environ.get(env_var)
     if from_env:
         return from_env, "env"
-    path = Path(data_dir) / ADMIN_KEY_FILE
+    path = Path(data_dir) / file_name
     if path.exists():
         stored = path.read_text(encoding="utf-8").strip()
         if stored:

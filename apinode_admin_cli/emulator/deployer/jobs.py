@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 from apinode_admin_cli.emulator.deployer.common import flag
 from apinode_admin_cli.emulator.errors import ApiError, bad_request, not_found
+from apinode_admin_cli.emulator.faults import FaultQueue, queue_routes
 from apinode_admin_cli.emulator.options import MAX_DELAY_MS
 from apinode_admin_cli.emulator.routes import Request, Router
 
@@ -156,12 +157,8 @@ class Jobs:
             job.done.wait(max(0.0, deadline - time.monotonic()))
 
 
-class JobFaults:
+class JobFaults(FaultQueue):
     """Faults for the next update jobs: hang until aborted, fail, crash, or run slowly."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pending: list[dict[str, Any]] = []
 
     def add(self, spec: Any) -> dict[str, Any]:
         """Queue a validated fault and return it."""
@@ -187,33 +184,11 @@ class JobFaults:
             "message": str(spec.get("message") or f"Injected fault: update job {mode}"),
             "deployment": spec.get("deployment"),
         }
-        with self._lock:
-            self._pending.append(fault)
-        return dict(fault)
+        return self._queue(fault)
 
     def take(self, deployment_id: str) -> Optional[dict[str, Any]]:
         """Consume one use of the first fault for this deployment (or for any)."""
-        with self._lock:
-            for fault in self._pending:
-                if fault["deployment"] not in (None, deployment_id):
-                    continue
-                fault["count"] -= 1
-                if fault["count"] <= 0:
-                    self._pending.remove(fault)
-                return dict(fault)
-        return None
-
-    def list(self) -> list[dict[str, Any]]:
-        """The pending faults."""
-        with self._lock:
-            return [dict(f) for f in self._pending]
-
-    def clear(self) -> int:
-        """Drop every pending fault; how many there were."""
-        with self._lock:
-            count = len(self._pending)
-            self._pending.clear()
-            return count
+        return self._take_first(lambda fault: fault["deployment"] in (None, deployment_id))
 
 
 @router.route("GET", "futures/{job_id}")
@@ -234,16 +209,4 @@ def list_futures(req: Request) -> Any:
     return [job.state(peek=True) for job in req.app.jobs.all() if not job.done.is_set()]
 
 
-@control_router.route("GET", "__emulator__/job-faults")
-def list_job_faults(req: Request) -> Any:
-    return {"faults": req.app.job_faults.list()}
-
-
-@control_router.route("POST", "__emulator__/job-faults")
-def add_job_fault(req: Request) -> Any:
-    return {"ok": True, "fault": req.app.job_faults.add(req.json())}
-
-
-@control_router.route("DELETE", "__emulator__/job-faults")
-def clear_job_faults(req: Request) -> Any:
-    return {"ok": True, "cleared": req.app.job_faults.clear()}
+queue_routes(control_router, "__emulator__/job-faults", lambda app: app.job_faults)

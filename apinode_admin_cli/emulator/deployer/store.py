@@ -6,17 +6,16 @@ import contextlib
 import copy
 import hashlib
 import json
-import os
 import secrets
-import string
 import threading
-import time
 from pathlib import Path
 from typing import Any, Iterator, Optional
 from urllib.parse import quote
 
 from apinode_admin_cli.atomicfile import write_atomic
 from apinode_admin_cli.emulator.datadir import DataDirError, DataDirLock, load_json
+from apinode_admin_cli.emulator.keystore import now_ms as now_ms  # the deployer's modules use it
+from apinode_admin_cli.emulator.keystore import resolve_key
 
 STATE_FILE = "deployer-state.json"
 API_KEY_FILE = "api-key"
@@ -29,17 +28,6 @@ DEFAULT_STAGES = [
     {"id": "Test", "desc": "Test"},
     {"id": "Production", "desc": "Production"},
 ]
-_KEY_ALPHABET = string.ascii_letters + string.digits
-
-
-def now_ms() -> int:
-    """The current time in epoch milliseconds."""
-    return int(time.time() * 1000)
-
-
-def new_secret() -> str:
-    """A fresh 32-character alphanumeric key."""
-    return "".join(secrets.choice(_KEY_ALPHABET) for _ in range(32))
 
 
 def sealed(secret: str) -> str:
@@ -150,16 +138,4 @@ def resolve_api_key(data_dir: Path, given: Optional[str]) -> tuple[str, str]:
 
     Returns ``(key, source)``, source being ``given``, ``env``, ``file`` or ``generated``.
     """
-    if given:
-        return given, "given"
-    from_env = os.environ.get("APINODE_EMULATOR_DEPLOYER_API_KEY")
-    if from_env:
-        return from_env, "env"
-    path = Path(data_dir) / API_KEY_FILE
-    if path.exists():
-        stored = path.read_text(encoding="utf-8").strip()
-        if stored:
-            return stored, "file"
-    secret = new_secret()
-    write_atomic(path, (secret + "\n").encode("ascii"), mode=0o600)
-    return secret, "generated"
+    return resolve_key(data_dir, given, "APINODE_EMULATOR_DEPLOYER_API_KEY", API_KEY_FILE)
