@@ -62,7 +62,7 @@ def report_error(app: App, exc: ApinodeAdminError) -> None:
     term.say(term.style(f"Error: {redactor.line(exc.message)}", fg="red"))
     hint = worded_hint(exc)
     if hint:
-        term.say(f"Hint: {redactor.line(hint)}")
+        term.say(f"Hint: {redactor.line(in_context(app, hint))}")
     if app.wants_json:
         from apinode_admin_cli.jsonutil import dumps
 
@@ -82,6 +82,35 @@ def worded_hint(exc: ApinodeAdminError) -> Optional[str]:
             f"follow it with: apinode-admin deployer deployments status {exc.deployment_id} --watch"
         )
     return exc.hint
+
+
+def in_context(app: App, hint: str) -> str:
+    """The hint with the run's --profile/--fleet/--config in each command it suggests.
+
+    Copied as printed, a suggested `apinode-admin services ...` would otherwise act on the
+    default profile, not on the node (or fleet) this run was about. A command that already
+    names its node (`apinode-admin --profile n2 ...`) is left as it is.
+    """
+    if "apinode-admin " not in hint:
+        return hint
+    import os
+    import re
+    import shlex
+
+    env = os.environ if app.env is None else app.env
+    chosen = []
+    for name, option in (("config", "--config"), ("fleet", "--fleet"), ("profile", "--profile")):
+        value = app.flags.get(name) or env.get(f"APINODE_ADMIN_{name.upper()}")
+        if value:
+            chosen.append(f"{option} {shlex.quote(str(value))}")
+    if not chosen:
+        return hint
+    words = " ".join(chosen)
+    return re.sub(
+        r"(?<![\w/-])apinode-admin (?!--(?:profile|fleet|config|uri)\b)",
+        lambda m: f"apinode-admin {words} ",
+        hint,
+    )
 
 
 def report_interrupt(app: App, text: str = "Interrupted.") -> None:

@@ -133,5 +133,5 @@ def test_a_5000_digit_integer_in_a_state_file_is_a_usage_error(
 
 def test_a_5000_digit_step_is_a_usage_error(node_cli: RunCli, emulator: Any) -> None:
     result = node_cli("services", "rollout", "churn", "v2", "--steps", "10," + "1" * 5000)
-    assert_failed(result, 2, "--steps", "not a percentage from 1 to 100")
+    assert_failed(result, 2, "steps", "not a percentage from 1 to 100")
     assert emulator.received == []
