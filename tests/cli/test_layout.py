@@ -90,6 +90,21 @@ def test_no_import_cycles() -> None:
     assert cycles == []
 
 
+def test_only_targets_decide_between_one_node_and_a_fleet() -> None:
+    """``app.fleet`` is read by the factory and by targets, nowhere else under cli/."""
+    deciders = {"apinode_admin_cli.cli.app", "apinode_admin_cli.cli.common.targets"}
+    found = [
+        f"{name}:{node.lineno}"
+        for name, tree, _ in _modules(CLI)
+        if name not in deciders
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "fleet"
+        and getattr(node.value, "id", "") == "app"
+    ]
+    assert found == []
+
+
 # A library message names no CLI flag: the CLI words the way out (issue 21 item 7).
 FLAG = re.compile(r"(^|[\s(`])--[a-z]")
 

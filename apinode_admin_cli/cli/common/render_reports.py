@@ -12,6 +12,8 @@ from apinode_admin_cli.cli.common.render import (
     failure_detail,
     fleet_json,
     raise_first_failure,
+    show,
+    show_fleet,
 )
 from apinode_admin_cli.cli.common.results import Summary
 from apinode_admin_cli.errors import ApinodeAdminError, FleetFailure
@@ -98,6 +100,22 @@ def show_each(
     raise_failures(session, outcomes)
 
 
+def show_outcomes(app: App, session: Session, outcomes: Sequence[NodeOutcome[Any]]) -> None:
+    """One node's result as the command shows it, or its error; a fleet's merged outcomes."""
+    if session.fleet is None:
+        raise_failures(session, outcomes)
+        show(app, outcomes[0].result)
+        return
+    show_fleet(app, session.fleet, session.uris, outcomes)
+
+
+def raise_if_one_failed(session: Session, outcomes: Sequence[NodeOutcome[Any]]) -> None:
+    """One node's failure is the command's, before anything is shown; a fleet's nodes that
+    answered are shown first (``raise_failures`` after)."""
+    if session.fleet is None:
+        raise_failures(session, outcomes)
+
+
 def raise_failures(session: Session, outcomes: Sequence[NodeOutcome[Any]]) -> None:
     """One node's own error, or a fleet's FleetFailure naming every node that failed."""
     if session.fleet is not None:
@@ -164,4 +182,12 @@ def refuse_partial(
     )
 
 
-__all__ = ["raise_failures", "refuse_partial", "report_array", "show_each", "show_reports"]
+__all__ = [
+    "raise_failures",
+    "raise_if_one_failed",
+    "refuse_partial",
+    "report_array",
+    "show_each",
+    "show_outcomes",
+    "show_reports",
+]

@@ -138,7 +138,24 @@ def run(
     if fleet is not None:
         run_on_fleet(app, fleet, operation, admin, parallel)
         return
-    show(app, operation(one_node(app)))
+    try:
+        result = operation(one_node(app))
+    except ApinodeAdminError as error:
+        # A failure that still has a report to give (`ping` refused the key): the report is
+        # printed, then the failure ends the command, as a fleet node's JSON keeps both.
+        report = getattr(error, "partial_report", None)
+        if report is not None:
+            show(app, report)
+        raise
+    show(app, result)
+
+
+def fleet_of(app: App) -> Optional[Fleet]:
+    """The fleet this run names, None on one node: for the steps only a fleet takes.
+
+    (a check of every node before a traffic change, a hint instead of a one-node preview).
+    """
+    return app.fleet
 
 
 def confirm(app: App, action: str, yes: bool) -> None:
@@ -188,6 +205,7 @@ __all__ = [
     "OneNodeSession",
     "Session",
     "confirm",
+    "fleet_of",
     "nodes",
     "one_node",
     "run",

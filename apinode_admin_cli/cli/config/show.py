@@ -30,7 +30,9 @@ def config_show(app: App) -> None:
       apinode-admin --profile prod config show -o json
       apinode-admin --fleet prod config show
     """
-    fleet = app.fleet
+    from apinode_admin_cli.cli.common.targets import fleet_of
+
+    fleet = fleet_of(app)
     if fleet is None:
         show(app, _settings_rows(app.settings))
         return

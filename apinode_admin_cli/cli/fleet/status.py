@@ -46,11 +46,12 @@ def fleet_status(app: App, exit_code: bool, differing: bool) -> None:
     """
     from apinode_admin_cli.cli.common.fleet_session import collect
     from apinode_admin_cli.cli.common.render import raise_first_failure
+    from apinode_admin_cli.cli.common.targets import fleet_of
     from apinode_admin_cli.fleet.drift import compare
     from apinode_admin_cli.fleet.runner import OK, parallel_limit, requests_per_node
     from apinode_admin_cli.state import read_node_state
 
-    chosen = app.fleet
+    chosen = fleet_of(app)
     if chosen is None:
         raise UsageError(
             "fleet status compares the nodes of a fleet: pass --fleet NAME",

@@ -12,7 +12,7 @@ from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app, read_stream, yes_option
 from apinode_admin_cli.cli.common.reports import deleted
 from apinode_admin_cli.cli.common.results import Result
-from apinode_admin_cli.cli.common.targets import confirm, run
+from apinode_admin_cli.cli.common.targets import confirm, fleet_of, run
 from apinode_admin_cli.cli.keys.common import in_use_error, key_in_use, maybe_in_use
 from apinode_admin_cli.errors import UsageError
 
@@ -56,7 +56,7 @@ def keys_delete(
             raise UsageError("no key on stdin")
     # Refused before asking (a missing --yes is reported first, without reading settings).
     asking = yes or app.term.can_prompt()
-    if key and not force and asking and app.fleet is None and key == app.settings.api_key:
+    if key and not force and asking and fleet_of(app) is None and key == app.settings.api_key:
         raise in_use_error(app.settings.sources.get("api_key", ""))
     if key_id:
         confirm(app, f"Delete key with id {key_id}", yes)

@@ -10,7 +10,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.cli.common.results import Result, Rows
-from apinode_admin_cli.cli.common.targets import one_node, run
+from apinode_admin_cli.cli.common.targets import run, session
 
 # Formats of `metrics show` alone: never a value of the `output` setting.
 PROMETHEUS = "prometheus"
@@ -49,27 +49,23 @@ def metrics_show(app: App, output_format: Optional[str]) -> None:
 
 def show_prometheus(app: App) -> None:
     """The exposition of the node, or of every node of the fleet that answered."""
-    from apinode_admin_cli.output.prometheus import exposition
-
-    fleet = app.fleet
-    if fleet is None:
-        app.term.echo(exposition([(None, one_node(app).client.get_metrics())]), nl=False)
-        return
-
-    from apinode_admin_cli.cli.common.fleet_session import collect
-    from apinode_admin_cli.cli.common.render import raise_first_failure
+    from apinode_admin_cli.cli.common.render_reports import raise_failures, raise_if_one_failed
     from apinode_admin_cli.fleet.runner import OK
+    from apinode_admin_cli.output.prometheus import exposition
 
     def read(node: Node) -> Any:
         return node.client.get_metrics()
 
-    _, outcomes = collect(app, fleet, read)
-    # `apinode_up` comes first, for every node: the textfile collector and the push gateway
-    # have no `up` of their own for the nodes behind this command. A node's own top-level
-    # "up" number would be the same sample, and is dropped as a duplicate.
+    with session(app) as targets:
+        outcomes = targets.run(read)
+    raise_if_one_failed(targets, outcomes)
+    # `apinode_up` comes first, for every node of a fleet (a fleet's nodes have names): the
+    # textfile collector and the push gateway have no `up` of their own for the nodes behind
+    # this command. A node's own top-level "up" number would be the same sample, and is
+    # dropped as a duplicate.
     nodes: list[tuple[Optional[str], Any]] = [
-        (o.node, {"up": int(o.outcome == OK)}) for o in outcomes
+        (o.node, {"up": int(o.outcome == OK)}) for o in outcomes if o.node
     ]
-    nodes += [(o.node, o.result) for o in outcomes if o.outcome == OK]
+    nodes += [(o.node or None, o.result) for o in outcomes if o.outcome == OK]
     app.term.echo(exposition(nodes), nl=False)
-    raise_first_failure(fleet, outcomes)
+    raise_failures(targets, outcomes)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.nodelog import current_node
-from apinode_admin_cli.cli.common.targets import nodes
+from apinode_admin_cli.cli.common.targets import fleet_of, nodes
 from apinode_admin_cli.errors import ApinodeAdminError, UsageError
 from apinode_admin_cli.watch import NodeDown, WatchFailure
 
@@ -140,7 +140,7 @@ def run_watch(app: App, interval: float, count: Optional[int]) -> None:
     with nodes(app) as targets:
         # Every client built before the first poll: a node without a URI or key stops it now.
         clients = [(node.name, node.client) for node in targets]
-        fleet = app.fleet
+        fleet = fleet_of(app)
         target = f"fleet {fleet.name}" if fleet is not None else _host(targets[0].uri)
         _watch(app, clients, target, interval, count)
 

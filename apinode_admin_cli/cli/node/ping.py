@@ -60,24 +60,13 @@ def ping(app: App) -> None:
       apinode-admin --profile prod ping -o json | jq .elapsedMs
       apinode-admin ping -q >/dev/null && echo "node is up"
     """
-    if app.fleet is not None:
-        run(app, ping_node)
-        return
-    from apinode_admin_cli.cli.common.render import show
-    from apinode_admin_cli.cli.common.targets import one_node
-
-    try:
-        show(app, ping_node(one_node(app)))
-    except KeyRefused as refused:
-        # The report is the answer to "is it up, does it take my key": print it, then fail.
-        show(app, refused.rows)
-        raise
+    run(app, ping_node)
 
 
 class KeyRefused(AuthenticationError):
-    """The node is up but refused the key; ``rows`` is the report that says so."""
+    """The node is up but refused the key; ``partial_report`` is the report that says so."""
 
-    rows: Rows
+    partial_report: Rows
 
 
 def ping_node(node: Node) -> Result:
@@ -94,7 +83,7 @@ def ping_node(node: Node) -> Result:
         check_ping(node.uri, result)
     except AuthenticationError as exc:
         refused = KeyRefused(exc.message, status=exc.status, hint=exc.hint)
-        refused.rows = Rows(_rows(report), SUMMARY, raw=report)
+        refused.partial_report = Rows(_rows(report), SUMMARY, raw=report)
         refused.result = report  # type: ignore[attr-defined]
         raise refused from None
     if report["drained"]:

@@ -17,7 +17,7 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app, yes_option
 from apinode_admin_cli.cli.common.results import Result, Rows, Summary
-from apinode_admin_cli.cli.common.targets import confirm, one_node, run
+from apinode_admin_cli.cli.common.targets import confirm, fleet_of, one_node, run
 
 CODE_ENVS_NOTE = "unused code envs go too; the node does not list them beforehand"
 _KNOWN = ("deletedServices", "deletedGenerations", "deletedCodeEnvs")
@@ -139,7 +139,7 @@ def services_clean_unused(app: App, yes: bool, dry_run: bool) -> None:
         run(app, expected_rows)
         return
     if not yes and app.term.can_prompt():
-        if app.fleet is None:
+        if fleet_of(app) is None:
             preview(app)
         else:
             app.term.info("See what each node is expected to delete with --dry-run.")

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
-from apinode_admin_cli.cli.common.render import show
-from apinode_admin_cli.cli.common.targets import one_node
+from apinode_admin_cli.cli.common.targets import fleet_of
 from apinode_admin_cli.errors import FleetFailure, NotFoundError, UsageError
 
 if TYPE_CHECKING:
@@ -37,7 +36,7 @@ def check_fleet(
     app: App, service_id: str, generations: Sequence[str] = (), newest: bool = False
 ) -> None:
     """On a fleet, read every node; UsageError or NotFoundError (nothing sent) unless all fit."""
-    fleet = app.fleet
+    fleet = fleet_of(app)
     if fleet is None:
         return
     from apinode_admin_cli.cli.common.fleet_session import collect
@@ -95,21 +94,19 @@ def run_traffic_change(
 
     ``served``: what a node's result says it now serves (compared across the nodes).
     """
-    fleet = app.fleet
-    if fleet is None:
-        show(app, operation(one_node(app)))
-        return
-    from apinode_admin_cli.cli.common.fleet_session import collect
-    from apinode_admin_cli.cli.common.render import show_fleet
+    from apinode_admin_cli.cli.common.render_reports import show_outcomes
+    from apinode_admin_cli.cli.common.targets import session
     from apinode_admin_cli.fleet.runner import OK
 
-    uris, outcomes = collect(app, fleet, operation)
+    with session(app) as nodes:
+        outcomes = nodes.run(operation)
     changed = [o for o in outcomes if o.outcome == OK]
     unchanged = [o.node for o in outcomes if o.outcome != OK]
     serving = {served(o.result) for o in changed}
-    if changed and (unchanged or len(serving) > 1):
-        _say_split(app, fleet, service_id, [o.node for o in changed], unchanged)
-    show_fleet(app, fleet, uris, outcomes)
+    # One node is never split: it changed, or it failed and said so.
+    if nodes.fleet is not None and changed and (unchanged or len(serving) > 1):
+        _say_split(app, nodes.fleet, service_id, [o.node for o in changed], unchanged)
+    show_outcomes(app, nodes, outcomes)
 
 
 def _say_split(

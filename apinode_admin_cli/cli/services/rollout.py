@@ -14,7 +14,7 @@ import click
 from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import generation_ids, service_ids
 from apinode_admin_cli.cli.common.options import option_for, output_options, pass_app
-from apinode_admin_cli.cli.common.targets import nodes
+from apinode_admin_cli.cli.common.targets import fleet_of, nodes
 from apinode_admin_cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ def _drive(app: App, plan: Any, targets: list[Node], dry_run: bool) -> None:
         terminate_as_interrupt,
     )
 
-    view = RolloutView(app, plan, fleet=app.fleet is not None)
+    view = RolloutView(app, plan, fleet=fleet_of(app) is not None)
     driver = Rollout(targets, plan, view, service_key=lambda node: node.settings.service_key)
     try:
         with terminate_as_interrupt():
