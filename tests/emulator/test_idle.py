@@ -49,3 +49,27 @@ def test_an_idle_emulator_does_not_poll(tmp_path, module, key_option, probe):
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=15)
     assert proc.returncode == 0
+
+
+def test_an_idle_k8s_balancer_does_not_poll():
+    # A K8S deployment's public URL stays up between requests, as long as the deployment lives.
+    script = (
+        "import time\n"
+        "from apinode_admin_cli.emulator.deployer.k8s import Balancer\n"
+        "balancer = Balancer(0, list)\n"
+        "print(balancer.uri, flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        uri = proc.stdout.readline().strip()
+        assert requests.get(uri + "/", timeout=10).status_code == 503  # no replica yet
+        time.sleep(0.2)  # the request's connection thread ends
+        before = wake_ups(proc.pid)
+        time.sleep(1.0)  # a poll every 50 ms would wake it 20 times
+        assert wake_ups(proc.pid) - before <= 5
+    finally:
+        proc.kill()
+        proc.communicate(timeout=15)

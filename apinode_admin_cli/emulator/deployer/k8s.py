@@ -7,37 +7,33 @@ import itertools
 import json
 import shutil
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from apinode_admin_cli.emulator.app import EmulatorHandle, start_emulator
 from apinode_admin_cli.emulator.deployer.nodes import CHECK_TIMEOUT_S, Node
+from apinode_admin_cli.emulator.server import QuietServer
 
 PORT_FILE = "public-port"
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "host", "content-length"}
 
 
-class Balancer(ThreadingHTTPServer):
+class Balancer(QuietServer):
     """The deployment's ``publicURL``: each request goes to the next replica that answers."""
-
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
 
     def __init__(self, port: int, replicas: Callable[[], list[EmulatorHandle]]) -> None:
         self.replicas = replicas
         self.turn = itertools.count()
         super().__init__(("127.0.0.1", port), _BalancerHandler)
         self.uri = f"http://127.0.0.1:{self.server_address[1]}"
-        self.thread = threading.Thread(
-            target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self.own_loop = True
+        self.thread = threading.Thread(target=self.serve_until_stopped, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
         """Stop serving and release the port."""
-        self.shutdown()
+        self.end_loop()
         self.server_close()
 
 
