@@ -2,8 +2,8 @@
 
 A node's import answer is not documented; the emulator's carries ``generationId``. When an
 answer does not, the generations listed before and after the import tell, unless another
-import ran meanwhile. The CLI's ``generations import`` and rollouts share these rules:
-:func:`import_and_identify` and :func:`identify`.
+import ran meanwhile. The CLI's ``generations import``, rollouts and ``state apply`` share
+these rules: :func:`import_and_identify` and :func:`identify`.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from apinode_admin_cli import __version__
 from apinode_admin_cli.client import errormap, failures, limits
+from apinode_admin_cli.client.concurrency import CONNECTIONS_PER_NODE
 from apinode_admin_cli.client.exchange import send_once
 from apinode_admin_cli.client.result import ANSWER_LOST_NOTE, HttpResult
 from apinode_admin_cli.client.retry import (
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("apinode_admin_cli.http")
 
-CONNECTIONS_PER_NODE = 32
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
@@ -92,7 +92,6 @@ class Transport:
         self._environments: dict[str, dict[str, Any]] = {}
         self._session: requests.Session = requests.Session()
         self._session.headers["User-Agent"] = f"apinode-admin/{__version__}"
-        # Callers read a node's services concurrently (drift, state): as many connections.
         adapter = WatchedAdapter(pool_maxsize=CONNECTIONS_PER_NODE)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)

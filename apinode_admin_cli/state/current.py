@@ -6,15 +6,13 @@ import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable, Collection, Optional, TypeVar
 
+from apinode_admin_cli.client.concurrency import DEFAULT_WORKERS
 from apinode_admin_cli.errors import InvalidResponseError
 from apinode_admin_cli.state.model import GenerationState, NodeState, ServiceState
 
 if TYPE_CHECKING:
     from apinode_admin_cli.client import APINodeAdminClient
 
-# Well under the client's connections per node (client/transport.py CONNECTIONS_PER_NODE):
-# a command that reads several nodes at once multiplies it.
-DEFAULT_WORKERS = 8
 T = TypeVar("T")
 
 

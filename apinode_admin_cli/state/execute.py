@@ -6,8 +6,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, Sequence, Union
 
+from apinode_admin_cli.client.concurrency import DEFAULT_WORKERS
 from apinode_admin_cli.errors import ApinodeAdminError, ExitCode, Terminated
-from apinode_admin_cli.state.current import DEFAULT_WORKERS, read_generations, read_node_state
+from apinode_admin_cli.state.current import read_node_state
 from apinode_admin_cli.state.lanes import InOrder, run_lanes
 from apinode_admin_cli.state.model import Change, DesiredState, Plan, mapping_body
 from apinode_admin_cli.state.plan import compute_plan
@@ -215,7 +216,7 @@ def run_change(client: APINodeAdminClient, change: Change) -> None:
     if action == "import":
         assert change.path is not None and change.generation is not None
         answer = service.import_generation_from_archive(change.path)
-        _check_imported(client, change, answer)
+        _check_imported(service, change, answer)
     elif action == "preload":
         assert change.generation is not None
         service.preload_generation(change.generation)
@@ -235,13 +236,20 @@ def run_change(client: APINodeAdminClient, change: Change) -> None:
         raise ValueError(f"unknown action {action!r}")
 
 
-def _check_imported(client: APINodeAdminClient, change: Change, answer: Any) -> None:
-    # The node names the generation from the archive, not from the file: say so now rather
-    # than fail later on a mapping that names a generation the node does not have.
-    created = answer.get("generationId") if isinstance(answer, dict) else None
-    if created == change.generation:
-        return  # the answer names it: no need to read the service's generations
-    ids = [g.generation_id for g in read_generations(client, change.service)]
+def _check_imported(service: Any, change: Change, answer: Any) -> None:
+    """The generation the state file names must be the one the import created.
+
+    The node names the generation from the archive, not from the file: said now rather than
+    on a later mapping that names a generation the node does not have.
+    """
+    from apinode_admin_cli.client.imports import id_in_answer, identify, listed_ids
+
+    # No read when the answer names the generation: the import's answer is enough.
+    imported = identify(service, answer, (), expected=change.generation)
+    if imported.created == change.generation:
+        return
+    named = id_in_answer(answer) is not None
+    ids = listed_ids(service.list_generations()) if named else list(imported.new)
     if change.generation not in ids:
         raise ApinodeAdminError(
             f"importing {change.path} into {change.service!r} gave no generation "

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
+from apinode_admin_cli.client.concurrency import DEFAULT_WORKERS
 from apinode_admin_cli.errors import NotFoundError
 from apinode_admin_cli.mapping import TOLERANCE
-from apinode_admin_cli.state.current import DEFAULT_WORKERS, read_node_state
+from apinode_admin_cli.state.current import read_node_state
 from apinode_admin_cli.state.model import NodeState, ServiceState
 from apinode_admin_cli.tomlwrite import toml_key, toml_table_header, toml_value
 

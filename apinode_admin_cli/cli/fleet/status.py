@@ -11,9 +11,6 @@ from apinode_admin_cli.cli.common.node import Node
 from apinode_admin_cli.cli.common.options import output_options, pass_app
 from apinode_admin_cli.errors import ExitCode, UsageError
 
-# Generations requests in flight per node (fewer when the open-file limit says so).
-READERS_PER_NODE = 64
-
 
 @click.command("status")
 @click.option(
@@ -47,6 +44,7 @@ def fleet_status(app: App, exit_code: bool, differing: bool) -> None:
     from apinode_admin_cli.cli.common.fleet_session import collect
     from apinode_admin_cli.cli.common.render import raise_first_failure
     from apinode_admin_cli.cli.common.targets import fleet_of
+    from apinode_admin_cli.client.concurrency import READERS_PER_NODE
     from apinode_admin_cli.fleet.drift import compare
     from apinode_admin_cli.fleet.runner import OK, parallel_limit, requests_per_node
     from apinode_admin_cli.state import read_node_state

@@ -21,14 +21,15 @@ from apinode_admin_cli.cli.state.common import (
     reporter,
     show_plan,
 )
+from apinode_admin_cli.client.concurrency import DEFAULT_WORKERS
 from apinode_admin_cli.state.failures import ApplyFailure, ApplyStopped, done_summary
 
 if TYPE_CHECKING:
     from apinode_admin_cli.fleet.runner import NodeOutcome
     from apinode_admin_cli.state import ApplyResult, DesiredState, Plan
 
-# Services changed at once on a node: imports load models, so a node is not flooded either.
-DEFAULT_PARALLELISM = 8
+# Services changed at once on a node: the client's per-node default (imports load models).
+DEFAULT_PARALLELISM = DEFAULT_WORKERS
 
 
 @click.command("apply")
