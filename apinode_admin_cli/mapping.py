@@ -50,7 +50,8 @@ def parse_entry(text: str) -> dict[str, Any]:
     try:
         proba = parse_share(proba_text)
     except ValueError:
-        raise UsageError(f"invalid entry {text!r}: {proba_text!r} is not a number") from None
+        shown = proba_text if len(proba_text) <= 40 else proba_text[:20] + "..."
+        raise UsageError(f"invalid entry for {generation!r}: {shown!r} is not a number") from None
     return {"generation": generation, "proba": proba}
 
 

@@ -10,7 +10,8 @@ as hidden copies, on every command, so they may follow the command as with kubec
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Optional, TypeVar, overload
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional, TypeVar, overload
 
 import click
 
@@ -189,3 +190,18 @@ def read_stream(
     from apinode_admin_cli.inputs import read_source
 
     return read_source(stream, shown, max_bytes)
+
+
+@contextmanager
+def naming(flag: str) -> Iterator[None]:
+    """A usage error raised while the block parses ``flag``'s value names the flag.
+
+    The library's parsers word their errors without the command line's names; this is where
+    the command line adds them, so that the message says which option to fix.
+    """
+    from apinode_admin_cli.errors import UsageError
+
+    try:
+        yield
+    except UsageError as exc:
+        raise UsageError(f"{flag}: {exc.message}", hint=exc.hint) from None

@@ -139,10 +139,14 @@ def _run(
     if probe_file is not None:
         shown = "the probes on stdin" if probe_file == "-" else f"probe file {probe_file}"
         probes = parse_probes(read_text_input(probe_file, MAX_PROBE_BYTES), shown)
+    from apinode_admin_cli.cli.common.options import naming
+
+    with naming("--steps"):
+        parsed_steps = parse_steps(steps)
     plan = RolloutPlan(
         deployment_id,
         version,
-        steps=parse_steps(steps),
+        steps=parsed_steps,
         pause=pause,
         probes=probes,
         endpoint=endpoint,

@@ -50,7 +50,10 @@ def services_set_mapping(
     if mapping_file and entries:
         raise UsageError("give the mapping either as FILE or as --entry options, not both")
     if entries:
-        mapping = mapping_from_entries(entries)
+        from apinode_admin_cli.cli.common.options import naming
+
+        with naming("--entry"):
+            mapping = mapping_from_entries(entries)
     elif mapping_file:
         text = read_text_input(mapping_file, stdin=app.term.inp)
         mapping = parse_mapping_text(text, _input_name(mapping_file))
