@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 from pathlib import Path
-from typing import IO, Any, Optional
+from typing import IO, Any, Iterable, Iterator, Optional
 
 from apinode_admin_cli.atomicfile import write_atomic
 
@@ -114,6 +115,26 @@ class DataDirLock:
         if self._handle is not None:
             self._handle.close()  # closing the descriptor drops the flock
             self._handle = None
+
+
+@contextlib.contextmanager
+def claim_data_dir(data_dir: Path, folders: Iterable[str]) -> Iterator[DataDirLock]:
+    """Make ``data_dir``, lock it, make its ``folders``, and yield the lock.
+
+    Before anything is read: another emulator may be writing. An error in the body (a
+    corrupt file) releases the lock, so that the data dir is not held by an emulator that
+    never started.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = DataDirLock(data_dir)
+    lock.acquire()
+    try:
+        for folder in folders:
+            (data_dir / folder).mkdir(exist_ok=True)
+        yield lock
+    except BaseException:
+        lock.release()
+        raise
 
 
 def load_json(path: Path, what: str) -> Any:

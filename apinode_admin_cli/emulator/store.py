@@ -21,7 +21,7 @@ from typing import Any, Iterator, Optional
 
 from apinode_admin_cli.atomicfile import fsync_dir, write_atomic
 from apinode_admin_cli.emulator.datadir import (
-    DataDirLock,
+    claim_data_dir,
     entry_name,
     expect,
     load_json,
@@ -50,21 +50,14 @@ class Store:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._data_lock = DataDirLock(self.data_dir)
-        self._data_lock.acquire()  # before reading: another emulator may be writing
-        try:
-            for name in (SERVICES_DIR, INCOMING_DIR, TRASH_DIR):
-                (self.data_dir / name).mkdir(exist_ok=True)
+        folders = (SERVICES_DIR, INCOMING_DIR, TRASH_DIR)
+        with claim_data_dir(self.data_dir, folders) as self._data_lock:
             self.lock = threading.RLock()
             self._path = self.data_dir / STATE_FILE
             self.keys = KeyFile(self.data_dir)
             self._state = self._load_globals()
             self._services = self._load_services()
             self._clean_temp_files()
-        except BaseException:
-            self._data_lock.release()
-            raise
 
     def close(self) -> None:
         """Release the data dir for another emulator."""

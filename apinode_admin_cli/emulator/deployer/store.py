@@ -13,7 +13,7 @@ from typing import Any, Iterator, Optional
 from urllib.parse import quote
 
 from apinode_admin_cli.atomicfile import write_atomic
-from apinode_admin_cli.emulator.datadir import DataDirError, DataDirLock, load_json
+from apinode_admin_cli.emulator.datadir import DataDirError, claim_data_dir, load_json
 from apinode_admin_cli.emulator.keystore import now_ms as now_ms  # the deployer's modules use it
 from apinode_admin_cli.emulator.keystore import resolve_key
 
@@ -57,20 +57,13 @@ class DeployerStore:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         # Two deployers writing one state file would lose each other's changes.
-        self._data_lock = DataDirLock(self.data_dir)
-        self._data_lock.acquire()
-        try:
-            for folder in (VERSIONS_DIR, INCOMING_DIR, K8S_DIR):
-                (self.data_dir / folder).mkdir(exist_ok=True)
+        folders = (VERSIONS_DIR, INCOMING_DIR, K8S_DIR)
+        with claim_data_dir(self.data_dir, folders) as self._data_lock:
             self.lock = threading.RLock()
             self._path = self.data_dir / STATE_FILE
             self._state = self._load()
             self._clean_temp_files()
-        except BaseException:
-            self._data_lock.release()
-            raise
 
     def close(self) -> None:
         """Release the data dir for another deployer."""
