@@ -83,4 +83,14 @@ class LiveScreen:
             self._live.stop()
 
 
-__all__ = ["Countdown", "LiveScreen"]
+def print_once(stream: IO[str], head: str, body: Any) -> None:
+    """A heading line over a renderable, printed once (off a terminal: no colour, no redraw)."""
+    from rich.console import Console, Group
+    from rich.text import Text
+
+    console = Console(file=stream, highlight=False, markup=False, emoji=False, no_color=True)
+    console.print(Group(Text(head), body))
+    stream.flush()
+
+
+__all__ = ["Countdown", "LiveScreen", "print_once"]

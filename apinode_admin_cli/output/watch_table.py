@@ -17,18 +17,30 @@ if TYPE_CHECKING:
 
 
 def watch_table(watch: Watch, *, only_changed: bool = True, title: Optional[str] = None) -> Table:
-    """METRIC, then VALUE, CHANGE and RATE/S for each node; a node down says why."""
+    """METRIC, then VALUE, CHANGE and RATE/S for each node; a node down says why.
+
+    Three nodes must fit 80 columns: no side borders, one space between columns, short
+    headings for a fleet's column groups (VALUE, CHG, /S), and rates rounded for reading.
+    """
     from rich.table import Table
 
-    table = Table(title=title, caption=_caption(watch), caption_justify="left")
+    table = Table(
+        title=title,
+        caption=_caption(watch),
+        caption_justify="left",
+        box=None,
+        padding=(0, 0, 0, 2),
+        pad_edge=False,
+    )
     table.add_column("METRIC", overflow="fold")
     down = watch.errors()
+    fleet = len(watch.nodes) > 1
     for node in watch.nodes:
         head = "" if node is None else f"{node}\n"
         style = "dim" if node in down else None
-        table.add_column(f"{head}VALUE", justify="right", style=style)
-        table.add_column("CHANGE", justify="right", style=style)
-        table.add_column("RATE/S", justify="right", style=style)
+        table.add_column(f"{head}VALUE", justify="right", style=style, no_wrap=True)
+        table.add_column("CHG" if fleet else "CHANGE", justify="right", style=style, no_wrap=True)
+        table.add_column("/S" if fleet else "RATE/S", justify="right", style=style, no_wrap=True)
     for row in watch.rows(only_changed):
         # Metric names and errors come from the node: ESC or CSI would drive the terminal.
         cells = [displayable(row.metric)]
@@ -47,8 +59,27 @@ def cell_texts(cell: Cell) -> tuple[str, str, str]:
         change = ""
     else:
         change = format_number(cell.change, signed=True)
-    rate = "" if cell.rate is None else format_number(cell.rate, signed=True)
+    rate = "" if cell.rate is None else format_rate(cell.rate)
     return value, change, rate
+
+
+def format_rate(rate: float) -> str:
+    """A rate per second as read at a glance: ``+0.33``, ``+12.5``, ``+1234``; ``0`` when still.
+
+    Six significant digits (``+0.333333``) widen every column of a fleet's table for digits
+    nobody reads; the exact rate is in the JSON lines (``-o json``).
+    """
+    size = abs(rate)
+    if size >= 100:
+        text = f"{rate:.0f}"
+    elif size >= 10:
+        text = f"{rate:.1f}"
+    else:
+        text = f"{rate:.2f}"
+    if float(text) == 0:
+        return "0" if rate == 0 else ("<0.01" if rate > 0 else ">-0.01")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return f"+{text}" if rate > 0 else text
 
 
 def format_number(value: Number, signed: bool = False) -> str:

@@ -157,9 +157,7 @@ def _watch(
     misses = Misses(app, detach=len(clients) > 1)
     fetchers = [(name, misses.fetcher(name, client)) for name, client in clients]
     watch = Watch([name for name, _ in clients])
-    view: Any = (
-        LiveView(app, watch, target, interval, count) if app.term.out_is_tty() else JsonLines(app)
-    )
+    view = _view(app, watch, target, interval, count)
 
     def on_poll(readings: list[Reading]) -> None:
         misses.polls += 1
@@ -175,6 +173,21 @@ def _watch(
     misses.raise_if_any([name for name, _ in clients])
 
 
+def _view(app: App, watch: Watch, target: str, interval: float, count: Optional[int]) -> Any:
+    """The format asked for (-o, --json, the output setting), else live on a terminal, JSON
+    lines elsewhere: a watch in a pipe feeds jq, not a reader."""
+    from apinode_admin_cli.cli.metrics.views import JsonLines, Lines, Tables
+
+    tty = app.term.out_is_tty()
+    asked = app.settings.output
+    fmt = app.output_format if asked is not None else ("table" if tty else "json")
+    if fmt == "json":
+        return JsonLines(app)
+    if fmt in ("plain", "tsv"):
+        return Lines(app)
+    return LiveView(app, watch, target, interval, count) if tty else Tables(app, watch, target)
+
+
 def _host(uri: str) -> str:
     """host:port of a URI: the live table's title has no room for a path or a user name."""
     from urllib.parse import urlsplit
@@ -182,27 +195,6 @@ def _host(uri: str) -> str:
     parts = urlsplit(uri)
     host = parts.hostname or uri
     return f"{host}:{parts.port}" if parts.port else host
-
-
-class JsonLines:
-    """Off a terminal: one JSON object per poll and node per line, flushed at once."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    def __enter__(self) -> JsonLines:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def show(self, readings: list[Reading]) -> None:
-        from apinode_admin_cli.jsonutil import dumps
-
-        for reading in readings:
-            # Like -o json: C1 controls and lone surrogates escaped by the strict writer;
-            # click.echo flushes, so `| jq` sees each poll at once.
-            self.app.term.echo(dumps(reading.json_line()))
 
 
 class LiveView:

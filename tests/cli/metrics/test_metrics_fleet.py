@@ -155,7 +155,7 @@ def test_a_fleet_watch_on_a_terminal_has_a_column_group_per_node(
     assert result.exit_code == 7, err.getvalue()
     screen = out.getvalue()
     last = screen[screen.rindex("fleet prod · poll 2/2") :]
-    assert last.count("RATE/S") == 3 and last.count("CHANGE") == 3
+    assert last.count("/S") == 3 and last.count("CHG") == 3
     header = next(line for line in last.splitlines() if "n1" in line)
     assert "n2" in header and "n3" in header
     assert "n3 not answering: " in last
