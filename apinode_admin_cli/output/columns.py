@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from apinode_admin_cli.output.column import Column
 
@@ -19,6 +19,19 @@ SERVICES_WIDE = (
     Column("active", "ACTIVE"),
     Column("startAbortedReason", "ERROR"),
 )
+
+
+def services_columns(columns: Sequence[Column], records: Sequence[Any]) -> tuple[Column, ...]:
+    """The columns of a services listing, ERROR left out when no service has an error.
+
+    A node sets ``startAbortedReason`` only on a service that failed to start: a column that
+    is always empty pushes the others apart for nothing. On a fleet, the column comes back as
+    soon as one node has a service in error (the merged table takes every node's columns).
+    """
+    if any(isinstance(r, dict) and r.get("startAbortedReason") for r in records):
+        return tuple(columns)
+    return tuple(c for c in columns if c.key != "startAbortedReason")
+
 
 # `services clean-unused`: what was (or, with --dry-run, is expected to be) deleted.
 CLEANUP = (
@@ -138,4 +151,5 @@ __all__ = [
     "drift_columns",
     "named_columns",
     "prediction_columns",
+    "services_columns",
 ]

@@ -51,10 +51,10 @@ def generations_of(node: Node, service_ids: list[str]) -> list[Optional[list[Any
 
 def wide_rows(node: Node, services: list[Any]) -> Rows:
     """The services with an ACTIVE column, their generations fetched concurrently."""
-    from apinode_admin_cli.output.columns import SERVICES_WIDE
+    from apinode_admin_cli.output.columns import SERVICES_WIDE, services_columns
 
     records = [s for s in services if isinstance(s, dict)]
     found = generations_of(node, [str(s.get("serviceId")) for s in records])
     rows = [dict(s, active=active_text(gens)) for s, gens in zip(records, found)]
     raw = [dict(s, generations=gens) for s, gens in zip(records, found)]
-    return Rows(rows, SERVICES_WIDE, raw=raw)
+    return Rows(rows, services_columns(SERVICES_WIDE, rows), raw=raw)

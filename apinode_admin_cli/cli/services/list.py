@@ -34,7 +34,7 @@ def services_list(app: App, wide: bool) -> None:
       apinode-admin services list --wide
       apinode-admin services list -o json | jq -r '.[] | select(.enabled) | .serviceId'
     """
-    from apinode_admin_cli.output.columns import SERVICES
+    from apinode_admin_cli.output.columns import SERVICES, services_columns
 
     def op(node: Node) -> Result:
         records = node.client.list_services()
@@ -42,6 +42,6 @@ def services_list(app: App, wide: bool) -> None:
             from apinode_admin_cli.cli.services.common import wide_rows
 
             return wide_rows(node, records)
-        return Rows(records, SERVICES, raw=records)
+        return Rows(records, services_columns(SERVICES, records), raw=records)
 
     run(app, op)

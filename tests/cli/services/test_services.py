@@ -50,7 +50,7 @@ def test_list_plain_shows_declared_columns(node_cli: RunCli) -> None:
     result = node_cli("services", "list")
     check(result)
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["SERVICE", "ENABLED", "ERROR"]
+    assert lines[0].split() == ["SERVICE", "ENABLED"]
     assert [line.split() for line in lines[1:]] == [["churn", "true"], ["fraud", "true"]]
     assert result.stderr == ""
 
