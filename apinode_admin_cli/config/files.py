@@ -96,6 +96,19 @@ def _check_fleets(fleets: Any, path: Path) -> None:
             )
 
 
+def has_comments(path: Path) -> bool:
+    """Whether the file has a TOML comment: a ``#`` outside quoted strings (False if unreadable)."""
+    import re
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    # Strings first ("""...""", '''...''', "...", '...'): a # inside one is not a comment.
+    quoted = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+    return "#" in quoted.sub("", text)
+
+
 def list_fleets(path: Path) -> dict[str, list[str]]:
     """Fleet names and their profiles, in file order."""
     fleets = load_config(path).get("fleets", {})
@@ -272,6 +285,7 @@ __all__ = [
     "display_path",
     "dumps_toml",
     "edit_config",
+    "has_comments",
     "list_fleets",
     "list_profiles",
     "load_config",

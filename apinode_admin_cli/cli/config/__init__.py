@@ -23,6 +23,7 @@ from apinode_admin_cli.cli.common.options import pass_app
         "delete-profile": ".delete_profile:config_delete_profile",
         "rename-profile": ".rename_profile:config_rename_profile",
         "fleets": ".fleets:config_fleets",
+        "fleet": ".fleet:config_fleet",
         "init": ".init:config_init",
     },
 )
@@ -31,3 +32,6 @@ def config(app: App) -> None:
     """Show and edit settings and profiles (no node needed)."""
     # These commands create the file, or say that it is missing, rather than fail on it.
     app.tolerate_missing_config()
+    from apinode_admin_cli.cli.config.common import watch_comments
+
+    click.get_current_context().call_on_close(watch_comments(app))
