@@ -6,7 +6,7 @@ import logging
 from typing import Any, Callable, Iterator
 
 import pytest
-from support.recording_server import KEY, RecordingServer
+from support.fault_server import KEY, RecordingServer
 
 from apinode_admin_cli.client import APINodeAdminClient
 

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import pytest
 from support.cli import closed_port_uri
-from support.recording_server import RecordingServer
+from support.fault_server import RecordingServer
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient, LostAnswer
 from apinode_admin_cli.errors import (

@@ -10,7 +10,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 import pytest
-from support.recording_server import KEY, RecordingServer
+from support.fault_server import KEY, RecordingServer
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
 from apinode_admin_cli.errors import (

@@ -8,7 +8,7 @@ import time
 from typing import Any, Callable
 
 import pytest
-from support.recording_server import KEY, RecordingServer
+from support.fault_server import KEY, RecordingServer
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.errors import ConnectionFailure, ServerError, TimeoutFailure

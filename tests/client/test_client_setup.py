@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import pytest
 import trustme
-from support.recording_server import KEY, RecordingServer
+from support.fault_server import KEY, RecordingServer
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient, PingResult
 from apinode_admin_cli.client.retry import backoff_delay, retry_after_delay

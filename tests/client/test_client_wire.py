@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import dataikuapi
 import pytest
-from support.recording_server import KEY, Recorded, RecordingServer
+from support.fault_server import KEY, Recorded, RecordingServer
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.recording_server import KEY, RecordingServer
+from support.fault_server import KEY, RecordingServer
 
 from apinode_admin_cli.client import DSSDeployerClient
 from apinode_admin_cli.errors import (

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from support.cli import RunCli
+from support.fault_server import TinyServer, answer
 from support.faults import assert_failed
-from support.tiny_server import TinyServer, answer
 
 SERVICES = "/admin/api/services"
 PROXY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from support.cli import clean_env, complete
-from support.tiny_server import Responder, TinyServer, drip_body, drip_headers
+from support.fault_server import Responder, TinyServer, drip_body, drip_headers
 
 from apinode_admin_cli.cli.common.completers import COMPLETION_TIMEOUT
 

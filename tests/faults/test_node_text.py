@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from support.cli import RunCli, check
-from support.tiny_server import TinyServer, answer
+from support.fault_server import TinyServer, answer
 
 # Tests run without a terminal, where click strips ANSI sequences from what it prints: the
 # escaped spelling (\\x1b) must therefore be found, not only the raw one missed.

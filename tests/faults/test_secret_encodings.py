@@ -9,7 +9,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 from support.cli import RunCli
-from support.tiny_server import TinyServer, echo_error
+from support.fault_server import TinyServer, echo_error
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.errors import APIError

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from support.cli import RunCli
+from support.fault_server import TinyServer, answer, json_answer
 from support.faults import assert_failed
-from support.tiny_server import TinyServer, answer, json_answer
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.errors import NotAnAPINodeError, NotFoundError
