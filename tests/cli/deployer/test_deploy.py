@@ -15,11 +15,11 @@ from typing import Any, Iterator
 
 import pytest
 from support.cli import RunCli, check, clean_env, start_cli
+from support.deployer_emulator import Emulators
 from support.rollout import mapping_of
 
 from apinode_admin_cli.client import DSSDeployerClient
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
-from apinode_admin_cli.emulator.deployer import start_deployer
+from apinode_admin_cli.emulator import EmulatorHandle
 
 DSS_KEY = "DSS-KEY-of-the-deploy-tests-77"
 NODE_KEYS = ("node-one-admin-key-0101", "node-two-admin-key-0202")
@@ -71,31 +71,12 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     files = tmp_path_factory.mktemp("packages")
-    nodes = [
-        start_emulator(data_dir=tmp_path_factory.mktemp(f"node{i}"), admin_key=key)
-        for i, key in enumerate(NODE_KEYS)
-    ]
-    deployer = start_deployer(data_dir=tmp_path_factory.mktemp("deployer"), api_key=DSS_KEY)
-    try:
-        w = World(deployer, nodes, files)
-        api = DSSDeployerClient(deployer.uri, DSS_KEY).get_apideployer()
-        service = api.create_service("churn")
-        for version, rate in (("v1", 0.0), ("v2", 0.0), ("bad", 1.0)):
-            with package(files, version, rate).open("rb") as handle:
-                service.import_version(handle)
-        api.create_infra("dev", "Development", "STATIC")
-        settings = api.get_infra("dev").get_settings()
-        for node in nodes:
-            settings.add_apinode(node.uri, node.admin_key)
-        settings.save()
-        api.create_deployment("d", "churn", "dev", "v1").start_update().wait_for_result(30)
-        yield w
-    finally:
-        deployer.stop()
-        for node in nodes:
-            node.stop()
+    versions = (("v1", 0.0), ("v2", 0.0), ("bad", 1.0))
+    api = emulators.churn_on_dev([package(files, v, rate) for v, rate in versions])
+    api.create_deployment("d", "churn", "dev", "v1").start_update().wait_for_result(30)
+    yield World(emulators.deployer, emulators.nodes, files)
 
 
 @pytest.fixture

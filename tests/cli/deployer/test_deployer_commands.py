@@ -13,10 +13,10 @@ from typing import Any, Iterator
 
 import pytest
 from support.cli import RunCli, check, closed_port_uri
+from support.deployer_emulator import Emulators
 
 from apinode_admin_cli.client import APINodeAdminClient, DSSDeployerClient
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
-from apinode_admin_cli.emulator.deployer import start_deployer
+from apinode_admin_cli.emulator import EmulatorHandle
 
 DSS_KEY = "DSS-KEY-of-the-tests-0042"
 NODE_KEYS = ("node-one-admin-key-0001", "node-two-admin-key-0002")
@@ -43,31 +43,11 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     files = tmp_path_factory.mktemp("packages")
-    nodes = [
-        start_emulator(data_dir=tmp_path_factory.mktemp(f"node{i}"), admin_key=key)
-        for i, key in enumerate(NODE_KEYS)
-    ]
-    deployer = start_deployer(data_dir=tmp_path_factory.mktemp("deployer"), api_key=DSS_KEY)
-    try:
-        w = World(deployer, nodes, files)
-        api = w.api()
-        service = api.create_service("churn")
-        for version in ("v1", "v2"):
-            with package(files, version).open("rb") as handle:
-                service.import_version(handle)
-        api.create_infra("dev", "Development", "STATIC")
-        settings = api.get_infra("dev").get_settings()
-        for node in nodes:
-            settings.add_apinode(node.uri, node.admin_key)
-        settings.save()
-        api.create_deployment("churn-dev", "churn", "dev", "v1").start_update().wait_for_result(30)
-        yield w
-    finally:
-        deployer.stop()
-        for node in nodes:
-            node.stop()
+    api = emulators.churn_on_dev([package(files, v) for v in ("v1", "v2")])
+    api.create_deployment("churn-dev", "churn", "dev", "v1").start_update().wait_for_result(30)
+    yield World(emulators.deployer, emulators.nodes, files)
 
 
 @pytest.fixture

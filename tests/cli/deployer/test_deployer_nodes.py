@@ -14,10 +14,10 @@ from typing import Any, Iterator
 
 import pytest
 from support.cli import RunCli, check
+from support.deployer_emulator import Emulators
 
 from apinode_admin_cli.client import APINodeAdminClient, DSSDeployerClient
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
-from apinode_admin_cli.emulator.deployer import start_deployer
+from apinode_admin_cli.emulator import EmulatorHandle
 
 DSS_KEY = "DSS-KEY-of-the-node-tests-31"
 NODE_KEYS = ("node-one-own-admin-key-11", "node-two-own-admin-key-22")
@@ -50,25 +50,14 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     home = tmp_path_factory.mktemp("home")
-    nodes = [
-        start_emulator(data_dir=tmp_path_factory.mktemp(f"node{i}"), admin_key=key)
-        for i, key in enumerate(NODE_KEYS)
-    ]
-    deployer = start_deployer(data_dir=tmp_path_factory.mktemp("deployer"), api_key=DSS_KEY)
-    try:
-        w = World(deployer, nodes, home)
-        w.config.write_text(
-            f'[profiles.n1]\nuri = "{nodes[0].uri}"\napi_key_file = "{home / "own1.key"}"\n'
-        )
-        api = DSSDeployerClient(deployer.uri, DSS_KEY).get_apideployer()
-        api.create_infra("prod", "Production", "STATIC")
-        yield w
-    finally:
-        deployer.stop()
-        for node in nodes:
-            node.stop()
+    w = World(emulators.deployer, emulators.nodes, home)
+    w.config.write_text(
+        f'[profiles.n1]\nuri = "{w.nodes[0].uri}"\napi_key_file = "{home / "own1.key"}"\n'
+    )
+    emulators.api().create_infra("prod", "Production", "STATIC")
+    yield w
 
 
 @pytest.fixture

@@ -13,11 +13,10 @@ from typing import Any, Iterator
 
 import pytest
 from support.cli import RunCli, check
+from support.deployer_emulator import Emulators
 from support.rollout import mapping_of
 
-from apinode_admin_cli.client import DSSDeployerClient
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
-from apinode_admin_cli.emulator.deployer import start_deployer
+from apinode_admin_cli.emulator import EmulatorHandle
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,32 +54,16 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     files = tmp_path_factory.mktemp("files")
-    nodes = [
-        start_emulator(data_dir=tmp_path_factory.mktemp(f"node{i}"), admin_key=key)
-        for i, key in enumerate(NODE_KEYS)
-    ]
-    deployer = start_deployer(data_dir=tmp_path_factory.mktemp("deployer"), api_key=DSS_KEY)
-    try:
-        api = DSSDeployerClient(deployer.uri, DSS_KEY).get_apideployer()
-        service = api.create_service("churn")
-        for version in ("v1", "v2"):
-            path = files / f"{version}.zip"
-            with zipfile.ZipFile(path, "w") as archive:
-                archive.writestr("manifest.json", json.dumps({"version": version}))
-            with path.open("rb") as handle:
-                service.import_version(handle)
-        api.create_infra("dev", "Development", "STATIC")
-        settings = api.get_infra("dev").get_settings()
-        for node in nodes:
-            settings.add_apinode(node.uri, node.admin_key)
-        settings.save()
-        yield World(deployer, nodes, files)
-    finally:
-        deployer.stop()
-        for node in nodes:
-            node.stop()
+    packages = []
+    for version in ("v1", "v2"):
+        path = files / f"{version}.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("manifest.json", json.dumps({"version": version}))
+        packages.append(path)
+    emulators.churn_on_dev(packages)
+    yield World(emulators.deployer, emulators.nodes, files)
 
 
 @pytest.fixture
