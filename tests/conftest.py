@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator, Optional
 import pytest
 import requests
 from click.testing import Result
+from support import userapi
 from support.cli import (
     ISOLATE,
     ISOLATE_PREFIXES,
@@ -42,6 +43,23 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandl
     """A running emulator on a free port with its own data dir; stopped after the test."""
     handle = start_emulator(data_dir=tmp_path_factory.mktemp("emulator-data"))
     try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="module")
+def shop_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
+    """A module's own node serving ``shop`` v1 and ``locked`` v1 (key: ``userapi.SERVICE_KEY``).
+
+    For tests that only call the services: ones that change the node take ``emulator``.
+    """
+    folder = tmp_path_factory.mktemp("shop-packages")
+    handle = start_emulator(data_dir=tmp_path_factory.mktemp("shop-node"))
+    try:
+        userapi.deploy(handle.uri, handle.admin_key, "shop", userapi.package(folder, "v1"))
+        locked = userapi.package(folder / "locked", "v1", apiKeys=[userapi.SERVICE_KEY])
+        userapi.deploy(handle.uri, handle.admin_key, "locked", locked)
         yield handle
     finally:
         handle.stop()

@@ -7,28 +7,15 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from support.userapi import deploy, package
+from support.userapi import SERVICE_KEY
 
 from apinode_admin_cli.client import APINodeClient
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 from apinode_admin_cli.errors import AuthenticationError, UsageError
 from apinode_admin_cli.scoring import reader
 from apinode_admin_cli.scoring.batch import run_batch
-
-
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
-    folder = tmp_path_factory.mktemp("packages")
-    handle = start_emulator(data_dir=tmp_path_factory.mktemp("node"))
-    try:
-        deploy(handle.uri, handle.admin_key, "shop", package(folder, "v1"))
-        deploy(handle.uri, handle.admin_key, "locked", package(folder / "l", "v1", apiKeys=["k"]))
-        yield handle
-    finally:
-        handle.stop()
 
 
 def records(text: str, name: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -92,7 +79,7 @@ def test_json_array_is_read_item_by_item(monkeypatch: pytest.MonkeyPatch) -> Non
     assert records(shaped, "-") == [{"features": {"a": 1}, "context": {"k": 2}}]
 
 
-def _score(node: Any, source: str, service: str = "shop", **kwargs: Any) -> Any:
+def _score(shop_node: Any, source: str, service: str = "shop", **kwargs: Any) -> Any:
     out = io.StringIO()
     settings: dict[str, Any] = dict(chunk_size=7, parallel=3)
     settings.update(kwargs)
@@ -100,7 +87,7 @@ def _score(node: Any, source: str, service: str = "shop", **kwargs: Any) -> Any:
     result = run_batch(
         source,
         kind="predict",
-        make_client=lambda: APINodeClient(node.uri, service, key, retries=0),
+        make_client=lambda: APINodeClient(shop_node.uri, service, key, retries=0),
         send=lambda client, recs: client.predict_records("churn", recs),
         out=out,
         out_format="csv",
@@ -114,14 +101,14 @@ def _score(node: Any, source: str, service: str = "shop", **kwargs: Any) -> Any:
 
 @pytest.mark.parametrize("parallel", [1, 3])
 def test_rows_come_back_in_input_order_with_failures_reported(
-    node: Any, tmp_path: Path, parallel: int
+    shop_node: Any, tmp_path: Path, parallel: int
 ) -> None:
     path = tmp_path / "customers.csv"
     lines = ["id,age"] + [f"{i},{'' if i % 10 == 3 else i}" for i in range(100)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     # The first chunk the node receives (the first, or any of three in flight) fails whole.
-    node.add_fault(path="/public/api/v1/shop/churn/predict-multi", status=500, count=1)
-    result, rows = _score(node, str(path), parallel=parallel)
+    shop_node.add_fault(path="/public/api/v1/shop/churn/predict-multi", status=500, count=1)
+    result, rows = _score(shop_node, str(path), parallel=parallel)
     assert [r["id"] for r in rows] == [str(i) for i in range(100)]
     failed = [r for r in rows if r["status"] == "failed"]
     assert len(failed) == 7 and all("Injected fault: HTTP 500" in r["reason"] for r in failed)
@@ -137,19 +124,19 @@ def test_rows_come_back_in_input_order_with_failures_reported(
     assert (result.ok, result.failed) == (len(good), len(failed) + len(ignored))
 
 
-def test_a_refused_service_key_stops_the_batch(node: Any, tmp_path: Path) -> None:
+def test_a_refused_service_key_stops_the_batch(shop_node: Any, tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_text("age\n1\n2\n", encoding="utf-8")
     with pytest.raises(AuthenticationError):
-        _score(node, str(path), service="locked", key="wrong")
-    result, rows = _score(node, str(path), service="locked", key="k")
+        _score(shop_node, str(path), service="locked", key="wrong")
+    result, rows = _score(shop_node, str(path), service="locked", key=SERVICE_KEY)
     assert result.ok == 2 and [r["age"] for r in rows] == ["1", "2"]
 
 
-def test_chunk_and_parallel_bounds(node: Any, tmp_path: Path) -> None:
+def test_chunk_and_parallel_bounds(shop_node: Any, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="chunk size"):
-        _score(node, str(tmp_path / "x.csv"), chunk_size=0)
+        _score(shop_node, str(tmp_path / "x.csv"), chunk_size=0)
     with pytest.raises(UsageError, match="in flight"):
-        _score(node, str(tmp_path / "x.csv"), parallel=1000)
+        _score(shop_node, str(tmp_path / "x.csv"), parallel=1000)
     with pytest.raises(UsageError, match="cannot read"):
-        _score(node, str(tmp_path / "missing.csv"))
+        _score(shop_node, str(tmp_path / "missing.csv"))

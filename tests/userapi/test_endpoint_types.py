@@ -3,36 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import dataikuapi
 import pytest
 import requests
 from dataikuapi.utils import DataikuException
-from support.userapi import SERVICE_KEY, deploy, package
+from support.userapi import SERVICE_KEY, package
 
 from apinode_admin_cli.client import APINodeClient
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
 from apinode_admin_cli.errors import APIError
 
 Call = Callable[[Any], Any]
-
-
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
-    folder = tmp_path_factory.mktemp("packages")
-    handle = start_emulator(data_dir=tmp_path_factory.mktemp("node"))
-    try:
-        deploy(handle.uri, handle.admin_key, "shop", package(folder, "v1"))
-        deploy(
-            handle.uri,
-            handle.admin_key,
-            "locked",
-            package(folder / "locked", "v1", apiKeys=[SERVICE_KEY]),
-        )
-        yield handle
-    finally:
-        handle.stop()
 
 
 SALES = [
@@ -68,9 +50,9 @@ CALLS: dict[str, Call] = {
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
-def test_official_client_call_works_and_ours_gets_the_same(name: str, node: Any) -> None:
-    theirs = CALLS[name](dataikuapi.APINodeClient(node.uri, "shop"))
-    with APINodeClient(node.uri, "shop") as client:
+def test_official_client_call_works_and_ours_gets_the_same(name: str, shop_node: Any) -> None:
+    theirs = CALLS[name](dataikuapi.APINodeClient(shop_node.uri, "shop"))
+    with APINodeClient(shop_node.uri, "shop") as client:
         ours = CALLS[name](client)
     assert ours == theirs  # deterministic answers, the same request
     if name.startswith("lookup_record") and name.endswith("record"):
@@ -81,8 +63,8 @@ def test_official_client_call_works_and_ours_gets_the_same(name: str, node: Any)
         assert set(theirs["timing"]) >= {"preProcessing", "postProcessing"}
 
 
-def test_prediction_shapes(node: Any) -> None:
-    client = dataikuapi.APINodeClient(node.uri, "shop")
+def test_prediction_shapes(shop_node: Any) -> None:
+    client = dataikuapi.APINodeClient(shop_node.uri, "shop")
     churn = client.predict_record("churn", {"age": 40}, with_explanations=True)["result"]
     assert churn["prediction"] in ("stay", "leave")
     assert set(churn["probas"]) == {"stay", "leave"}
@@ -106,8 +88,8 @@ def test_prediction_shapes(node: Any) -> None:
     assert cluster in ("a", "b")
 
 
-def test_forecast_points(node: Any) -> None:
-    points = dataikuapi.APINodeClient(node.uri, "shop").forecast("sales", SALES)["results"]
+def test_forecast_points(shop_node: Any) -> None:
+    points = dataikuapi.APINodeClient(shop_node.uri, "shop").forecast("sales", SALES)["results"]
     assert [(p["timeseriesIdentifier"], p["time"]) for p in points] == [
         ({"store": "A"}, "2024-01-03T00:00:00.000000Z"),
         ({"store": "A"}, "2024-01-04T00:00:00.000000Z"),
@@ -120,8 +102,8 @@ def test_forecast_points(node: Any) -> None:
         assert low < mid < high and mid == point["forecast"]
 
 
-def test_function_sql_and_lookup_answers(node: Any) -> None:
-    client = dataikuapi.APINodeClient(node.uri, "shop")
+def test_function_sql_and_lookup_answers(shop_node: Any) -> None:
+    client = dataikuapi.APINodeClient(shop_node.uri, "shop")
     assert client.run_function("hello")["response"] == {"greeting": "hi"}
     echoed = client.run_function("score", x=2)["response"]
     assert echoed["arguments"] == {"x": 2}
@@ -149,38 +131,38 @@ def test_function_sql_and_lookup_answers(node: Any) -> None:
     ],
 )
 def test_errors_are_json_and_read_by_the_official_client(
-    node: Any, call: Call, status: int, words: str
+    shop_node: Any, call: Call, status: int, words: str
 ) -> None:
     with pytest.raises(DataikuException) as raised:
-        call(dataikuapi.APINodeClient(node.uri, "shop"))
+        call(dataikuapi.APINodeClient(shop_node.uri, "shop"))
     assert words in str(raised.value)
-    with APINodeClient(node.uri, "shop", retries=0) as client, pytest.raises(APIError) as ours:
+    with APINodeClient(shop_node.uri, "shop", retries=0) as client, pytest.raises(APIError) as ours:
         call(client)
     assert getattr(ours.value, "status", None) == status
 
 
-def test_service_keys_basic_and_bearer(node: Any) -> None:
-    url = f"{node.uri}/public/api/v1/locked/plain/predict"
+def test_service_keys_basic_and_bearer(shop_node: Any) -> None:
+    url = f"{shop_node.uri}/public/api/v1/locked/plain/predict"
     body = {"features": {"a": 1}}
     missing = requests.post(url, json=body, timeout=10)
     assert missing.status_code == 401 and "requires an API key" in missing.json()["message"]
     wrong = requests.post(url, json=body, auth=("not-it", ""), timeout=10)
     assert wrong.status_code == 401 and "Invalid API key" in wrong.json()["message"]
     assert SERVICE_KEY not in wrong.text
-    good = dataikuapi.APINodeClient(node.uri, "locked", SERVICE_KEY)
+    good = dataikuapi.APINodeClient(shop_node.uri, "locked", SERVICE_KEY)
     assert good.predict_record("plain", {"a": 1})["result"]["ignored"] is False
-    bearer = dataikuapi.APINodeClient(node.uri, "locked", bearer_token=SERVICE_KEY)
+    bearer = dataikuapi.APINodeClient(shop_node.uri, "locked", bearer_token=SERVICE_KEY)
     assert bearer.run_function("hello")["response"] == {"greeting": "hi"}
-    with APINodeClient(node.uri, "locked", api_key=SERVICE_KEY) as ours:
+    with APINodeClient(shop_node.uri, "locked", api_key=SERVICE_KEY) as ours:
         assert ours.lookup_record("customer", {"email": "bob@x.io"})["data"]["name"] == "Bob"
     with pytest.raises(DataikuException):
-        dataikuapi.APINodeClient(node.uri, "locked", "bad").predict_record("plain", {})
+        dataikuapi.APINodeClient(shop_node.uri, "locked", "bad").predict_record("plain", {})
 
 
-def test_service_key_declared_through_the_emulator_routes(node: Any) -> None:
-    admin = (node.admin_key, "")
-    control = f"{node.uri}/__emulator__/services/shop/api-keys"
-    url = f"{node.uri}/public/api/v1/shop/hello/run"
+def test_service_key_declared_through_the_emulator_routes(shop_node: Any) -> None:
+    admin = (shop_node.admin_key, "")
+    control = f"{shop_node.uri}/__emulator__/services/shop/api-keys"
+    url = f"{shop_node.uri}/public/api/v1/shop/hello/run"
     assert requests.post(control, json={"key": "k2"}, timeout=10).status_code == 401
     try:
         assert requests.post(control, json={"key": "k2"}, auth=admin, timeout=10).ok
@@ -196,14 +178,14 @@ def test_service_key_declared_through_the_emulator_routes(node: Any) -> None:
     assert requests.post(url, timeout=10).status_code == 200
 
 
-def test_swagger_documents_every_endpoint(node: Any) -> None:
-    doc = requests.get(f"{node.uri}/public/api/v1/shop/swagger", timeout=10).json()
+def test_swagger_documents_every_endpoint(shop_node: Any) -> None:
+    doc = requests.get(f"{shop_node.uri}/public/api/v1/shop/swagger", timeout=10).json()
     assert doc["swagger"] == "2.0" and doc["basePath"] == "/public/api/v1/shop"
     assert {"/churn/predict", "/sales/forecast", "/score/run", "/customers/query"} <= set(
         doc["paths"]
     )
     assert "/customer/lookup-multi" in doc["paths"]
-    locked = requests.get(f"{node.uri}/public/api/v1/locked/swagger", timeout=10)
+    locked = requests.get(f"{shop_node.uri}/public/api/v1/locked/swagger", timeout=10)
     assert locked.status_code == 401
 
 
@@ -221,12 +203,12 @@ def test_swagger_documents_every_endpoint(node: Any) -> None:
     ],
 )
 def test_bad_declarations_refuse_the_import(
-    node: Any, tmp_path: Path, endpoint: Any, words: str
+    shop_node: Any, tmp_path: Path, endpoint: Any, words: str
 ) -> None:
     archive = package(tmp_path, "bad", endpoints=[endpoint])
     session = requests.Session()
-    session.auth = (node.admin_key, "")
-    base = f"{node.uri}/admin/api/services/shop/generations"
+    session.auth = (shop_node.admin_key, "")
+    base = f"{shop_node.uri}/admin/api/services/shop/generations"
     answer = session.post(f"{base}/actions/importFromArchive", params={"filePath": str(archive)})
     assert answer.status_code == 400 and words in answer.json()["message"], answer.text
     assert "bad" not in [g["generationId"] for g in session.get(base).json()["generations"]]

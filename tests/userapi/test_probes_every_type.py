@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from support.cli import RunCli, check
 from support.userapi import deploy, package
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
+from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import ExitCode, UsageError
 from apinode_admin_cli.rollout import parse_probes, run_probes
 
@@ -25,16 +25,6 @@ GOOD = {
     "customers": {"call": "query", "input": {"name": "Ann"}},
     "customer": {"call": "lookup", "input": {"email": "bob@x.io"}},
 }
-
-
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
-    handle = start_emulator(data_dir=tmp_path_factory.mktemp("node"))
-    try:
-        deploy(handle.uri, handle.admin_key, "shop", package(tmp_path_factory.mktemp("p"), "v1"))
-        yield handle
-    finally:
-        handle.stop()
 
 
 def test_probe_files_name_the_call() -> None:
@@ -61,9 +51,9 @@ def test_bad_call_probes_are_usage_errors(line: str, words: str) -> None:
 
 
 @pytest.mark.parametrize("endpoint", sorted(GOOD))
-def test_each_type_probes_ok(node: Any, endpoint: str) -> None:
+def test_each_type_probes_ok(shop_node: Any, endpoint: str) -> None:
     probes = parse_probes(json.dumps(GOOD[endpoint]))
-    with APINodeClient(node.uri, "shop", retries=0) as client:
+    with APINodeClient(shop_node.uri, "shop", retries=0) as client:
         outcome = run_probes(client, endpoint, "v1", probes)
     assert (outcome.ok, outcome.failed, outcome.errors) == (1, 0, [])
 
@@ -78,9 +68,9 @@ def test_each_type_probes_ok(node: Any, endpoint: str) -> None:
     ],
 )
 def test_a_probe_fails_on_an_http_error_or_an_ignored_row(
-    node: Any, endpoint: str, probe: dict[str, Any], words: str
+    shop_node: Any, endpoint: str, probe: dict[str, Any], words: str
 ) -> None:
-    with APINodeClient(node.uri, "shop", retries=0) as client:
+    with APINodeClient(shop_node.uri, "shop", retries=0) as client:
         outcome = run_probes(client, endpoint, "v1", parse_probes(json.dumps(probe)))
     assert (outcome.ok, outcome.failed) == (0, 1)
     assert words in outcome.errors[0]

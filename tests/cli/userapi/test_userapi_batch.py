@@ -6,43 +6,31 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from support.cli import RunCli, check, connected
-from support.userapi import deploy, package
 
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
+from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import ExitCode
 from apinode_admin_cli.output import progress
 
 MULTI = "/public/api/v1/shop/churn/predict-multi"
 
 
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
-    handle = start_emulator(data_dir=tmp_path_factory.mktemp("node"))
-    try:
-        folder = tmp_path_factory.mktemp("packages")
-        deploy(handle.uri, handle.admin_key, "shop", package(folder, "v1"))
-        yield handle
-    finally:
-        handle.stop()
-
-
 @pytest.fixture
-def cli(node: EmulatorHandle, run_cli: RunCli) -> RunCli:
-    node.clear_received()
-    node.clear_faults()
-    return connected(run_cli, node.uri, "")
+def cli(shop_node: EmulatorHandle, run_cli: RunCli) -> RunCli:
+    shop_node.clear_received()
+    shop_node.clear_faults()
+    return connected(run_cli, shop_node.uri, "")
 
 
-def bodies(node: EmulatorHandle) -> list[Any]:
-    return [json.loads(e["body"]) for e in node.received if e["path"] == MULTI]
+def bodies(shop_node: EmulatorHandle) -> list[Any]:
+    return [json.loads(e["body"]) for e in shop_node.received if e["path"] == MULTI]
 
 
 def test_a_csv_file_comes_back_row_for_row_in_order(
-    cli: RunCli, node: EmulatorHandle, tmp_path: Path
+    cli: RunCli, shop_node: EmulatorHandle, tmp_path: Path
 ) -> None:
     source = tmp_path / "customers.csv"
     lines = ["id,age,zip"] + [f"{i},{'' if i == 17 else i % 90},0{i % 9}1" for i in range(50)]
@@ -59,7 +47,7 @@ def test_a_csv_file_comes_back_row_for_row_in_order(
     assert rows[17]["status"] == "ignored" and rows[17]["reason"] == "IGNORED_BY_MODEL"
     assert all(r["status"] == "ok" and r["prediction"] for i, r in enumerate(rows) if i != 17)
     assert "1 of 50 rows failed or were ignored (first: IGNORED_BY_MODEL)" in result.stderr
-    sent = bodies(node)
+    sent = bodies(shop_node)
     assert len(sent) == 13 and all(len(b["items"]) <= 4 for b in sent)
     features = [item["features"] for body in sent for item in body["items"]]
     # Numbers as numbers, empty as missing, --text-columns as text.
@@ -68,7 +56,7 @@ def test_a_csv_file_comes_back_row_for_row_in_order(
 
 
 def test_stdin_json_lines_with_dispatch_explanations_and_jsonl_out(
-    cli: RunCli, node: EmulatorHandle
+    cli: RunCli, shop_node: EmulatorHandle
 ) -> None:
     lines = '{"age": 1}\n{"features": {"age": 2}, "context": {"src": "row"}}\n'
     args = ("--batch", "-", "--dispatch-key", "u42", "--explanations", "--context", '{"c": 1}')
@@ -77,7 +65,7 @@ def test_stdin_json_lines_with_dispatch_explanations_and_jsonl_out(
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["age"] for row in out] == [1, 2]
     assert all(row["status"] == "ok" and row["generation"] == "v1" for row in out)
-    (body,) = bodies(node)
+    (body,) = bodies(shop_node)
     assert body["dispatch"] == {"dispatchKey": "u42"}
     assert body["explanations"]["enabled"] is True
     assert [i.get("context") for i in body["items"]] == [{"c": 1}, {"src": "row"}]
@@ -97,11 +85,11 @@ def test_csv_on_stdin_needs_its_format_and_a_table_is_the_terminal_default(cli: 
 
 
 def test_a_refused_chunk_fails_its_rows_and_not_the_others(
-    cli: RunCli, node: EmulatorHandle, tmp_path: Path
+    cli: RunCli, shop_node: EmulatorHandle, tmp_path: Path
 ) -> None:
     source = tmp_path / "rows.jsonl"
     source.write_text("".join(f'{{"age": {i}}}\n' for i in range(6)), encoding="utf-8")
-    node.add_fault(path=MULTI, status=503, count=1)
+    shop_node.add_fault(path=MULTI, status=503, count=1)
     args = ("--batch", str(source), "--chunk-size", "2", "--parallel", "1", "--retries", "1")
     result = cli("predict", "shop", "churn", *args, "-o", "jsonl")
     check(result, ExitCode.FAILURE)

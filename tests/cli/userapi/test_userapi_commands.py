@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from support.cli import RunCli, check, connected
-from support.userapi import SERVICE_KEY, deploy, package
+from support.userapi import SERVICE_KEY
 
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
+from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import ExitCode
 
 SALES = [
@@ -19,23 +19,10 @@ SALES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
-    folder = tmp_path_factory.mktemp("packages")
-    handle = start_emulator(data_dir=tmp_path_factory.mktemp("node"))
-    try:
-        deploy(handle.uri, handle.admin_key, "shop", package(folder, "v1"))
-        locked = package(folder / "locked", "v1", apiKeys=[SERVICE_KEY])
-        deploy(handle.uri, handle.admin_key, "locked", locked)
-        yield handle
-    finally:
-        handle.stop()
-
-
 @pytest.fixture
-def cli(node: EmulatorHandle, run_cli: RunCli) -> RunCli:
+def cli(shop_node: EmulatorHandle, run_cli: RunCli) -> RunCli:
     # The user API needs the URI only; no admin key, as a service's users would have.
-    return connected(run_cli, node.uri, "")
+    return connected(run_cli, shop_node.uri, "")
 
 
 def table(result: Any) -> list[list[str]]:
@@ -146,14 +133,14 @@ def test_errors_are_one_line_with_their_exit_code(
 
 @pytest.mark.parametrize("option", ["--service-key", "--bearer-token"])
 def test_a_service_key_as_key_or_bearer_token_never_printed(
-    cli: RunCli, node: EmulatorHandle, option: str
+    cli: RunCli, shop_node: EmulatorHandle, option: str
 ) -> None:
     result = cli("sql-query", "locked", "customers", option, SERVICE_KEY, "-v", "-o", "json")
     check(result)
     assert json.loads(result.stdout)["columns"] == ["email", "name", "orders"]
     assert SERVICE_KEY not in result.stdout + result.stderr
     scheme = "Basic" if option == "--service-key" else "Bearer"
-    sent = node.received[-1]["headers"]["Authorization"]
+    sent = shop_node.received[-1]["headers"]["Authorization"]
     assert sent.startswith(scheme)
     wrong = cli("sql-query", "locked", "customers", option, "not-the-key")
     check(wrong, ExitCode.AUTH)
