@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from support.cli import RunCli
-from support.tiny_server import TinyServer, json_answer
+from support.fault_server import TinyServer, json_answer
 
 FAILED = [
     {"serviceId": "churn", "enabled": True},
