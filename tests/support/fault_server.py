@@ -84,8 +84,6 @@ class _Listener:
         raise NotImplementedError
 
 
-# ---- raw responders -----------------------------------------------------------------------
-
 # Writes the whole answer (status line included) to the accepted socket.
 Responder = Callable[[socket.socket], None]
 
@@ -151,11 +149,6 @@ def json_answer(status: str, payload: object) -> Responder:
     return answer(status, json.dumps(payload).encode(), {"Content-Type": "application/json"})
 
 
-def hang_up(conn: socket.socket) -> None:
-    """Read the request, answer nothing, close: the answer is lost."""
-    conn.shutdown(socket.SHUT_RDWR)
-
-
 def drip(data: bytes, every: float = 0.05, limit: float = 4.0) -> Responder:
     """Send ``data`` one byte every ``every`` seconds, for at most ``limit`` seconds.
 
@@ -204,8 +197,6 @@ def echo_error(status: str = "400 Bad Request") -> Responder:
 
     return respond
 
-
-# ---- recorded HTTP exchanges --------------------------------------------------------------
 
 # Unqueued GETs of these answer [] as a node would; any other request answers {"ok": true}.
 _LISTS = ("/admin/api/services", "/admin/api/keys")
@@ -259,10 +250,6 @@ class RecordingServer(_Listener):
                 return self.empty_list
             return self.default
 
-    def _record(self, rec: Recorded) -> None:
-        with self._lock:
-            self.requests.append(rec)
-
     def queue(
         self,
         method: str,
@@ -301,17 +288,14 @@ def _handler_for(server: RecordingServer) -> Any:
             body = self.rfile.read(length) if length else b""
             parts = urlsplit(self.path)
             answer = server._take(self.command, parts.path)
-            server._record(
-                Recorded(
-                    method=self.command,
-                    target=self.requestline.split(" ")[1],
-                    path=parts.path,
-                    query=parse_qs(parts.query, keep_blank_values=True),
-                    headers={k: v for k, v in self.headers.items()},
-                    body=body,
-                    client_port=self.client_address[1],
-                )
+            query = parse_qs(parts.query, keep_blank_values=True)
+            target = self.requestline.split(" ")[1]
+            headers = dict(self.headers.items())
+            rec = Recorded(
+                self.command, target, parts.path, query, headers, body, self.client_address[1]
             )
+            with server._lock:
+                server.requests.append(rec)
             if answer.delay:
                 time.sleep(answer.delay)
             if answer.action == "drop":
