@@ -49,6 +49,16 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandl
 
 
 @pytest.fixture(scope="module")
+def module_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
+    """An emulator of the module's own, shared by its tests (which leave it as they found it)."""
+    handle = start_emulator(data_dir=tmp_path_factory.mktemp("module-emulator"))
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="module")
 def shop_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
     """A module's own node serving ``shop`` v1 and ``locked`` v1 (key: ``userapi.SERVICE_KEY``).
 

@@ -15,25 +15,16 @@ from apinode_admin_cli.drain import (
     mark_drained,
     wait_for_agreement,
 )
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
+from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import ApinodeAdminError, ConnectionFailure
 
 
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
-    handle = start_emulator(data_dir=tmp_path_factory.mktemp("drain-emu"))
-    try:
-        yield handle
-    finally:
-        handle.stop()
-
-
 @pytest.fixture
-def client(node: EmulatorHandle) -> Iterator[APINodeAdminClient]:
-    mark_drained(node.data_dir, False)
-    with APINodeAdminClient(node.uri, node.admin_key, retries=1) as admin:
+def client(module_emulator: EmulatorHandle) -> Iterator[APINodeAdminClient]:
+    mark_drained(module_emulator.data_dir, False)
+    with APINodeAdminClient(module_emulator.uri, module_emulator.admin_key, retries=1) as admin:
         yield admin
-    mark_drained(node.data_dir, False)
+    mark_drained(module_emulator.data_dir, False)
 
 
 def test_marking_creates_and_removes_the_file_once(tmp_path: Path) -> None:
@@ -63,20 +54,22 @@ def test_the_file_belongs_to_the_data_dirs_owner(tmp_path: Path) -> None:
     assert (info.st_uid, info.st_gid) == (4242, 4243)
 
 
-def test_the_node_agrees_with_the_file(node: EmulatorHandle, client: APINodeAdminClient) -> None:
+def test_the_node_agrees_with_the_file(
+    module_emulator: EmulatorHandle, client: APINodeAdminClient
+) -> None:
     assert client.is_alive()
-    mark_drained(node.data_dir, True)
-    assert wait_for_agreement(client.is_alive, False, 5, node.data_dir) < 5
+    mark_drained(module_emulator.data_dir, True)
+    assert wait_for_agreement(client.is_alive, False, 5, module_emulator.data_dir) < 5
     ping = client.ping()
     assert (ping.alive, ping.authenticated, ping.drained) == (False, True, True)
     assert client.list_services() == []  # a drained node keeps answering
-    mark_drained(node.data_dir, False)
-    assert wait_for_agreement(client.is_alive, True, 5, node.data_dir) < 5
+    mark_drained(module_emulator.data_dir, False)
+    assert wait_for_agreement(client.is_alive, True, 5, module_emulator.data_dir) < 5
     assert client.ping().drained is False
 
 
 def test_a_node_that_does_not_agree_is_exit_7(
-    node: EmulatorHandle, client: APINodeAdminClient, tmp_path: Path
+    module_emulator: EmulatorHandle, client: APINodeAdminClient, tmp_path: Path
 ) -> None:
     mark_drained(tmp_path, True)  # some other data dir: this node never sees it
     with pytest.raises(ConnectionFailure) as caught:

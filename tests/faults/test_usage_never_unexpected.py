@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +13,7 @@ from support.cli import RunCli, make_runner
 from support.faults import assert_failed
 
 from apinode_admin_cli.cli import cli
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
+from apinode_admin_cli.emulator import EmulatorHandle
 
 ODD_NUMBERS = ["1e10", "1e400", "nan", "-inf", "²", "١٢", "1_0", "0x10", "9" * 5000, "", " "]
 
@@ -124,12 +124,6 @@ WORDS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def fuzz_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
-    with start_emulator(data_dir=tmp_path_factory.mktemp("fuzz")) as node:
-        yield node
-
-
 # An argument of a real command line cannot hold a NUL character (C strings end there).
 any_word = st.text(max_size=8).filter(lambda word: "\x00" not in word)
 
@@ -145,9 +139,12 @@ any_word = st.text(max_size=8).filter(lambda word: "\x00" not in word)
     stdin=st.sampled_from(["", "{}", "NaN", "[" * 3000, "v1", "\xff"]),
 )  # fmt: skip
 def test_no_argv_reaches_unexpected_failure(
-    fuzz_node: EmulatorHandle, command: tuple[str, ...], rest: list[str], stdin: str
+    module_emulator: EmulatorHandle, command: tuple[str, ...], rest: list[str], stdin: str
 ) -> None:
-    env = {"APINODE_ADMIN_URI": fuzz_node.uri, "APINODE_ADMIN_API_KEY": fuzz_node.admin_key}
+    env = {
+        "APINODE_ADMIN_URI": module_emulator.uri,
+        "APINODE_ADMIN_API_KEY": module_emulator.admin_key,
+    }
     argv = [*command, *rest, "--timeout", "5", "--retries", "1"]
     result = make_runner().invoke(cli, argv, input=stdin, env=env, catch_exceptions=False)
     assert "unexpected failure" not in result.stderr, (argv, result.stderr)

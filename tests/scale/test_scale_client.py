@@ -5,23 +5,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.client.deadline import AttemptWatch
-from apinode_admin_cli.emulator import EmulatorHandle, start_emulator
+from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import ConnectionFailure, TimeoutFailure
-
-
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
-    handle = start_emulator(data_dir=tmp_path_factory.mktemp("scale-client"))
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 class _Counting:
@@ -37,9 +28,9 @@ class _Counting:
 
 
 def test_many_requests_start_no_thread_and_duplicate_no_socket(
-    node: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+    module_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with APINodeAdminClient(node.uri, node.admin_key) as client:
+    with APINodeAdminClient(module_emulator.uri, module_emulator.admin_key) as client:
         client.list_services()  # the watchdog thread and the connection exist from here
         starts = _Counting(threading.Thread.start)
         dups = _Counting(socket.fromfd)
@@ -83,18 +74,18 @@ def test_a_watch_that_ended_in_time_never_fires() -> None:
 
 
 def test_the_environment_is_read_per_origin_and_still_applies(
-    node: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+    module_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A proxy from the environment still applies, although it is read once per client.
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    with APINodeAdminClient(node.uri, node.admin_key, retries=1) as client:
+    with APINodeAdminClient(module_emulator.uri, module_emulator.admin_key, retries=1) as client:
         for _ in range(2):
             with pytest.raises(ConnectionFailure):
                 client.list_services()
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    with APINodeAdminClient(node.uri, node.admin_key) as client:
+    with APINodeAdminClient(module_emulator.uri, module_emulator.admin_key) as client:
         assert client.list_services() == []
 
 
