@@ -122,8 +122,8 @@ def _parse_time(value: Any, where: str) -> dt.datetime:
     if "." in text:
         # Python 3.9 reads 3 or 6 fraction digits only: pad or cut to microseconds.
         head, _, tail = text.partition(".")
-        digits = "".join(c for c in tail[:9] if c.isdigit())
-        text = f"{head}.{(digits + '000000')[:6]}{tail[len(digits) :]}"
+        count = len(tail) - len(tail.lstrip("0123456789"))  # the fraction's digits only
+        text = f"{head}.{(tail[:count] + '000000')[:6]}{tail[count:]}"
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:

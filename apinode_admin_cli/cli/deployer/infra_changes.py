@@ -28,7 +28,8 @@ TYPES = ("STATIC", "K8S")
     "--type",
     "infra_type",
     required=True,
-    type=click.Choice(TYPES, case_sensitive=False),
+    # Declared in lower case: click before and after 8.2 then show the same choices.
+    type=click.Choice([t.lower() for t in TYPES], case_sensitive=False),
     help="STATIC (a list of API nodes) or K8S (a Kubernetes cluster).",
 )
 @output_options

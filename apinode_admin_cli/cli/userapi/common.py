@@ -159,7 +159,8 @@ def explanation_options(func: F) -> F:
     )
     @click.option(
         "--explanation-method",
-        type=click.Choice(["SHAPLEY", "ICE"], case_sensitive=False),
+        # Lower case: click before and after 8.2 then show the same choices (sent upper).
+        type=click.Choice(["shapley", "ice"], case_sensitive=False),
         help="How explanations are computed.",
     )
     @click.option(
