@@ -149,3 +149,17 @@ def test_no_argv_reaches_unexpected_failure(
     result = make_runner().invoke(cli, argv, input=stdin, env=env, catch_exceptions=False)
     assert "unexpected failure" not in result.stderr, (argv, result.stderr)
     assert "Traceback" not in result.stderr or "-v" in argv, (argv, result.stderr)
+
+
+@pytest.mark.parametrize("command", [("services", "rollout", "s"), ("deployer", "rollout", "d")])
+@pytest.mark.parametrize(
+    ("extra", "flag"),
+    [(("--probe", "-"), "--probe needs --endpoint"), (("--pause", "nan"), "--pause must be")],
+)
+def test_rollout_options_are_checked_alike_and_named(
+    run_cli: RunCli, command: tuple[str, ...], extra: tuple[str, ...], flag: str
+) -> None:
+    common = ("--uri", "http://127.0.0.1:1", "--api-key", "k")
+    common += ("--dss-uri", "http://127.0.0.1:1", "--dss-api-key", "k")
+    result = run_cli(*common, *command, "v2", *extra)
+    assert_failed(result, 2, flag)

@@ -117,38 +117,27 @@ def _run(
     dry_run: bool,
     service_key: Optional[str],
 ) -> None:
-    from apinode_admin_cli.cli.common.options import read_text_input
     from apinode_admin_cli.cli.deployer.common import deployer
     from apinode_admin_cli.cli.deployer.deploy_view import DeployView
     from apinode_admin_cli.rollout import (
         RestoreFailed,
         RolloutFailed,
         RolloutInterrupted,
-        RolloutPlan,
-        parse_probes,
-        parse_steps,
         terminate_as_interrupt,
     )
     from apinode_admin_cli.rollout.deployer_target import DeploymentTarget
     from apinode_admin_cli.rollout.deployment import DeploymentRollout
-    from apinode_admin_cli.rollout.probes import MAX_PROBE_BYTES
 
     check_id(deployment_id, "deployment id")
     check_id(version, "version id")
-    probes: tuple[dict[str, Any], ...] = ()
-    if probe_file is not None:
-        shown = "the probes on stdin" if probe_file == "-" else f"probe file {probe_file}"
-        probes = parse_probes(read_text_input(probe_file, MAX_PROBE_BYTES), shown)
-    from apinode_admin_cli.cli.common.options import naming
+    from apinode_admin_cli.cli.common.rollout_plan import plan_from_options
 
-    with naming("--steps"):
-        parsed_steps = parse_steps(steps)
-    plan = RolloutPlan(
+    plan = plan_from_options(
         deployment_id,
         version,
-        steps=parsed_steps,
+        steps=steps,
         pause=pause,
-        probes=probes,
+        probe_file=probe_file,
         endpoint=endpoint,
         max_probe_failures=max_probe_failures,
     )

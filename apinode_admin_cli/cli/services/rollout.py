@@ -15,7 +15,6 @@ from apinode_admin_cli.cli.app import App
 from apinode_admin_cli.cli.common.completers import generation_ids, service_ids
 from apinode_admin_cli.cli.common.options import option_for, output_options, pass_app
 from apinode_admin_cli.cli.common.targets import fleet_of, nodes
-from apinode_admin_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from apinode_admin_cli.cli.common.node import Node
@@ -95,33 +94,15 @@ def rollout(
       apinode-admin services rollout churn v3 --archive /srv/packages/churn-v3.zip --dry-run
       apinode-admin --fleet prod services rollout churn v2 --probe probes.jsonl --endpoint score
     """
-    from apinode_admin_cli.cli.common.options import read_text_input
-    from apinode_admin_cli.rollout import RolloutPlan, parse_probes, parse_steps
-    from apinode_admin_cli.rollout.probes import MAX_PROBE_BYTES
+    from apinode_admin_cli.cli.common.rollout_plan import plan_from_options
 
     # Local checks first: nothing is read from a node before the arguments hold together.
-    if probe_file is not None and not endpoint:
-        raise UsageError(
-            "--probe needs --endpoint: the endpoint the probes are predicted with",
-            hint="e.g. --probe probes.jsonl --endpoint score",
-        )
-    if endpoint and probe_file is None:
-        raise UsageError("--endpoint is for the probes: give --probe FILE with it")
-    _check_pause(pause)
-    probes: tuple[dict[str, Any], ...] = ()
-    if probe_file is not None:
-        shown = "the probes on stdin" if probe_file == "-" else f"probe file {probe_file}"
-        probes = parse_probes(read_text_input(probe_file, MAX_PROBE_BYTES), shown)
-    from apinode_admin_cli.cli.common.options import naming
-
-    with naming("--steps"):
-        parsed_steps = parse_steps(steps)
-    plan = RolloutPlan(
+    plan = plan_from_options(
         service_id,
         generation,
-        steps=parsed_steps,
+        steps=steps,
         pause=pause,
-        probes=probes,
+        probe_file=probe_file,
         endpoint=endpoint,
         max_probe_failures=max_probe_failures,
     )
@@ -133,16 +114,6 @@ def rollout(
 
             plan = replace(plan, archive=[node.node_path(archive) for node in targets][0])
         _drive(app, plan, targets, dry_run)
-
-
-def _check_pause(pause: float) -> None:
-    """The plan's own bound on a pause, said with the option's name."""
-    import math
-
-    from apinode_admin_cli.rollout.plan import MAX_PAUSE
-
-    if not (math.isfinite(pause) and 0 <= pause <= MAX_PAUSE):
-        raise UsageError(f"--pause must be from 0 to {MAX_PAUSE:g} seconds, not {pause:g}")
 
 
 def _drive(app: App, plan: Any, targets: list[Node], dry_run: bool) -> None:
