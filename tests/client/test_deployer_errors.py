@@ -113,6 +113,23 @@ def test_wait_returns_the_result_after_polling(server: RecordingServer) -> None:
     assert [r.query for r in server.requests[1:]] == [{"peek": ["False"]}] * 2
 
 
+def test_a_job_said_ended_without_its_result_is_read_again(server: RecordingServer) -> None:
+    # A job that fails at once may be over before the answer that started it is written: that
+    # answer says it ended but carries no result, which must not pass for a success.
+    ended = {"jobId": "J1", "hasResult": True, "alive": False}
+    failed = {"status": "FAILED", "nbNOKNodes": 2, "message": "disk full"}
+    server.queue("POST", f"{P}/deployments/d1/actions/update", json_body=ended)
+    server.queue("GET", FUTURE, json_body={**ended, "result": failed})
+    server.queue("POST", f"{P}/deployments/d1/actions/update", json_body=ended)
+    server.queue("GET", FUTURE, json_body={**ended, "result": failed})
+    with _client(server) as client:
+        deployment = client.get_apideployer().get_deployment("d1")
+        assert deployment.start_update().wait_for_result(timeout=5) == failed
+        assert deployment.start_update().get_result() == failed
+    gets = [r for r in server.requests if r.method == "GET"]
+    assert [r.query for r in gets] == [{"peek": ["False"]}] * 2
+
+
 def test_wait_is_bounded_and_leaves_the_job_running(server: RecordingServer) -> None:
     server.default.body = json.dumps({"jobId": "J1", "hasResult": False, "alive": True}).encode()
     with _client(server) as client, pytest.raises(JobStillRunning) as caught:

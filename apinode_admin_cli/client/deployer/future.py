@@ -106,7 +106,8 @@ class DSSFuture:
 
     def get_result(self) -> Any:
         """The result of a finished job; an error while it runs or when it failed."""
-        if self.state is None or not self.state.get("hasResult") or self.state_is_peek:
+        state = self.state
+        if state is None or not state.get("hasResult") or self.state_is_peek or "result" not in state:
             self.get_state()
         assert self.state is not None
         if self.state.get("hasResult"):
@@ -132,8 +133,10 @@ class DSSFuture:
         job goes on. A failed job raises ``JobFailed`` with its message and log tail.
         ``on_progress`` sees every state read while waiting.
         """
-        if self.state is not None and self.state.get("hasResult"):
-            return self.result_wrapper(self.state.get("result"))
+        if self.state is not None and self.state.get("hasResult") and "result" in self.state:
+            return self.result_wrapper(self.state["result"])
+        # A state that says the job ended but carries no result (a peek, or the answer to
+        # the request that started a job which ended at once) is read again, in full.
         deadline = None if timeout is None else time.monotonic() + timeout
         delay = FIRST_POLL
         state = self.get_state()

@@ -150,8 +150,8 @@ def save_settings(req: Request, did: str) -> Any:
 
 @router.route("POST", BASE + "/{did}/actions/update")
 def start_update(req: Request, did: str) -> Any:
-    job = update.start(req.app, did)
-    return job.state(peek=True)
+    _, started_state = update.start(req.app, did)
+    return started_state
 
 
 def _remove_from_nodes(app: Any, state: dict[str, Any], did: str) -> list[str]:

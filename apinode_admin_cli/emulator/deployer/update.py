@@ -22,8 +22,13 @@ class Aborted(Exception):
     """The job was aborted, or the deployer is stopping."""
 
 
-def start(app: Any, did: str, requester: str = "admin") -> Job:
-    """Start an update job of deployment ``did`` in the background and return it."""
+def start(app: Any, did: str, requester: str = "admin") -> tuple[Job, dict[str, Any]]:
+    """Start an update job of deployment ``did`` in the background.
+
+    Returns the job and its state as it started (running, no result), which is what the
+    request that started it answers: read after the thread starts, a job that fails at once
+    would answer "ended" with no result, and clients would take that for a success.
+    """
     with app.store.lock:
         running = app.jobs.running_for(did)
         if running is not None:
@@ -49,9 +54,10 @@ def start(app: Any, did: str, requester: str = "admin") -> Job:
             del history[:-HISTORY_SIZE]
         job.start_timestamp = started
         app.jobs.add(job)
+    started_state = job.state(peek=True)
     thread = threading.Thread(target=_run, args=(app, job), name=f"update-{did}", daemon=True)
     thread.start()
-    return job
+    return job, started_state
 
 
 def _run(app: Any, job: Job) -> None:

@@ -80,6 +80,21 @@ def test_slow_and_failing_jobs(api, deployer, nodes):
     assert "quota exceeded" in status.get_health_messages()["messages"][0]["details"]
 
 
+def test_a_job_failing_at_once_still_starts_as_running(api, deployer, nodes):
+    # The official client returns the start answer's result when that answer says the job
+    # ended: a job that fails before the answer is written must not pass for a success.
+    api.create_service("at-once").import_version(package("a1"))
+    infra = api.create_infra("at-once-infra", "Test", "STATIC").get_settings()
+    infra.add_apinode(nodes[1].uri, nodes[1].admin_key)
+    infra.save()
+    deployment = api.create_deployment("at-once-d", "at-once", "at-once-infra", "a1")
+    for _ in range(20):
+        deployer.add_job_fault(mode="fail", message="quota exceeded")
+        future = deployment.start_update()
+        assert (future.state["alive"], future.state["hasResult"]) == (True, False)
+        assert future.wait_for_result()["status"] == "FAILED"
+
+
 def test_k8s_pods_come_back_after_a_restart_with_their_state(tmp_path):
     data = tmp_path / "deployer"
     with start_deployer(data_dir=data) as first:
