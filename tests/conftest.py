@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 import zipfile
@@ -108,6 +109,25 @@ def make_archive(tmp_path: Path) -> Callable[..., Path]:
 def config_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty config home (XDG_CONFIG_HOME) for the test."""
     return tmp_path_factory.mktemp("xdg")
+
+
+@pytest.fixture(autouse=True)
+def signal_handlers_restored() -> Iterator[None]:
+    """Code under test that installs Ctrl-C or SIGTERM handlers must put the caller's back.
+
+    A handler left behind swallows the signals that later tests send themselves (they then
+    hang or pass for the wrong reason), far from the test that left it: fail the culprit.
+    """
+    names = ("SIGINT", "SIGTERM")
+    before = {
+        name: signal.getsignal(getattr(signal, name)) for name in names if hasattr(signal, name)
+    }
+    yield
+    after = {name: signal.getsignal(getattr(signal, name)) for name in before}
+    left = [name for name in before if after[name] is not before[name]]
+    for name in left:
+        signal.signal(getattr(signal, name), before[name])
+    assert not left, f"the test left its own handler for {', '.join(left)}"
 
 
 @pytest.fixture(autouse=True)

@@ -107,7 +107,7 @@ class DSSFuture:
     def get_result(self) -> Any:
         """The result of a finished job; an error while it runs or when it failed."""
         state = self.state
-        if state is None or not state.get("hasResult") or self.state_is_peek or "result" not in state:
+        if not state or not state.get("hasResult") or self.state_is_peek or "result" not in state:
             self.get_state()
         assert self.state is not None
         if self.state.get("hasResult"):
