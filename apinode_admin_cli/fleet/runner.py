@@ -23,10 +23,6 @@ SKIPPED = "skipped"
 # Nodes run at once by default: enough for a fleet of a few hundred nodes to cost one round
 # trip. Each running node holds a thread and its sockets; the open-file limit bounds it too.
 MAX_PARALLEL = 256
-# The caller's waits (a free slot, a node's end) wake this often, in seconds. A stop signal
-# that lands just before a blocking wait begins is handled only when the wait ends: without a
-# bound, Ctrl-C could go unnoticed until the slowest node answers.
-WAKE_EVERY = 0.2
 # Descriptors left to the rest of the process (config, key files, output, the node's own
 # connections beyond the first).
 _RESERVED_FILES = 64
@@ -156,8 +152,7 @@ def run_on_nodes(
     threads: list[threading.Thread] = []
     try:
         for index, node in enumerate(nodes):
-            while not slots.acquire(timeout=WAKE_EVERY):
-                pass
+            slots.acquire()
             # The first `width` nodes start together; a later one only once a slot frees up,
             # and not at all after a failure.
             if index >= width and failed.is_set():
@@ -170,9 +165,7 @@ def run_on_nodes(
             threads.append(thread)
             thread.start()
         for thread in threads:
-            done = ended[thread.name[len("node-") :]]
-            while not done.wait(WAKE_EVERY):
-                pass
+            thread.join()
     except KeyboardInterrupt as stop:
         stopping.set()
         _interrupted(nodes, threads, ended, outcomes, lock, stop, on_stop)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from typing import Iterator
 
 import pytest
 
@@ -19,7 +20,17 @@ from apinode_admin_cli.fleet.runner import (
 )
 
 
+@pytest.fixture
+def terminal_ctrl_c() -> Iterator[None]:
+    """Ctrl-C raising KeyboardInterrupt, as in a terminal: a shell that starts the suite in the
+    background hands it Ctrl-C ignored, and Python then keeps it ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="POSIX signals")
+@pytest.mark.usefixtures("terminal_ctrl_c")
 def test_a_stop_reports_finished_running_and_unstarted_nodes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
