@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 import warnings
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from apinode_admin_cli.client.result import HttpResult
 from apinode_admin_cli.errors import InvalidResponseError
@@ -32,27 +32,75 @@ def send_once(
     Raises ``DeadlinePassed`` when the budget ran out (whatever the read then saw), requests'
     exceptions for other transport failures, and InvalidResponseError for an oversized body.
     """
+    method = prepared.method or ""
+
+    def send(timeout: tuple[float, float]) -> Any:
+        return session.send(
+            prepared,
+            timeout=timeout,
+            # Followed, a 301/302/303 turns a write into a GET, whose 200 would pass for
+            # the write's success; the transport refuses a redirected write instead.
+            allow_redirects=method in ("GET", "HEAD"),
+            **environment,
+        )
+
+    result = _exchange(
+        send, method, environment.get("verify") is False, connect_timeout, budget,
+        max_body_bytes, shown, handoff=False,
+    )  # fmt: skip
+    assert result is not None
+    return result
+
+
+def send_direct(
+    route: Any,
+    target: str,
+    url: str,
+    *,
+    insecure: bool,
+    connect_timeout: float,
+    budget: float,
+    max_body_bytes: int,
+    shown: str,
+) -> Optional[HttpResult]:
+    """``GET target`` on a ``direct.Route``, as :func:`send_once` would send it.
+
+    None when the answer is one that ``requests`` must handle (a redirect, a cookie): the
+    caller then sends the read the usual way.
+    """
+    from apinode_admin_cli.client import direct
+
+    return _exchange(
+        lambda timeout: direct.send(route, target, url, timeout),
+        "GET", insecure, connect_timeout, budget, max_body_bytes, shown, handoff=True,
+    )  # fmt: skip
+
+
+def _exchange(
+    send: Callable[[tuple[float, float]], Any],
+    method: str,
+    insecure: bool,
+    connect_timeout: float,
+    budget: float,
+    max_body_bytes: int,
+    shown: str,
+    handoff: bool,
+) -> Optional[HttpResult]:
     from apinode_admin_cli.client.deadline import AttemptWatch, DeadlinePassed
 
-    method = prepared.method or ""
     start = time.monotonic()
     watch = AttemptWatch(budget)
-    quiet = environment.get("verify") is False
     try:
-        with watch, warnings.catch_warnings() if quiet else contextlib.nullcontext():
-            if quiet:
+        with watch, warnings.catch_warnings() if insecure else contextlib.nullcontext():
+            if insecure:
                 # The CLI prints its own warning once; urllib3's repeats on every request.
                 from urllib3.exceptions import InsecureRequestWarning
 
                 warnings.simplefilter("ignore", InsecureRequestWarning)
-            response = session.send(
-                prepared,
-                timeout=(min(connect_timeout, budget), budget),
-                # Followed, a 301/302/303 turns a write into a GET, whose 200 would pass for
-                # the write's success; the transport refuses a redirected write instead.
-                allow_redirects=method in ("GET", "HEAD"),
-                **environment,
-            )
+            response = send((min(connect_timeout, budget), budget))
+            if handoff and response.wants_requests():
+                response.close()
+                return None
             try:
                 content = _read(response, method, shown, max_body_bytes)
             finally:
@@ -74,7 +122,7 @@ def send_once(
     )
 
 
-def _read(response: requests.Response, method: str, shown: str, limit: int) -> bytes:
+def _read(response: Any, method: str, shown: str, limit: int) -> bytes:
     declared = response.headers.get("Content-Length", "")
     too_big = InvalidResponseError(
         f"the answer to {method} {shown} is larger than {limit} bytes; refusing to read it",

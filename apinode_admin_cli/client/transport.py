@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 from apinode_admin_cli import __version__
 from apinode_admin_cli.client import errormap, failures, limits
 from apinode_admin_cli.client.concurrency import CONNECTIONS_PER_NODE
-from apinode_admin_cli.client.exchange import send_once
+from apinode_admin_cli.client.exchange import send_direct, send_once
 from apinode_admin_cli.client.result import ANSWER_LOST_NOTE, HttpResult
 from apinode_admin_cli.client.retry import (
     GONE_MEANS_DONE,
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("apinode_admin_cli.http")
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+_UNSET = object()
 
 
 class Transport:
@@ -90,6 +91,7 @@ class Transport:
         self._sleep = sleep
         self._host = urlsplit(self.root).netloc
         self._environments: dict[str, dict[str, Any]] = {}
+        self._direct: Any = _UNSET
         self._session: requests.Session = requests.Session()
         self._session.headers["User-Agent"] = f"apinode-admin/{__version__}"
         adapter = WatchedAdapter(pool_maxsize=CONNECTIONS_PER_NODE)
@@ -143,12 +145,21 @@ class Transport:
         hidden = [*self.secrets, *sensitive, *(quote(s, safe="") for s in sensitive)]
         # Same bytes as the official client: json.dumps text, and no body at all when empty.
         data = json.dumps(body) if body else None
-        prepared = self._session.prepare_request(
-            requests.Request(
-                method, self.url(path), params=params, data=data, files=files, auth=self._auth()
+        route = None
+        if method == "GET" and not params and data is None and not files:
+            route = self._route()
+        prepared: Optional[requests.PreparedRequest] = None
+        if route is None:
+            prepared = self._session.prepare_request(
+                requests.Request(
+                    method, self.url(path), params=params, data=data, files=files, auth=self._auth()
+                )
             )
-        )
-        shown = scrub(prepared.url or "", hidden)
+            url = prepared.url or ""
+        else:
+            joined = "/".join(quote(seg, safe="") for seg in path)
+            url, target = f"{route.base}/{joined}", f"{route.base_path}/{joined}"
+        shown = scrub(url, hidden)
         lost = False  # an earlier attempt may have reached the node, and its answer was lost
         attempt = 0
         while True:
@@ -157,15 +168,34 @@ class Transport:
             budget = self._budget(method, shown)
             start = time.monotonic()
             try:
-                result = send_once(
-                    self._session,
-                    prepared,
-                    environment=self._environment(prepared.url or ""),
-                    connect_timeout=self.connect_timeout,
-                    budget=budget,
-                    max_body_bytes=self.max_body_bytes,
-                    shown=shown,
-                )
+                result = None
+                if route is not None:
+                    result = send_direct(
+                        route,
+                        target,
+                        url,
+                        insecure=route.insecure,
+                        connect_timeout=self.connect_timeout,
+                        budget=budget,
+                        max_body_bytes=self.max_body_bytes,
+                        shown=shown,
+                    )
+                    if result is None:  # a redirect or a cookie: requests takes the read over
+                        route = None
+                        prepared = self._session.prepare_request(
+                            requests.Request(method, url, auth=self._auth())
+                        )
+                if result is None:
+                    assert prepared is not None
+                    result = send_once(
+                        self._session,
+                        prepared,
+                        environment=self._environment(prepared.url or ""),
+                        connect_timeout=self.connect_timeout,
+                        budget=budget,
+                        max_body_bytes=self.max_body_bytes,
+                        shown=shown,
+                    )
             except (requests.RequestException, DeadlinePassed) as exc:
                 ms = (time.monotonic() - start) * 1000
                 if isinstance(exc, DeadlinePassed):
@@ -261,6 +291,19 @@ class Transport:
             found = self._environments[origin] = dict(merged)
         # A copy: requests may add to what it is given.
         return {**found, "proxies": dict(found["proxies"])}
+
+    def _route(self) -> Any:
+        """The direct route of this node's plain reads (``direct``), None where there is none."""
+        if self._session.cookies:  # requests sends them: every request goes its way from now
+            return None
+        if self._direct is _UNSET:
+            from apinode_admin_cli.client.direct import route_for
+
+            root = self.root + "/"
+            self._direct = route_for(
+                self._session, self.root, self._auth(), self._environment(root)
+            )
+        return self._direct
 
     def _budget(self, method: str, shown: str) -> float:
         """Seconds the next attempt may take: the timeout, or less near the overall deadline."""

@@ -309,6 +309,8 @@ def _printable(text: str) -> str:
     """``text`` safe for a log line: control characters escaped, length capped."""
     if len(text) > 2000:
         text = text[:2000] + "..."
+    if text.isascii() and text.isprintable():  # the usual line: nothing to escape
+        return text
     return "".join(
         c if not unicodedata.category(c).startswith("C") else f"\\x{ord(c):02x}" for c in text
     )

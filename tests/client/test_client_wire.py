@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import dataikuapi
 import pytest
-from support.fault_server import KEY, Recorded, RecordingServer
+from support.fault_server import KEY, Recorded, RecordingServer, TinyServer, answer
 
 from apinode_admin_cli.client import APINodeAdminClient, APINodeClient
 
@@ -175,6 +175,48 @@ def test_odd_ids_are_percent_encoded(server: RecordingServer) -> None:
     assert switch.path == "/admin/api/services/a%2Fb%20c%3Fd%23e/actions/switchTo/v%201%2Fx"
     assert switch.query == {}
     assert delete.path == "/admin/api/keys/k%2B%2F%3D"
+
+
+def test_a_read_with_odd_ids_goes_out_as_requests_would_send_it(server: RecordingServer) -> None:
+    # Plain reads skip requests' preparation (client/direct.py): same target, same headers.
+    server.queue(
+        "GET", "/admin/api/services/a%2Fb%20c%3Fd%23e~/generations", json_body={"generations": []}
+    )
+    with APINodeAdminClient(server.url + "/", KEY) as client:
+        client.service("a/b c?d#e~").get_generations()
+    dataikuapi.APINodeAdminClient(server.url, KEY).list_services()
+    with APINodeAdminClient(server.url, KEY) as client:
+        client.list_services()
+    read, theirs, ours = server.requests
+    assert read.target == "/admin/api/services/a%2Fb%20c%3Fd%23e~/generations"
+    _same_wire(ours, theirs)
+
+
+LISTED = [{"serviceId": "s", "enabled": True}]
+
+
+def _listed(headers: dict[str, str]) -> Any:
+    return answer(
+        "200 OK", json.dumps(LISTED).encode(), {"Content-Type": "application/json", **headers}
+    )
+
+
+def test_a_redirected_read_is_followed() -> None:
+    moved = answer("302 Found", b"", {"Location": "/elsewhere/admin/api/services"})
+    with TinyServer(moved, moved, _listed({})) as tiny, APINodeAdminClient(tiny.uri, KEY) as client:
+        assert client.list_services() == LISTED
+    # The direct read hands a redirect to requests, which asks again and follows it.
+    targets = [head.split(b" ")[1] for head in tiny.requests]
+    assert targets == [b"/admin/api/services"] * 2 + [b"/elsewhere/admin/api/services"]
+
+
+def test_a_cookie_the_node_sets_is_sent_back() -> None:
+    # A load balancer pinning a client to a node: the cookie must come back, as with requests.
+    pinned = _listed({"Set-Cookie": "pin=node-2; Path=/"})
+    with TinyServer(pinned) as tiny, APINodeAdminClient(tiny.uri, KEY) as client:
+        assert client.list_services() == LISTED
+        assert client.list_services() == LISTED
+    assert [b"Cookie: pin=node-2" in head for head in tiny.requests] == [False, False, True]
 
 
 def test_actions_return_the_json_answer_or_none(server: RecordingServer) -> None:
