@@ -59,16 +59,28 @@ _SHORT = 8
 
 def scrub(text: str, secrets: Iterable[Optional[str]]) -> str:
     """Replace every known spelling of every secret in ``text`` by its mask."""
-    for secret in secrets:
-        if not secret:
+    for form, masked, short in _spellings(tuple(secret for secret in secrets if secret)):
+        if form not in text:  # the usual case: a test in C, no copy
             continue
-        for form in _forms(secret):
-            if len(form) >= _SHORT:
-                text = text.replace(form, mask(secret))
-            else:
-                alone = rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])"
-                text = re.sub(alone, mask(secret), text)
+        if short:
+            alone = rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])"
+            text = re.sub(alone, masked, text)
+        else:
+            text = text.replace(form, masked)
     return text
+
+
+# A fleet's answers are all scrubbed with the same keys (one per node): list their spellings,
+# each with its mask, once for the whole run.
+@functools.lru_cache(maxsize=64)
+def _spellings(secrets: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    return tuple(
+        (form, mask(secret), len(form) < _SHORT) for secret in secrets for form in _forms(secret)
+    )
+
+
+def _holds_secret(text: str, secrets: tuple[str, ...]) -> bool:
+    return any(form in text for form, _, _ in _spellings(secrets))
 
 
 def scrub_data(data: Any, secrets: Iterable[Optional[str]]) -> Any:
@@ -85,6 +97,10 @@ def scrub_data(data: Any, secrets: Iterable[Optional[str]]) -> Any:
         blob = json.dumps(data, ensure_ascii=False, default=str)
     except (TypeError, ValueError, RecursionError):
         blob = None
+    # A spelling found in the text is not always a secret (a short one must stand alone):
+    # only then is the data walked, and scrubbed where scrubbing changes something.
+    if blob is not None and not _holds_secret(blob, tuple(known)):
+        return data
     if blob is not None and scrub(blob, known) == blob:
         return data
     return _walk(data, known)
