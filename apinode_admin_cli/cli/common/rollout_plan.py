@@ -1,8 +1,9 @@
-"""The rollout plan from the command line's options: one reading for nodes, fleets and deployments.
+"""The rollout plan from the command line's options, and the run of a rollout with its report.
 
 ``services rollout``, ``deployer deploy`` and ``deployer rollout`` take the same options
 (``--steps``, ``--pause``, ``--probe``, ``--endpoint``); here they are checked with the options'
-names, before anything is sent, and turned into a :class:`~apinode_admin_cli.rollout.RolloutPlan`.
+names, before anything is sent, and turned into a :class:`~apinode_admin_cli.rollout.RolloutPlan`;
+then :func:`drive` runs (or plans) the rollout and shows its report however it ends.
 """
 
 from __future__ import annotations
@@ -53,3 +54,25 @@ def plan_from_options(
         endpoint=endpoint,
         max_probe_failures=max_probe_failures,
     )
+
+
+def drive(driver: Any, view: Any, dry_run: bool) -> None:
+    """Run (or plan) a rollout and show its report, whatever the ending (SIGTERM included)."""
+    from apinode_admin_cli.rollout import (
+        RestoreFailed,
+        RolloutFailed,
+        RolloutInterrupted,
+        terminate_as_interrupt,
+    )
+
+    try:
+        with terminate_as_interrupt():
+            report = driver.dry_run() if dry_run else driver.run()
+    except (RolloutFailed, RestoreFailed, RolloutInterrupted) as exc:
+        view.show(exc.report, succeeded=False)
+        if isinstance(exc, RestoreFailed):
+            exc.hint = view.restore_hint(exc.report)
+        raise
+    view.show(report, succeeded=not dry_run)
+    if dry_run:
+        view.dry_run_done(report)

@@ -117,21 +117,14 @@ def _run(
     dry_run: bool,
     service_key: Optional[str],
 ) -> None:
+    from apinode_admin_cli.cli.common.rollout_plan import drive, plan_from_options
     from apinode_admin_cli.cli.deployer.common import deployer
     from apinode_admin_cli.cli.deployer.deploy_view import DeployView
-    from apinode_admin_cli.rollout import (
-        RestoreFailed,
-        RolloutFailed,
-        RolloutInterrupted,
-        terminate_as_interrupt,
-    )
     from apinode_admin_cli.rollout.deployer_target import DeploymentTarget
     from apinode_admin_cli.rollout.deployment import DeploymentRollout
 
     check_id(deployment_id, "deployment id")
     check_id(version, "version id")
-    from apinode_admin_cli.cli.common.rollout_plan import plan_from_options
-
     plan = plan_from_options(
         deployment_id,
         version,
@@ -148,17 +141,7 @@ def _run(
             dep.get_deployment(deployment_id), wait_timeout, on_progress=view.progress
         )
         driver = DeploymentRollout(target, plan, lambda url, sid: _user_client(app, url, sid), view)
-        try:
-            with terminate_as_interrupt():
-                report = driver.dry_run() if dry_run else driver.run()
-        except (RolloutFailed, RestoreFailed, RolloutInterrupted) as exc:
-            view.show(exc.report, succeeded=False)
-            if isinstance(exc, RestoreFailed):
-                exc.hint = view.restore_hint(exc.report)
-            raise
-    view.show(report, succeeded=not dry_run)
-    if dry_run:
-        view.dry_run_done(report)
+        drive(driver, view, dry_run)
 
 
 def _user_client(app: App, url: str, service_id: str) -> APINodeClient:

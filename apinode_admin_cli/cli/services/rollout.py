@@ -118,25 +118,9 @@ def rollout(
 
 def _drive(app: App, plan: Any, targets: list[Node], dry_run: bool) -> None:
     """Run (or plan) the rollout on the nodes and show its report, whatever the ending."""
+    from apinode_admin_cli.cli.common.rollout_plan import drive
     from apinode_admin_cli.cli.services.rollout_view import RolloutView
-    from apinode_admin_cli.rollout import (
-        RestoreFailed,
-        Rollout,
-        RolloutFailed,
-        RolloutInterrupted,
-        terminate_as_interrupt,
-    )
+    from apinode_admin_cli.rollout import Rollout
 
     view = RolloutView(app, plan, fleet=fleet_of(app) is not None)
-    driver = Rollout(targets, plan, view, service_key=lambda node: node.settings.service_key)
-    try:
-        with terminate_as_interrupt():
-            report = driver.dry_run() if dry_run else driver.run()
-    except (RolloutFailed, RestoreFailed, RolloutInterrupted) as exc:
-        view.show(exc.report, succeeded=False)
-        if isinstance(exc, RestoreFailed):
-            exc.hint = view.restore_hint(exc.report)
-        raise
-    view.show(report, succeeded=not dry_run)
-    if dry_run:
-        view.dry_run_done(report)
+    drive(Rollout(targets, plan, view, service_key=lambda n: n.settings.service_key), view, dry_run)
