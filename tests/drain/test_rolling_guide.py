@@ -6,29 +6,17 @@ that are free on the machine running the test.
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from support.cli import run_bash_session
-
-ROOT = Path(__file__).resolve().parents[2]
-GUIDE = ROOT / "docs" / "fleets.md"
-
-
-def walkthrough() -> str:
-    text = GUIDE.read_text(encoding="utf-8")
-    section = text[text.index("## Rolling maintenance") :]
-    end = section.find("\n## ", 4)
-    section = section if end < 0 else section[:end]
-    return "\n".join(re.findall(r"```sh\n(.*?)```", section, flags=re.S))
+from support.cli import guide_script, run_bash_session
 
 
 @pytest.mark.skipif(shutil.which("jq") is None, reason="the walkthrough pipes into jq")
 @pytest.mark.skipif(shutil.which("bash") is None, reason="the walkthrough is a bash session")
 def test_the_rolling_maintenance_runs_as_written(tmp_path: Path) -> None:
-    script = walkthrough()
+    script = guide_script("fleets.md", "## Rolling maintenance")
     assert "drain" in script and "undrain" in script and "kill %1" in script
     proc = run_bash_session(script, tmp_path, ports=("12011", "12012"))
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -11,23 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support.cli import run_bash_session
-
-ROOT = Path(__file__).resolve().parents[2]
-GUIDE = ROOT / "docs" / "fleets.md"
-
-
-def walkthrough() -> str:
-    text = GUIDE.read_text(encoding="utf-8")
-    section = text[text.index("## A walkthrough") :]
-    section = section[: section.index("\n## ", 4)]
-    return "\n".join(re.findall(r"```sh\n(.*?)```", section, flags=re.S))
+from support.cli import guide_script, run_bash_session
 
 
 @pytest.mark.skipif(shutil.which("jq") is None, reason="the walkthrough pipes into jq")
 @pytest.mark.skipif(shutil.which("bash") is None, reason="the walkthrough is a bash session")
 def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
-    script = walkthrough()
+    script = guide_script("fleets.md", "## A walkthrough")
     assert "fleet status" in script and "kill %1 %2" in script
     proc = run_bash_session(script, tmp_path, ports=("12001", "12002"))
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -152,6 +153,15 @@ def fenced_blocks(page: Path) -> list[tuple[str, str]]:
         elif language is not None:
             body.append(line[len(indent) :] if line.startswith(indent) else line)
     return found
+
+
+def guide_script(doc: str, heading: str) -> str:
+    """The ```sh blocks of section ``heading`` of docs/``doc``, joined: a walkthrough's session."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / doc).read_text(encoding="utf-8")
+    section = text[text.index(heading) :]
+    end = section.find("\n## ", 4)
+    section = section if end < 0 else section[:end]
+    return "\n".join(re.findall(r"```sh\n(.*?)```", section, flags=re.S))
 
 
 def run_bash_session(

@@ -11,24 +11,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support.cli import run_bash_session
-
-ROOT = Path(__file__).resolve().parents[3]
-GUIDE = ROOT / "docs" / "deployer.md"
-
-
-def walkthrough() -> str:
-    text = GUIDE.read_text(encoding="utf-8")
-    section = text[text.index("## Safe deploys") :]
-    section = section[: section.index("\n## ", 4)]
-    return "\n".join(re.findall(r"```sh\n(.*?)```", section, flags=re.S))
+from support.cli import guide_script, run_bash_session
 
 
 @pytest.mark.skipif(shutil.which("jq") is None, reason="the walkthrough pipes into jq")
 @pytest.mark.skipif(shutil.which("curl") is None, reason="the walkthrough calls curl")
 @pytest.mark.skipif(shutil.which("bash") is None, reason="the walkthrough is a bash session")
 def test_the_safe_deploys_walkthrough_runs_as_written(tmp_path: Path) -> None:
-    script = walkthrough()
+    script = guide_script("deployer.md", "## Safe deploys")
     assert "deployer deploy churn-prod v3" in script and "deployer rollout" in script
     proc = run_bash_session(script, tmp_path, ports=("12011", "12012", "11210"), timeout=180)
     assert proc.returncode == 0, proc.stdout + proc.stderr
