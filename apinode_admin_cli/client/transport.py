@@ -105,6 +105,10 @@ class Transport:
 
     def close(self) -> None:
         """Drop the pooled connections."""
+        route, self._direct = self._direct, _UNSET
+        if route is not _UNSET and route is not None:
+            # urllib3 2 closes a pool's kept connections only once nothing holds the pool.
+            route.pool.close()
         self._session.close()
 
     def url(self, path: Sequence[str]) -> str:
