@@ -152,3 +152,69 @@ def test_a_refused_request_line_never_reaches_the_log(tmp_path):
     assert len(lines) == 2 and "TOPSECRET" not in log.getvalue(), lines
     assert lines[0].endswith('"-" 400') and '"BREW /admin/api/keys/***" 501' in lines[1]
     assert "\x1b" not in log.getvalue()
+
+
+def test_header_names_are_read_whatever_their_case_and_a_continue_is_sent(emulator):
+    # The emulator reads request heads itself (wire.read_fields): names in any case, values
+    # as sent, an Expect: 100-continue answered before the body is read.
+    head = CREATE.replace("Connection: close\n", "") + (
+        f"content-LENGTH: {len(BODY)}\nEXPECT: 100-continue\nConnection: close\n"
+    )
+    auth = base64.b64encode(f"{emulator.admin_key}:".encode()).decode()
+    text = head.replace("AUTH", f"Authorization: Basic {auth}").replace("\n", "\r\n") + "\r\n"
+    with socket.create_connection(("127.0.0.1", emulator.port), timeout=10) as conn:
+        conn.sendall(text.encode("latin-1"))
+        assert conn.recv(65536).startswith(b"HTTP/1.1 100 Continue\r\n")
+        conn.sendall(BODY)
+        answer = b""
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert [s["serviceId"] for s in services(emulator)] == ["smuggled"]
+
+
+@pytest.mark.parametrize(
+    "version, connection, kept",
+    [
+        ("HTTP/1.1", "", True),
+        ("HTTP/1.1", "close", False),
+        ("HTTP/1.0", "", False),
+        ("HTTP/1.0", "keep-alive", True),
+    ],
+)
+def test_a_connection_is_kept_as_the_version_and_connection_header_say(
+    emulator, version, connection, kept
+):
+    line = f"Connection: {connection}\r\n" if connection else ""
+    raw = f"GET /isAlive {version}\r\nHost: x\r\n{line}\r\n".encode()
+    with socket.create_connection(("127.0.0.1", emulator.port), timeout=10) as conn:
+        conn.sendall(raw)
+        assert _one_answer(conn).startswith(b"HTTP/1.1 200 ")
+        try:
+            conn.sendall(raw)
+            second = _one_answer(conn)
+        except OSError:  # reset: the emulator had closed the connection
+            second = b""
+    assert second.startswith(b"HTTP/1.1 200 ") is kept
+
+
+def _one_answer(conn: socket.socket) -> bytes:
+    """One answer's head and body (by its Content-Length); b"" when the connection ended."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+    while len(body) < length:
+        body += conn.recv(65536)
+    return data
+
+
+def test_a_short_request_line_other_than_get_is_refused_by_name(emulator):
+    assert_json_error(exchange(emulator, b"POST /isAlive\r\n\r\n"), 400, "HTTP/0.9", "POST")
