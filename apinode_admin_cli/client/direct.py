@@ -197,20 +197,22 @@ class _Head:
 
     __slots__ = ("chunked", "headers", "keep", "length", "reason", "rest", "status")
 
-    def __init__(self, status: int, reason: str, headers: Any, rest: bytes, old: bool) -> None:
+    def __init__(self, status: int, reason: str, lines: list[str], rest: bytes, old: bool) -> None:
+        from requests.structures import CaseInsensitiveDict
+
         self.status = status
         self.reason = reason
-        self.headers = headers
+        fields = _fields(lines)
+        self.headers: Any = CaseInsensitiveDict(fields.values())
         self.rest = rest
-        low = {k.lower(): v for k, v in headers.items()}
-        self.chunked = low.get("transfer-encoding", "").lower() == "chunked"
-        said = low.get("connection", "").lower()
+        self.chunked = fields.get("transfer-encoding", ("", ""))[1].lower() == "chunked"
+        said = fields.get("connection", ("", ""))[1].lower()
         self.keep = "keep-alive" in said if old else "close" not in said
         self.length: Optional[int] = None
         if status in (204, 304):
             self.length = 0
-        elif not self.chunked and "content-length" in low:
-            self.length = _length(low["content-length"])
+        elif not self.chunked and "content-length" in fields:
+            self.length = _length(fields["content-length"][1])
         if self.length is None and not self.chunked:
             self.keep = False  # the body ends with the connection
 
@@ -219,7 +221,7 @@ def _read_head(sock: socket.socket) -> _Head:
     """Read the answer's head, skipping a 100 Continue (any 1xx) that goes before it."""
     import http.client
 
-    buf = b""
+    buf = sock.recv(_READ)
     while True:
         lines, buf = _head_lines(sock, buf)
         line = lines[0]
@@ -231,13 +233,18 @@ def _read_head(sock: socket.socket) -> _Head:
             raise _BadAnswer(http.client.UnknownProtocol(version))
         status = int(code)
         if not 100 <= status < 200:
-            return _Head(status, reason.strip(), _headers(lines[1:]), buf, version == "HTTP/1.0")
+            return _Head(status, reason.strip(), lines[1:], buf, version == "HTTP/1.0")
 
 
 def _head_lines(sock: socket.socket, buf: bytes) -> tuple[list[str], bytes]:
     """The lines of one head (up to its empty line), and the bytes read past it."""
     import http.client
 
+    end = buf.find(b"\r\n\r\n")
+    if 0 < end <= MAX_LINE:  # the usual answer: its whole head came at once, in CRLF lines
+        head = buf[:end]
+        if head.count(b"\n") == head.count(b"\r\n") and head.count(b"\n") <= MAX_HEADERS:
+            return head.decode("iso-8859-1").split("\r\n"), buf[end + 4 :]
     lines: list[str] = []
     start = 0
     while True:
@@ -272,10 +279,8 @@ def _head_lines(sock: socket.socket, buf: bytes) -> tuple[list[str], bytes]:
             raise _BadAnswer(http.client.HTTPException(f"got more than {MAX_HEADERS} headers"))
 
 
-def _headers(lines: list[str]) -> Any:
-    """The headers, repeated ones joined with ", " as ``requests`` gives them."""
-    from requests.structures import CaseInsensitiveDict
-
+def _fields(lines: list[str]) -> dict[str, tuple[str, str]]:
+    """(name, value) by lower-case name; repeated ones joined with ", " as ``requests`` does."""
     joined: dict[str, tuple[str, str]] = {}
     last = ""
     for line in lines:
@@ -292,7 +297,7 @@ def _headers(lines: list[str]) -> Any:
             value = f"{joined[last][1]}, {value}"
             name = joined[last][0]
         joined[last] = (name, value)
-    return CaseInsensitiveDict(joined.values())
+    return joined
 
 
 def _length(said: str) -> Optional[int]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
 
 from apinode_admin_cli.errors import (
     APIError,
@@ -108,16 +108,23 @@ def not_an_api_node(
 
 
 def not_a_node_success(
-    root: str, method: str, path: str, result: HttpResult, secrets: Iterable[Optional[str]]
+    root: str,
+    method: str,
+    path_of: Callable[[], str],
+    result: HttpResult,
+    secrets: Iterable[Optional[str]],
 ) -> Optional[NotAnAPINodeError]:
-    """The error for a non-error answer no API node gives (a redirect, a page), else None."""
+    """The error for a non-error answer no API node gives (a redirect, a page), else None.
+
+    ``path_of`` gives the path shown to people: worked out only for an error.
+    """
     ctype = result.headers.get("Content-Type", "")
     if 300 <= result.status < 400:
         # Reads follow redirects; a write does not (see exchange), so its redirect ends here.
         location = scrub(result.headers.get("Location") or "nowhere", list(secrets))
         phrase = result.reason or _phrase(result.status)
         return NotAnAPINodeError(
-            f"{root} does not look like an API node: {method} {path} answered HTTP "
+            f"{root} does not look like an API node: {method} {path_of()} answered HTTP "
             f"{result.status} {phrase}, a redirect to {location}",
             status=result.status,
             content_type=ctype or None,
@@ -127,7 +134,7 @@ def not_a_node_success(
     if looks_like_html(result.content, ctype):
         # A web server on the wrong port, or a proxy's login portal, answered in its place.
         args = (result.status, result.reason, result.content, ctype)
-        return not_an_api_node(root, method, path, *args)
+        return not_an_api_node(root, method, path_of(), *args)
     return None
 
 

@@ -9,6 +9,7 @@ shortened to end by then and no retry starts that would wait past it.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -113,7 +114,7 @@ class Transport:
 
     def url(self, path: Sequence[str]) -> str:
         """Absolute URL of ``path``, each segment percent-encoded (slashes included)."""
-        return self.root + "/" + "/".join(quote(seg, safe="") for seg in path)
+        return self.root + "/" + "/".join(map(_segment, path))
 
     def request(
         self,
@@ -161,7 +162,7 @@ class Transport:
             )
             url = prepared.url or ""
         else:
-            joined = "/".join(quote(seg, safe="") for seg in path)
+            joined = "/".join(map(_segment, path))
             url, target = f"{route.base}/{joined}", f"{route.base_path}/{joined}"
         shown = scrub(url, hidden)
         lost = False  # an earlier attempt may have reached the node, and its answer was lost
@@ -274,8 +275,9 @@ class Transport:
                 answer_error.may_have_applied = lost or result.status in LOST_STATUSES
                 raise answer_error
             if raise_for_status:
-                where = (self.root, method, _path_of(shown))
-                refused = errormap.not_a_node_success(*where, result, hidden)
+                refused = errormap.not_a_node_success(
+                    self.root, method, lambda: _path_of(shown), result, hidden
+                )
                 if refused is not None:
                     raise refused
             return result
@@ -342,6 +344,12 @@ class Transport:
     def _log(hidden: list[Optional[str]], fmt: str, *args: Any) -> None:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s", scrub(fmt % args, hidden))
+
+
+@functools.lru_cache(maxsize=4096)
+def _segment(segment: str) -> str:
+    """One path segment percent-encoded, slashes included (a fleet asks for the same ones)."""
+    return quote(segment, safe="")
 
 
 def _path_of(url: str) -> str:

@@ -211,7 +211,12 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         app = self.server.app
         key, self._refused = None, None
-        if _needs_key(raw_path):
+        try:
+            segments: Optional[list[str]] = split_path(raw_path)
+            bad_path: Optional[ApiError] = None
+        except ApiError as exc:
+            segments, bad_path = None, exc  # answered once the body is read
+        if segments is not None and (segments[:2] == ["admin", "api"] or _is_control(segments)):
             try:  # before the body: one sent without a valid key is read and thrown away
                 key = app.authenticate(headers)
             except ApiError as exc:
@@ -219,7 +224,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         body, size = read_body(self.rfile, self.headers, keep=self._refused is None)
         req = Request(self.command, raw_path, [], raw_query, {}, headers, body, app=app, key=key)
         try:
-            req.segments = split_path(raw_path)
+            if bad_path is not None:
+                raise bad_path
+            req.segments = segments or []
             req.query = parse_query(raw_query)
         finally:
             if not _is_control(req.segments):
@@ -345,15 +352,6 @@ def _is_alive(data_dir: Path) -> Response:
 
 def _as_response(result: Any) -> Response:
     return result if isinstance(result, Response) else Response(200, result)
-
-
-def _needs_key(raw_path: str) -> bool:
-    """Whether the path is one of the admin key's (checked before the body is read)."""
-    try:
-        segments = split_path(raw_path)
-    except ApiError:
-        return False  # answered as a bad path, as before
-    return segments[:2] == ["admin", "api"] or _is_control(segments)
 
 
 def _is_control(segments: list[str]) -> bool:
