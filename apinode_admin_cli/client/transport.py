@@ -293,7 +293,16 @@ class Transport:
         found = self._environments.get(origin)
         if found is None:
             ca: Union[bool, str, None] = None if self._verify is True else self._verify
-            merged = self._session.merge_environment_settings(url, {}, True, ca, self._cert)
+            if _no_proxy_configured():
+                # What the merge gives when no proxy is set: one look at the environment for
+                # the whole run instead of two readings of all of it per node of a fleet.
+                env_ca = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+                verify = ca if ca is not None else (env_ca or True)
+                merged: Mapping[str, Any] = {
+                    "proxies": {}, "stream": True, "verify": verify, "cert": self._cert
+                }  # fmt: skip
+            else:
+                merged = self._session.merge_environment_settings(url, {}, True, ca, self._cert)
             found = self._environments[origin] = dict(merged)
         # A copy: requests may add to what it is given.
         return {**found, "proxies": dict(found["proxies"])}
@@ -344,6 +353,34 @@ class Transport:
     def _log(hidden: list[Optional[str]], fmt: str, *args: Any) -> None:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s", scrub(fmt % args, hidden))
+
+
+# The variables that decide whether an http(s) URL goes through a proxy (urllib's
+# getproxies(): <scheme>_proxy in either case, no_proxy, and REQUEST_METHOD under CGI).
+_PROXY_VARIABLES = (
+    "http_proxy", "https_proxy", "all_proxy", "no_proxy", "REQUEST_METHOD",
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+)  # fmt: skip
+_proxies_seen: tuple[tuple[Optional[str], ...], bool] = ((), False)
+
+
+def _no_proxy_configured() -> bool:
+    """True when no http, https or "all" proxy is set, in the environment or the system's.
+
+    ``urllib.request.getproxies`` reads every variable of the environment (and, on Windows
+    and macOS, the system's settings); it is asked again only when one of the variables that
+    can change its answer for http(s) changed.
+    """
+    global _proxies_seen
+    snapshot = tuple(os.environ.get(name) for name in _PROXY_VARIABLES)
+    seen, answer = _proxies_seen
+    if seen != snapshot:
+        import urllib.request
+
+        proxies = urllib.request.getproxies()
+        answer = not any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+        _proxies_seen = (snapshot, answer)
+    return answer
 
 
 @functools.lru_cache(maxsize=4096)

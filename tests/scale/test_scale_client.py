@@ -11,6 +11,7 @@ import pytest
 
 from apinode_admin_cli.client import APINodeAdminClient
 from apinode_admin_cli.client.deadline import AttemptWatch
+from apinode_admin_cli.client.transport import Transport
 from apinode_admin_cli.emulator import EmulatorHandle
 from apinode_admin_cli.errors import ConnectionFailure, TimeoutFailure
 
@@ -87,6 +88,44 @@ def test_the_environment_is_read_per_origin_and_still_applies(
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with APINodeAdminClient(module_emulator.uri, module_emulator.admin_key) as client:
         assert client.list_services() == []
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {},
+        {"NO_PROXY": "*"},
+        {"REQUESTS_CA_BUNDLE": "/some/bundle.pem"},
+        {"CURL_CA_BUNDLE": "/other/bundle.pem", "no_proxy": "example.com"},
+        {"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "127.0.0.1"},
+        {"https_proxy": "http://proxy:3128"},
+        {"ALL_PROXY": "http://proxy:3128"},
+        {"FTP_PROXY": "http://proxy:3128"},
+    ],
+    ids=["none", "no-proxy-only", "ca", "curl-ca", "proxy-bypassed", "proxy", "all", "ftp-only"],
+)
+@pytest.mark.parametrize("verify", [True, False, "/given/ca.pem"])
+def test_the_environment_is_what_requests_merges(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], verify: Any
+) -> None:
+    # Without a proxy the environment is worked out without requests' merge: the same answer.
+    import requests
+    from requests.utils import select_proxy
+
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    ours = Transport("https://node.example:12000", "k", verify=True)
+    ours._verify = verify  # a CA path that need not exist here
+    ca = None if verify is True else verify
+    for url in ("https://node.example:12000/admin/api/services", "http://127.0.0.1:1/x"):
+        expected = dict(requests.Session().merge_environment_settings(url, {}, True, ca, None))
+        got = ours._environment(url)
+        # The proxy the URL goes through (requests leaves unused entries, ftp or no, in).
+        assert select_proxy(url, got.pop("proxies")) == select_proxy(url, expected.pop("proxies"))
+        assert got == expected
+    ours.close()
 
 
 def _keep_alive_then_drip(listener: socket.socket, stop: threading.Event) -> None:
