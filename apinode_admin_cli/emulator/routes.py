@@ -84,8 +84,6 @@ class Router:
 
     def __init__(self) -> None:
         self._routes: list[tuple[str, list[str], Handler]] = []
-        # The routes by their number of segments, the only ones a path can match.
-        self._by_length: Optional[dict[int, list[tuple[str, list[str], Handler]]]] = None
 
     @classmethod
     def merged(cls, *routers: Router) -> Router:
@@ -93,13 +91,11 @@ class Router:
         merged = cls()
         for router in routers:
             merged._routes.extend(router._routes)
-        merged._by_length = None
         return merged
 
     def add(self, method: str, pattern: str, handler: Handler) -> None:
         """Register ``handler`` for ``method`` on ``pattern`` (segments; ``{name}`` captures)."""
         self._routes.append((method, [s for s in pattern.split("/") if s], handler))
-        self._by_length = None
 
     def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
         """Decorator form of :meth:`add`."""
@@ -114,13 +110,10 @@ class Router:
         """The handler and captured values for a request, else a 404 or 405 error."""
         allowed: list[str] = []
         best: Optional[tuple[int, Handler, dict[str, str]]] = None
-        by_length = self._by_length
-        if by_length is None:
-            by_length = {}
-            for entry in self._routes:
-                by_length.setdefault(len(entry[1]), []).append(entry)
-            self._by_length = by_length
-        for route_method, pattern, handler in by_length.get(len(segments), ()):
+        length = len(segments)
+        for route_method, pattern, handler in self._routes:
+            if len(pattern) != length:
+                continue  # the usual case, settled without a call
             params = _match(pattern, segments)
             if params is None:
                 continue
