@@ -198,12 +198,10 @@ class _Head:
     __slots__ = ("chunked", "headers", "keep", "length", "reason", "rest", "status")
 
     def __init__(self, status: int, reason: str, lines: list[str], rest: bytes, old: bool) -> None:
-        from requests.structures import CaseInsensitiveDict
-
         self.status = status
         self.reason = reason
         fields = _fields(lines)
-        self.headers: Any = CaseInsensitiveDict(fields.values())
+        self.headers: Any = _headers(fields)
         self.rest = rest
         self.chunked = fields.get("transfer-encoding", ("", ""))[1].lower() == "chunked"
         said = fields.get("connection", ("", ""))[1].lower()
@@ -298,6 +296,21 @@ def _fields(lines: list[str]) -> dict[str, tuple[str, str]]:
             name = joined[last][0]
         joined[last] = (name, value)
     return joined
+
+
+def _headers(fields: dict[str, tuple[str, str]]) -> Any:
+    """The headers as ``requests`` gives them: a ``CaseInsensitiveDict``."""
+    from requests.structures import CaseInsensitiveDict
+
+    headers: Any = CaseInsensitiveDict()
+    store = getattr(headers, "_store", None)
+    if isinstance(store, dict) and not store:
+        # Its own store is (name, value) by lower-case name, as ``fields`` is: filled at once
+        # rather than a call per header.
+        store.update(fields)
+    else:
+        headers.update(fields.values())
+    return headers
 
 
 def _length(said: str) -> Optional[int]:

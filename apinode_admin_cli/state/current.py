@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextvars
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from typing import TYPE_CHECKING, Any, Callable, Collection, Optional, TypeVar
 
 from apinode_admin_cli.client.concurrency import DEFAULT_WORKERS
@@ -56,13 +56,46 @@ def for_each_service(
     ``services describe`` all go through it. The first failure is raised, in service order,
     once every fetch has ended.
     """
-    if len(service_ids) <= 1 or workers <= 1:
+    count = len(service_ids)
+    if count <= 1 or workers <= 1:
         return [fetch(client, sid) for sid in service_ids]
     # Each fetch runs in the caller's context (a fleet node's name for its -v log lines);
     # a context can be entered by one thread at a time, so each fetch gets its own copy.
     caller = contextvars.copy_context()
-    with ThreadPoolExecutor(max_workers=min(workers, len(service_ids))) as pool:
-        return list(pool.map(lambda sid: caller.copy().run(fetch, client, sid), service_ids))
+    results: list[Any] = [None] * count
+    failures: list[Optional[BaseException]] = [None] * count
+    following = iter(range(count))
+    taking = threading.Lock()
+    stop = threading.Event()
+
+    def work() -> None:
+        # Threads take the next service as they come free: no future nor queue per service,
+        # which in a fleet's thousands of reads cost about a tenth of each.
+        while not stop.is_set():
+            with taking:
+                index = next(following, None)
+            if index is None:
+                return
+            try:
+                results[index] = caller.copy().run(fetch, client, service_ids[index])
+            except BaseException as exc:  # raised below, in service order
+                failures[index] = exc
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(workers, count))]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        stop.set()  # Ctrl-C: no service is started from now on; those under way end first
+        for thread in threads:
+            thread.join()
+        raise
+    first = next((exc for exc in failures if exc is not None), None)
+    if first is not None:
+        raise first
+    return results
 
 
 def read_generations(client: APINodeAdminClient, service_id: str) -> tuple[GenerationState, ...]:

@@ -197,6 +197,8 @@ def test_a_continue_before_the_answer_is_skipped_and_the_head_read_as_http_clien
     assert (result.status, result.reason) == (200, "Fine Thanks")
     assert result.headers["x-seen"] == "a, b"
     assert result.headers["X-FOLDED"] == "one two"
+    assert list(result.headers) == ["Content-Length", "X-Seen", "X-Folded"]  # as sent
+    assert dict(result.headers.lower_items())["x-seen"] == "a, b"
 
 
 @pytest.mark.parametrize(
