@@ -17,17 +17,22 @@ def exchange(emulator, raw: bytes, half_close: bool = False) -> tuple[int, dict,
         conn.sendall(raw)
         if half_close:
             conn.shutdown(socket.SHUT_WR)  # the client is done: the server reads EOF next
-        data = b""
-        while True:
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+        data = read_to_end(conn)
     head, _, body = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
     headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
     return status, headers, body[: int(headers.get("content-length", len(body)))]
+
+
+def read_to_end(conn: socket.socket) -> bytes:
+    """Everything the emulator sends on ``conn`` until it closes it."""
+    data = b""
+    while True:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
 
 
 def request(emulator, head: str, body: bytes = b"", **kw) -> tuple[int, dict, bytes]:
@@ -166,12 +171,7 @@ def test_header_names_are_read_whatever_their_case_and_a_continue_is_sent(emulat
         conn.sendall(text.encode("latin-1"))
         assert conn.recv(65536).startswith(b"HTTP/1.1 100 Continue\r\n")
         conn.sendall(BODY)
-        answer = b""
-        while True:
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
+        answer = read_to_end(conn)
     assert answer.startswith(b"HTTP/1.1 200 ")
     assert [s["serviceId"] for s in services(emulator)] == ["smuggled"]
 
@@ -213,7 +213,7 @@ def _one_answer(conn: socket.socket) -> bytes:
     length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
     while len(body) < length:
         body += conn.recv(65536)
-    return data
+    return head + b"\r\n\r\n" + body
 
 
 def test_a_short_request_line_other_than_get_is_refused_by_name(emulator):
