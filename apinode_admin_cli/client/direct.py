@@ -128,7 +128,7 @@ def send(route: Route, target: str, url: str, timeout: tuple[float, float]) -> A
         sock = conn.sock
         sock.settimeout(timeout[1])
         try:
-            sock.sendall(b"GET " + target.encode("ascii") + route.tail)
+            _write(sock, b"GET " + target.encode("ascii") + route.tail)
             return Answer(conn, pool, _read_head(sock))
         except socket.timeout as err:
             why = f"Read timed out. (read timeout={timeout[1]})"
@@ -151,6 +151,24 @@ def send(route: Route, target: str, url: str, timeout: tuple[float, float]) -> A
         conn.close()
         pool._put_conn(conn)
         raise
+
+
+def _write(sock: socket.socket, data: bytes) -> None:
+    """Send the request; a connection the node closed first is left for the read to explain.
+
+    As urllib3 does: a node may refuse a request (a TLS alert for a missing client
+    certificate, an error page) and close the connection before it is all written. The write
+    then fails with a broken pipe or a reset, while what the node said waits to be read.
+    """
+    import errno
+
+    try:
+        sock.sendall(data)
+    except BrokenPipeError:
+        pass
+    except OSError as err:
+        if err.errno not in (errno.ECONNRESET, errno.EPROTOTYPE):
+            raise
 
 
 def _connect(conn: Any, pool: Any, target: str, seconds: float, sent: Any) -> None:

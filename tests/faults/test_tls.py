@@ -11,6 +11,7 @@ from support.cli import RunCli, RunProc
 from support.faults import assert_clean_failure
 
 from apinode_admin_cli.emulator import start_emulator
+from apinode_admin_cli.errors import TLSFailure
 
 trustme = pytest.importorskip("trustme")
 
@@ -153,6 +154,26 @@ def test_client_certificate_required_but_missing(
     assert_clean_failure(result.stderr)
     # The node sends its "certificate required" alert or, racing it, just hangs up.
     assert "--client-cert and --client-key" in result.stderr.splitlines()[1]
+
+
+def test_a_missing_client_certificate_is_named_however_the_node_hangs_up(
+    mtls_node: Any, bundle: str
+) -> None:
+    # The node refuses with an alert and closes the connection, sometimes before the request
+    # is all written (a broken pipe): what it said is read all the same, every time.
+    from apinode_admin_cli.client.transport import Transport
+
+    hints: list[str] = []
+    for _ in range(40):
+        transport = Transport(mtls_node.uri, mtls_node.admin_key, verify=bundle, retries=1)
+        try:
+            with pytest.raises(TLSFailure) as caught:
+                transport.request("GET", ["admin", "api", "services"])
+        finally:
+            transport.close()
+        hints.append(caught.value.hint or "")
+    # The alert itself, or a hang-up during the handshake: both name the missing certificate.
+    assert all("--client-cert and --client-key" in hint for hint in hints), set(hints)
 
 
 def test_client_certificate_and_key(
