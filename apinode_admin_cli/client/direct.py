@@ -188,6 +188,9 @@ def _connect(conn: Any, pool: Any, target: str, seconds: float, sent: Any) -> No
     except (ssl.SSLError, ssl.CertificateError, u3.SSLError) as err:
         tls = err if isinstance(err, u3.SSLError) else u3.SSLError(err)
         raise rex.SSLError(u3.MaxRetryError(pool, target, tls), request=sent) from err
+    except socket.timeout as err:  # the TLS handshake: urllib3 calls it a read timeout
+        why = u3.ReadTimeoutError(pool, target, f"Read timed out. (read timeout={seconds})")
+        raise rex.ReadTimeout(why, request=sent) from err
     except (OSError, u3.ProtocolError) as err:
         aborted = (
             err

@@ -58,6 +58,19 @@ def test_a_dripping_tls_handshake_is_cut_at_the_timeout() -> None:
     assert time.monotonic() - start < 0.5 + MARGIN
 
 
+def test_a_silent_tls_handshake_is_cut_at_the_connect_timeout_as_a_timeout() -> None:
+    # TCP accepted, then not one byte: the handshake counts as connecting (urllib3's rule).
+    def silent(conn: Any) -> None:
+        time.sleep(1)  # well past the connect timeout
+
+    server = TinyServer(silent, read_head=False)
+    start = time.monotonic()
+    client = _client(server.uri.replace("http:", "https:"), timeout=5, connect_timeout=0.3)
+    with server, client, pytest.raises(TimeoutFailure, match="did not answer within"):
+        client.list_services()
+    assert time.monotonic() - start < 0.3 + MARGIN
+
+
 def test_the_connection_is_usable_after_a_cut() -> None:
     server = TinyServer(drip_body(), json_answer("200 OK", []))
     with server, _client(server.uri, timeout=0.3) as client:
