@@ -15,9 +15,11 @@ then times whole processes, interleaved pair by pair, and prints median ratios:
 from __future__ import annotations
 
 import argparse
+import atexit
 import compileall
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -98,6 +100,7 @@ def main() -> int:
     script = os.path.join(os.path.dirname(py), "apinode-admin")
     tool = [script] if os.path.exists(script) else [py, "-m", "apinode_admin_cli"]
     work = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
+    atexit.register(shutil.rmtree, work, True)  # config files and archives
     nodes = [start_emulator(latency_ms=args.latency) for _ in range(args.nodes)]
     big = start_emulator()
     try:

@@ -17,6 +17,8 @@ machine is shared and noisy.
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -119,6 +121,7 @@ def main() -> int:
     args = parser.parse_args()
     cmd = tool()
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    atexit.register(shutil.rmtree, work, True)  # config files and archives
     chosen = args.only or list(TARGETS)
     ok = True
     if "fanout-100" in chosen:

@@ -18,7 +18,9 @@ machine is shared and noisy.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -138,6 +140,7 @@ def main() -> int:
     args = parser.parse_args()
     cmd = tool()
     work = Path(tempfile.mkdtemp(prefix="bench-work-"))
+    atexit.register(shutil.rmtree, work, True)  # config files and archives
     chosen = args.only or list(TARGETS)
     ok = True
     if "apply-100" in chosen:
