@@ -65,8 +65,8 @@ def send_direct(
 ) -> Optional[HttpResult]:
     """``GET target`` on a ``direct.Route``, as :func:`send_once` would send it.
 
-    None when the answer is one that ``requests`` must handle (a redirect, a cookie): the
-    caller then sends the read the usual way.
+    None when the answer is one that ``requests`` must handle (a redirect, a cookie, an
+    encoding other than gzip or deflate): the caller then sends the read the usual way.
     """
     from apinode_admin_cli.client import direct
 

@@ -185,7 +185,7 @@ class Transport:
                         max_body_bytes=self.max_body_bytes,
                         shown=shown,
                     )
-                    if result is None:  # a redirect or a cookie: requests takes the read over
+                    if result is None:  # redirect, cookie, encoding: requests takes over
                         route = None
                         prepared = self._session.prepare_request(
                             requests.Request(method, url, auth=self._auth())

@@ -37,7 +37,7 @@ class Fields:
     """A request's header fields in their order, looked up by name whatever its case.
 
     The reading side of ``email.message.Message`` that the handlers use (``get``,
-    ``get_all``, ``items``, ``in``), without the e-mail parser's cost on every request.
+    ``get_all``, ``items``), without the e-mail parser's cost on every request.
     """
 
     __slots__ = ("_pairs",)
@@ -47,9 +47,6 @@ class Fields:
 
     def items(self) -> list[tuple[str, str]]:
         return list(self._pairs)
-
-    def keys(self) -> list[str]:
-        return [name for name, _ in self._pairs]
 
     def get(self, name: str, default: Any = None) -> Any:
         low = name.lower()
@@ -62,18 +59,6 @@ class Fields:
         low = name.lower()
         found = [value for key, value in self._pairs if key.lower() == low]
         return found or default
-
-    def __getitem__(self, name: str) -> Any:
-        return self.get(name)
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.get(name) is not None
-
-    def __len__(self) -> int:
-        return len(self._pairs)
-
-    def __iter__(self) -> Any:
-        return iter(self.keys())
 
 
 def read_fields(rfile: Any) -> Fields:
