@@ -82,15 +82,16 @@ def for_each_service(
                 failures[index] = exc
 
     threads = [threading.Thread(target=work, daemon=True) for _ in range(min(workers, count))]
-    for thread in threads:
-        thread.start()
     try:
+        for thread in threads:
+            thread.start()
         for thread in threads:
             thread.join()
     except BaseException:
         stop.set()  # Ctrl-C: no service is started from now on; those under way end first
         for thread in threads:
-            thread.join()
+            if thread.ident is not None:  # Ctrl-C may come while they are being started
+                thread.join()
         raise
     first = next((exc for exc in failures if exc is not None), None)
     if first is not None:

@@ -81,3 +81,29 @@ def test_each_fetch_runs_in_a_copy_of_the_callers_context() -> None:
     finally:
         NODE.reset(token)
     assert seen == ["node-7"] * 20
+
+
+def test_ctrl_c_starts_no_further_read_and_waits_for_those_under_way() -> None:
+    import os
+    import signal
+
+    started: list[str] = []
+    ended: list[str] = []
+
+    def fetch(_client: Any, sid: str) -> str:
+        started.append(sid)
+        if sid == "0":
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the reads run
+        time.sleep(0.05)
+        ended.append(sid)
+        return sid
+
+    # A terminal's Ctrl-C, whatever this process inherited (a background job ignores it).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            for_each_service(None, [str(i) for i in range(40)], fetch, workers=2)  # type: ignore[arg-type]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert len(started) < 10
+    assert sorted(ended) == sorted(started)  # no read was left running
